@@ -1,0 +1,5 @@
+"""The project's own error base: every error a user can cause is one of these, shown as one line."""
+
+
+class BackendPairError(Exception):
+    """An error the user can cause; ``str(error)`` is the one clear line shown at the edge (CLI or UI)."""
