@@ -1,0 +1,150 @@
+"""Model ids, aliases, prices and token accounting: one data table each, no SDK import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+"""The session default: what `inherit` (and an agent without `model`) runs on unless `--model` says otherwise."""
+
+MODEL_ALIASES: dict[str, str] = {
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
+    "haiku": "claude-haiku-5-5",
+}
+"""Short names an agent file (or `--model`) may use, mapped to current ids from `anthropic.types.Model`."""
+
+INHERIT = "inherit"
+"""The alias meaning "whatever the session runs on"."""
+
+
+@dataclass(frozen=True)
+class ModelPrice:
+    """What a model costs, in USD per million tokens."""
+
+    input: float
+    """Uncached input tokens."""
+    output: float
+    """Output tokens."""
+    cache_write: float
+    """Input tokens written to the prompt cache (1.25x input)."""
+    cache_read: float
+    """Input tokens read from the prompt cache (0.1x input)."""
+
+    @classmethod
+    def from_base(cls, input_price: float, output_price: float) -> ModelPrice:
+        """Build a price from the input and output prices, deriving the cache prices.
+
+        Args:
+            input_price: USD per million uncached input tokens.
+            output_price: USD per million output tokens.
+
+        Returns:
+            The price with cache write at 1.25x and cache read at 0.1x the input price.
+        """
+        return cls(input_price, output_price, round(input_price * 1.25, 6), round(input_price * 0.1, 6))
+
+
+MODEL_PRICES: tuple[tuple[str, ModelPrice], ...] = (
+    # Older generations first: their ids also contain the family name, and the first match wins.
+    ("claude-3-opus", ModelPrice.from_base(15.0, 75.0)),
+    ("claude-opus-4-0", ModelPrice.from_base(15.0, 75.0)),
+    ("claude-opus-4-1", ModelPrice.from_base(15.0, 75.0)),
+    ("claude-opus-4-2025", ModelPrice.from_base(15.0, 75.0)),
+    ("claude-3-haiku", ModelPrice.from_base(0.25, 1.25)),
+    ("claude-3-5-haiku", ModelPrice.from_base(0.8, 4.0)),
+    # Current families.
+    ("opus", ModelPrice.from_base(5.0, 25.0)),
+    ("sonnet", ModelPrice.from_base(3.0, 15.0)),
+    ("haiku", ModelPrice.from_base(1.0, 5.0)),
+)
+"""Prices by model family: the first entry whose pattern occurs in the model id applies."""
+
+FALLBACK_PRICE_FAMILY = "sonnet"
+"""The family whose price an unknown model is charged at."""
+
+
+@dataclass(frozen=True)
+class TokenCounts:
+    """Tokens used by one API call, one turn or a whole session."""
+
+    input: int = 0
+    """Uncached input tokens."""
+    output: int = 0
+    """Output tokens."""
+    cache_read: int = 0
+    """Input tokens served from the prompt cache."""
+    cache_creation: int = 0
+    """Input tokens written to the prompt cache."""
+
+    def __add__(self, other: TokenCounts) -> TokenCounts:
+        """Sum two counts field by field."""
+        if not isinstance(other, TokenCounts):
+            return NotImplemented
+        return TokenCounts(
+            self.input + other.input,
+            self.output + other.output,
+            self.cache_read + other.cache_read,
+            self.cache_creation + other.cache_creation,
+        )
+
+    @property
+    def total(self) -> int:
+        """Every token counted, input (cached or not) and output."""
+        return self.input + self.output + self.cache_read + self.cache_creation
+
+
+def resolve_model(model: str, override: str | None) -> str:
+    """Turn an agent's `model` field (and an optional `--model`) into the id sent to the API.
+
+    Args:
+        model: The definition's `model`: a full id, an alias (`sonnet`, `opus`, `haiku`) or `inherit`.
+        override: `--model` from the command line; when given it wins (and may itself be an alias).
+
+    Returns:
+        A full model id. `inherit` and an empty value give the session default, `DEFAULT_MODEL`.
+    """
+    chosen = (override or "").strip() or model.strip()
+    key = chosen.lower()
+    if not key or key == INHERIT:
+        return DEFAULT_MODEL
+    return MODEL_ALIASES.get(key, chosen)
+
+
+def price_for(model_id: str) -> ModelPrice:
+    """Find the price of a model by its family.
+
+    An id that matches no family (a custom or future model, a local endpoint's name) is charged at the
+    sonnet price, so the cost shown is an estimate rather than missing.
+
+    Args:
+        model_id: A full model id such as `claude-opus-5-5`.
+
+    Returns:
+        The family's price, or the sonnet price for an unknown model.
+    """
+    lowered = model_id.lower()
+    for pattern, price in MODEL_PRICES:
+        if pattern in lowered:
+            return price
+    return dict(MODEL_PRICES)[FALLBACK_PRICE_FAMILY]
+
+
+def cost_usd(model_id: str, tokens: TokenCounts) -> float:
+    """What `tokens` cost on `model_id`, in USD (unknown models at the sonnet price).
+
+    Args:
+        model_id: A full model id.
+        tokens: The tokens to charge.
+
+    Returns:
+        The cost in US dollars.
+    """
+    price = price_for(model_id)
+    micro = (
+        tokens.input * price.input
+        + tokens.output * price.output
+        + tokens.cache_read * price.cache_read
+        + tokens.cache_creation * price.cache_write
+    )
+    return micro / 1_000_000

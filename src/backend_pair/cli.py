@@ -1,0 +1,269 @@
+"""The `backend-pair` command: run the app, list agents, check agent files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from backend_pair import __version__
+from backend_pair.errors import BackendPairError
+
+if TYPE_CHECKING:
+    from backend_pair.agents.definition import AgentDefinition
+
+# Heavy modules (textual, anthropic, git, yaml) are imported inside the functions that need them, so that
+# `--version`, `agents` and every early error answer at once.
+
+PROGRAM = "backend-pair"
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+RESUME_LATEST = "latest"
+"""`AppConfig.resume` value for `--resume` without an id: the most recent session of the repository."""
+
+KEY_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
+
+
+class NotInRepository(BackendPairError):
+    """The folder is not inside a git repository."""
+
+
+class MissingApiKey(BackendPairError):
+    """No API key in the environment and no `--demo`."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line.
+
+    Args:
+        argv: Arguments without the program name (default: `sys.argv[1:]`).
+
+    Returns:
+        The exit status: 0 fine, 1 a problem was found (or the app failed), 2 a usage or setup error.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args[:1] == ["agents"]:
+            return _agents_command(args[1:])
+        return _run_command(args)
+    except BackendPairError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _error(message: str) -> None:
+    print(f"{PROGRAM}: {message}", file=sys.stderr)
+
+
+def _main_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description="A keyboard-driven terminal pair programmer for backend work: review the agent's edits "
+        "hunk by hunk, accept what is right, and it is staged.",
+        epilog="Subcommands: `backend-pair agents` lists agents; `backend-pair agents check FILE...` validates them.",
+    )
+    parser.add_argument("path", nargs="?", default=".", metavar="PATH", help="the repository (default: .)")
+    parser.add_argument("--agent", metavar="NAME", help="agent name or file stem (default: Backend Engineer)")
+    parser.add_argument("--model", metavar="ID", help="model id or alias (sonnet, opus, haiku); overrides the agent's")
+    parser.add_argument(
+        "--keymap", metavar="default|vim|emacs|FILE", default="default", help="base keymap (default: default)"
+    )
+    parser.add_argument(
+        "--resume", nargs="?", const=RESUME_LATEST, metavar="ID", help="resume a session (default: the latest)"
+    )
+    parser.add_argument(
+        "--demo",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="no API key needed: a sample repo in DIR (default: a temporary folder) and a scripted agent",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROGRAM} {__version__}")
+    return parser
+
+
+def _run_command(argv: Sequence[str]) -> int:
+    args = _main_parser().parse_args(argv)
+    if args.demo is not None:
+        return _run_demo(args)
+    root = repository_root(Path(args.path))
+    require_api_key()
+    return _launch(args, root, demo=False)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    from backend_pair.agents.demo import prepare_demo  # type: ignore[import-not-found, unused-ignore]
+
+    directory = Path(args.demo).expanduser() if args.demo else None
+    environment = prepare_demo(directory)
+    try:
+        os.environ["ANTHROPIC_BASE_URL"] = environment.base_url
+        os.environ["ANTHROPIC_API_KEY"] = environment.api_key
+        os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
+        return _launch(args, environment.root, demo=True)
+    finally:
+        environment.close()
+
+
+def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
+    from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
+    from backend_pair.agents.models import resolve_model
+    from backend_pair.keymaps.loader import load_keymap, user_keymap_path
+
+    definition = find_agent(args.agent or DEFAULT_AGENT, root)
+    for warning in definition.warnings:
+        _error(f"warning: {warning}")
+    keymap = load_keymap(args.keymap, user_keymap_path())
+    model = resolve_model(definition.model, args.model)
+    try:
+        from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("backend_pair"):
+            _error("the terminal UI is not part of this build yet (backend_pair.tui.app is missing)")
+        else:
+            _error(f"missing dependency {error.name!r}: reinstall with `pip install -e .`")
+        return EXIT_PROBLEM
+    config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
+    status: int = run_app(config)
+    return status
+
+
+def repository_root(path: Path) -> Path:
+    """The top folder of the git repository containing `path`.
+
+    Args:
+        path: Any folder inside the repository.
+
+    Returns:
+        The repository's top folder (absolute).
+
+    Raises:
+        NotInRepository: `path` does not exist, is not a folder, or is not inside a git repository.
+    """
+    folder = path.expanduser()
+    if not folder.is_dir():
+        raise NotInRepository(f"{path}: no such folder")
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, text=True, check=False
+        )
+    except FileNotFoundError:
+        raise NotInRepository("git is not installed; install git, then run backend-pair inside a repository") from None
+    if result.returncode != 0 or not result.stdout.strip():
+        raise NotInRepository(
+            f"{folder.resolve()} is not inside a git repository: run `git init` there (or pass a repository PATH), "
+            "or try `backend-pair --demo`"
+        )
+    return Path(result.stdout.strip()).resolve()
+
+
+def require_api_key() -> None:
+    """Make sure the SDK will find a key; never shows the key itself.
+
+    Raises:
+        MissingApiKey: Neither `ANTHROPIC_API_KEY` nor `ANTHROPIC_AUTH_TOKEN` is set.
+    """
+    if any(os.environ.get(name, "").strip() for name in KEY_VARIABLES):
+        return
+    raise MissingApiKey(
+        "no API key: set ANTHROPIC_API_KEY (export ANTHROPIC_API_KEY=...), or run `backend-pair --demo`, "
+        "which needs no key"
+    )
+
+
+def _agents_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=f"{PROGRAM} agents", description="List every agent found, or check agent files."
+    )
+    parser.add_argument("--repo", metavar="PATH", default=".", help="repository whose agents to include (default: .)")
+    sub = parser.add_subparsers(dest="action")
+    check = sub.add_parser("check", help="validate agent files; prints FILE:LINE: problem and exits 1 on a problem")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    return parser
+
+
+def _agents_command(argv: Sequence[str]) -> int:
+    args = _agents_parser().parse_args(argv)
+    if args.action == "check":
+        return check_agent_files([Path(name) for name in args.files])
+    return list_agents(Path(args.repo))
+
+
+def list_agents(path: Path) -> int:
+    """Print a table of every agent found (name, model, tools, source); problems go to stderr.
+
+    Args:
+        path: A folder; when inside a repository, its agents are included.
+
+    Returns:
+        0, or 1 when an agent file could not be read.
+    """
+    from backend_pair.agents.discovery import scan_agents
+
+    try:
+        root: Path | None = repository_root(path)
+    except NotInRepository:
+        root = None
+    scan = scan_agents(root)
+    rows = [("NAME", "MODEL", "TOOLS", "SOURCE")]
+    rows += [(d.name, d.model, ", ".join(d.tools) or "-", _display_path(d.source)) for d in scan.agents]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+    for problem in scan.problems:
+        _error(f"skipped {problem}")
+    return EXIT_PROBLEM if scan.problems else EXIT_OK
+
+
+def check_agent_files(files: Sequence[Path]) -> int:
+    """Validate agent files: `FILE: ok (...)` per good file, `FILE:LINE: problem` per bad one.
+
+    Args:
+        files: The files to check.
+
+    Returns:
+        0 when every file is valid, 1 otherwise.
+    """
+    from backend_pair.agents.definition import DefinitionError, parse_definition
+
+    status = EXIT_OK
+    for path in files:
+        definition: AgentDefinition
+        try:
+            definition = parse_definition(path)
+        except DefinitionError as error:
+            print(error)
+            status = EXIT_PROBLEM
+            continue
+        except Exception as error:  # the contract is "never a traceback": report it on the file's line instead
+            print(f"{path}:1: could not be checked ({type(error).__name__}: {error})")
+            status = EXIT_PROBLEM
+            continue
+        for warning in definition.warnings:
+            print(f"warning: {warning}")
+        items = sum(len(group.items) for group in definition.checklist)
+        print(f"{path}: ok ({definition.name}, model {definition.model}, {items} checklist items)")
+    return status
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        pass
+    home = Path.home()
+    try:
+        return "~/" + str(path.resolve().relative_to(home.resolve()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
