@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class Figure:
 
 def not_measured(name: str, unit: str, target: float | None, why: str) -> Figure:
     """A figure that could not be measured, saying why in one line."""
-    return Figure(name, None, unit, target, f"not measured: {why}")
+    return Figure(name, None, unit, target, why)
 
 
 def median(samples: Sequence[float]) -> float:
@@ -77,3 +78,25 @@ def render_table(figures: Iterable[Figure]) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths) + "  ----")
     return "\n".join(lines)
+
+
+JSON_PREFIX = "FIGURES-JSON "
+"""A child benchmark prints its figures on one line that starts with this, for ``bench/run.py`` to read."""
+
+
+def print_figures_json(figures: Iterable[Figure]) -> None:
+    """Print ``figures`` as the one line ``bench/run.py`` reads back from a child process."""
+    rows = [[f.name, f.value, f.unit, f.target, f.note] for f in figures]
+    print(JSON_PREFIX + json.dumps(rows), flush=True)
+
+
+def parse_figures_json(output: str) -> list[Figure] | None:
+    """The figures a child printed with ``print_figures_json``, or ``None`` when it printed none."""
+    for line in reversed(output.splitlines()):
+        if line.startswith(JSON_PREFIX):
+            rows = json.loads(line.removeprefix(JSON_PREFIX))
+            return [
+                Figure(str(n), v if v is None else float(v), str(u), t if t is None else float(t), str(note))
+                for n, v, u, t, note in rows
+            ]
+    return None

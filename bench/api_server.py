@@ -1,0 +1,177 @@
+"""The project's loopback fake of the Messages API in a process of its own, scripted for a benchmark.
+
+Usage: ``python bench/api_server.py stream|session``. It prints its base URL on the first line, then one line
+``sent <request index> <time.monotonic()>`` each time it has written the last event of an answer, and stops when
+its standard input closes. Running it apart keeps the fake's work off the measured app's interpreter (and GIL).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply, tool_reply
+
+STREAM_TOKENS = 20_000
+CHARS_PER_TOKEN = 4
+END_MARKER = "ENDMARK"
+"""The last word of the long answer; the benchmark waits for it on screen."""
+_WORDS = [
+    "the",
+    "service",
+    "handler",
+    "returns",
+    "a",
+    "response",
+    "when",
+    "request",
+    "body",
+    "is",
+    "valid",
+    "and",
+    "the",
+    "repository",
+    "stores",
+    "each",
+    "order",
+    "with",
+    "its",
+    "customer",
+    "id",
+    "status",
+    "total",
+    "created",
+    "time",
+    "we",
+    "check",
+    "idempotency",
+    "keys",
+    "retry",
+    "budget",
+    "timeout",
+    "cache",
+    "layer",
+    "database",
+    "migration",
+    "index",
+    "query",
+    "plan",
+    "latency",
+    "throughput",
+    "error",
+    "rate",
+    "log",
+    "trace",
+    "span",
+    "metric",
+    "alert",
+    "deploy",
+]
+
+
+def long_answer(tokens: int = STREAM_TOKENS, seed: int = 7) -> str:
+    """A Markdown answer of about ``tokens`` tokens (4 characters each, the usual estimate), ending with the marker.
+
+    Headings, paragraphs, bullet lists with inline code, and a small fenced code block every few paragraphs.
+    """
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    paragraph = 0
+    while size < tokens * CHARS_PER_TOKEN - 40:
+        if paragraph % 12 == 0:
+            parts.append(f"## Step {paragraph // 12 + 1}\n\n")
+        if paragraph % 6 == 3:
+            parts.append("```python\ndef handler(request):\n    return service.process(request)\n```\n\n")
+        if paragraph % 4 == 1:
+            parts.extend(f"- {rng.choice(_WORDS)} {rng.choice(_WORDS)} `{rng.choice(_WORDS)}`\n" for _ in range(3))
+            parts.append("\n")
+        parts.append(" ".join(rng.choice(_WORDS) for _ in range(45)) + ".\n\n")
+        paragraph += 1
+        size = sum(len(part) for part in parts)
+    parts.append(f"That is all. {END_MARKER}\n")
+    return "".join(parts)
+
+
+def short_answer(turn: int) -> str:
+    """About a hundred tokens of Markdown for turn ``turn``."""
+    rng = random.Random(turn)
+    body = " ".join(rng.choice(_WORDS) for _ in range(80))
+    return f"Turn {turn}: {body}.\n\n- checked `{rng.choice(_WORDS)}`\n- next: {rng.choice(_WORDS)}\n"
+
+
+def _user_turns(body: dict[str, Any]) -> int:
+    """How many messages of the history are the developer's own (not tool results)."""
+    turns = 0
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if message.get("role") != "user":
+            continue
+        if isinstance(content, str) or not any(part.get("type") == "tool_result" for part in content):
+            turns += 1
+    return turns
+
+
+def _answers_tool(body: dict[str, Any]) -> bool:
+    last = (body.get("messages") or [{}])[-1]
+    content = last.get("content")
+    return isinstance(content, list) and any(part.get("type") == "tool_result" for part in content)
+
+
+def stream_script(body: dict[str, Any], index: int) -> Step:
+    """The first answer is the long one; later ones are short."""
+    return text_reply(long_answer()) if index == 0 else text_reply(short_answer(index))
+
+
+def session_script(body: dict[str, Any], index: int) -> Step:
+    """A long session: short answers; every 5th turn reads a file first, every 50th updates the checklist."""
+    turn = _user_turns(body)
+    if _answers_tool(body):
+        return text_reply(short_answer(turn))
+    if turn % 50 == 0:
+        todo = {"todos": [{"content": f"Item {turn}", "status": "completed", "activeForm": f"Doing {turn}"}]}
+        return tool_reply(ToolUse("TodoWrite", todo), text="Updating the checklist.")
+    if turn % 5 == 0:
+        return tool_reply(ToolUse("Read", {"file_path": "README.md"}), text="Let me look.")
+    return text_reply(short_answer(turn))
+
+
+class TimedEvents(list[bytes]):
+    """The events of one answer; reports when the handler has written (and flushed) the last one."""
+
+    def __init__(self, events: list[bytes], index: int) -> None:
+        """Wrap ``events`` of answer number ``index``."""
+        super().__init__(events)
+        self.answer = index
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Yield every event; the handler asks for the next one only after writing the previous."""
+        yield from super().__iter__()
+        print(f"sent {self.answer} {time.monotonic()}", flush=True)
+
+
+class TimedFakeServer(FakeMessagesServer):
+    """The project's fake, telling when each answer's last event left."""
+
+    def events(self, body: dict[str, Any], reply: Reply) -> list[bytes]:
+        """The answer's events, wrapped to report the moment the last one was written."""
+        return TimedEvents(super().events(body, reply), len(self.requests) - 1)
+
+
+def main(mode: str) -> None:
+    """Serve ``mode``'s script until standard input closes."""
+    script = stream_script if mode == "stream" else session_script
+    server = TimedFakeServer(script)
+    print(server.start(), flush=True)
+    sys.stdin.read()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "session")
+
+
+__all__ = ["END_MARKER", "STREAM_TOKENS", "Text", "long_answer"]

@@ -1,0 +1,57 @@
+"""A Textual driver that renders like a real terminal driver but records what it would write, with timestamps.
+
+Textual's own headless driver skips turning frames into terminal bytes; this one reports itself as not headless,
+so ``App._display`` renders every frame to escape sequences exactly as for a terminal, and hands them here. Run
+an app with ``app.driver_class = RecordingDriver`` and ``app.run_test(headless=False, size=...)``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from textual.drivers.headless_driver import HeadlessDriver
+
+
+@dataclass
+class WriteLog:
+    """Every write a ``RecordingDriver`` received: ``(time.monotonic(), text)`` in order."""
+
+    writes: list[tuple[float, str]] = field(default_factory=list)
+
+    def bytes_since(self, index: int) -> int:
+        """UTF-8 bytes written from write number ``index`` on."""
+        return sum(len(text.encode()) for _, text in self.writes[index:])
+
+    def first_containing(self, needle: str, since: int = 0) -> float | None:
+        """When the first write from ``since`` on that contains ``needle`` was made, or ``None``."""
+        for stamp, text in self.writes[since:]:
+            if needle in text:
+                return stamp
+        return None
+
+    def first_after(self, moment: float) -> float | None:
+        """When the first write after ``moment`` was made, or ``None``."""
+        for stamp, _ in self.writes:
+            if stamp > moment:
+                return stamp
+        return None
+
+
+class RecordingDriver(HeadlessDriver):
+    """Renders every frame to terminal bytes and logs them in ``RecordingDriver.log`` instead of writing them."""
+
+    log = WriteLog()
+    """Where writes go; replace it with a fresh ``WriteLog`` before each run."""
+
+    @property
+    def is_headless(self) -> bool:
+        """Claim a terminal, so that frames are rendered to bytes."""
+        return False
+
+    def write(self, data: str) -> None:
+        """Record ``data`` with the time it was written."""
+        RecordingDriver.log.writes.append((time.monotonic(), data))
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
