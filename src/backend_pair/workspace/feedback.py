@@ -1,0 +1,92 @@
+"""Review feedback for the agent: rejections, comments, accepts and outside edits, as plain text."""
+
+from __future__ import annotations
+
+from backend_pair.workspace.hunks import Hunk, compute_hunks
+from backend_pair.workspace.textfile import split_lines
+
+HUNK_PREVIEW_LINES = 12
+"""Diff lines quoted per hunk in feedback, so the agent knows what was meant without a wall of text."""
+
+MAX_LISTED_FILES = 20
+"""File names listed in one outside-edit notice before ``(+N more)``."""
+
+
+def short_diff(old: str, new: str, max_lines: int = HUNK_PREVIEW_LINES) -> str:
+    """A unified diff of two texts cut to about ``max_lines`` lines."""
+    out: list[str] = []
+    for hunk in compute_hunks(split_lines(old), split_lines(new), context=1):
+        out.extend(hunk.as_text().splitlines())
+        if len(out) > max_lines:
+            return "\n".join([*out[:max_lines], "..."])
+    return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+class FeedbackQueue:
+    """Items waiting to travel with the developer's next message."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.items: list[str] = []
+
+    def __bool__(self) -> bool:
+        """Whether anything is queued."""
+        return bool(self.items)
+
+    def take(self) -> str:
+        """All items as one text block, emptying the queue; ``""`` when empty."""
+        if not self.items:
+            return ""
+        text = "Review feedback since your last turn:\n" + "\n".join(f"- {item}" for item in self.items)
+        self.items = []
+        return text
+
+    def rejected(self, path: str, hunk: Hunk, comment: str) -> None:
+        """The developer rejected a hunk (it is gone from the proposal)."""
+        why = f' The developer says: "{comment.strip()}"' if comment.strip() else ""
+        self.items.append(
+            f"Rejected hunk {hunk.header} in {path} (removed from your proposal).{why}\n"
+            + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
+        )
+
+    def rejected_file(self, path: str, hunks: int, comment: str) -> None:
+        """The developer rejected every remaining hunk of a file."""
+        why = f' The developer says: "{comment.strip()}"' if comment.strip() else ""
+        self.items.append(f"Rejected all {hunks} pending hunk(s) in {path}; your proposal for it is dropped.{why}")
+
+    def commented(self, path: str, hunk: Hunk, text: str) -> None:
+        """A comment on a hunk, still pending."""
+        self.items.append(
+            f'Comment on hunk {hunk.header} in {path} (still pending review): "{text.strip()}"\n'
+            + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
+        )
+
+    def accepted(self, label: str) -> None:
+        """Hunks were written to disk and staged."""
+        self.items.append(f"Accepted, written and staged: {label}.")
+
+    def undone(self, label: str) -> None:
+        """An accept was undone; the hunks are pending again."""
+        self.items.append(f"The developer undid the accept of {label}; those hunks are pending review again.")
+
+    def outside_edit(self, path: str, diff: str, outcome: str) -> None:
+        """A file under a proposal changed on disk."""
+        body = f"\n{_indent(diff)}" if diff else ""
+        self.items.append(f"{path} was edited outside the app; {outcome}{body}")
+
+    def outside_files(self, paths: list[str]) -> None:
+        """Files without proposals changed on disk."""
+        shown = ", ".join(paths[:MAX_LISTED_FILES])
+        more = f" (+{len(paths) - MAX_LISTED_FILES} more)" if len(paths) > MAX_LISTED_FILES else ""
+        self.items.append(f"Files changed on disk outside the app: {shown}{more}. Read them again before editing.")
+
+    def redo(self, path: str) -> None:
+        """The developer asked for a conflicted proposal to be redone."""
+        self.items.append(
+            f"Your proposal for {path} conflicted with the developer's edits and was dropped; read {path} again "
+            "and propose the change anew on top of the current content."
+        )

@@ -1,0 +1,248 @@
+"""Hunks: the diff from disk to a proposal, split into reviewable pieces with stable ids, and applying them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from backend_pair.workspace.diffing import Opcode, grouped_opcodes, opcodes
+from backend_pair.workspace.textfile import with_eol
+
+CONTEXT_LINES = 3
+"""Lines of unchanged context shown around each change (as ``git diff``)."""
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a hunk."""
+
+    kind: Literal[" ", "-", "+"]
+    """``" "`` context, ``"-"`` removed from disk, ``"+"`` added by the proposal."""
+    text: str
+    """The line without its line ending."""
+    old_no: int | None
+    """1-based line number on disk (None for an added line)."""
+    new_no: int | None
+    """1-based line number in the proposal (None for a removed line)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One contiguous change in disk coordinates: lines ``[start, end)`` become ``new_lines``."""
+
+    start: int
+    end: int
+    new_lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Hunk:
+    """A reviewable piece of a proposal: a group of nearby changes with context, like one ``@@`` of ``git diff``.
+
+    The id is derived from the hunk's lines (context included) and, only when two hunks of a file have the same
+    lines, an occurrence number; so a hunk keeps its id while other hunks are accepted, rejected or rebased.
+    """
+
+    id: str
+    """Stable id, unique within the file."""
+    old_start: int
+    """1-based first disk line (as in ``@@ -old_start,old_count``)."""
+    old_count: int
+    """Number of disk lines covered (context and removed)."""
+    new_start: int
+    """1-based first proposal line."""
+    new_count: int
+    """Number of proposal lines covered (context and added)."""
+    header: str
+    """The ``@@ -a,b +c,d @@`` line."""
+    lines: tuple[DiffLine, ...]
+    """Context, removed and added lines, in diff order."""
+    comments: tuple[str, ...] = ()
+    """Comments the developer left on this hunk without deciding it."""
+    edits: tuple[Edit, ...] = field(default=(), repr=False, compare=False)
+    """The changes of this hunk in disk coordinates (used to apply it; not part of the public contract)."""
+
+    @property
+    def added(self) -> int:
+        """Number of added lines."""
+        return sum(1 for line in self.lines if line.kind == "+")
+
+    @property
+    def removed(self) -> int:
+        """Number of removed lines."""
+        return sum(1 for line in self.lines if line.kind == "-")
+
+    def as_text(self, max_lines: int | None = None) -> str:
+        """The hunk as unified-diff text (header first), optionally cut after ``max_lines`` lines."""
+        body = [f"{line.kind}{line.text}" for line in self.lines]
+        if max_lines is not None and len(body) > max_lines:
+            body = [*body[:max_lines], f"... ({len(body) - max_lines} more lines)"]
+        return "\n".join([self.header, *body])
+
+
+def _strip_eol(line: str) -> str:
+    return line[:-1] if line.endswith("\n") else line
+
+
+def _header(old_start: int, old_count: int, new_start: int, new_count: int) -> str:
+    return f"@@ -{old_start},{old_count} +{new_start},{new_count} @@"
+
+
+def _hunk_from_group(group: Sequence[Opcode], old: Sequence[str], new: Sequence[str]) -> tuple[str, Hunk]:
+    lines: list[DiffLine] = []
+    edits: list[Edit] = []
+    digest = hashlib.sha1(usedforsecurity=False)
+    for tag, i1, i2, j1, j2 in group:
+        if tag == "equal":
+            for k in range(i2 - i1):
+                lines.append(DiffLine(" ", _strip_eol(old[i1 + k]), i1 + k + 1, j1 + k + 1))
+                digest.update(b" " + old[i1 + k].encode("utf-8", "surrogatepass") + b"\x00")
+            continue
+        edits.append(Edit(i1, i2, tuple(new[j1:j2])))
+        for k in range(i1, i2):
+            lines.append(DiffLine("-", _strip_eol(old[k]), k + 1, None))
+            digest.update(b"-" + old[k].encode("utf-8", "surrogatepass") + b"\x00")
+        for k in range(j1, j2):
+            lines.append(DiffLine("+", _strip_eol(new[k]), None, k + 1))
+            digest.update(b"+" + new[k].encode("utf-8", "surrogatepass") + b"\x00")
+    i1, j1 = group[0][1], group[0][3]
+    i2, j2 = group[-1][2], group[-1][4]
+    old_count, new_count = i2 - i1, j2 - j1
+    old_start = i1 + 1 if old_count else i1
+    new_start = j1 + 1 if new_count else j1
+    hunk = Hunk(
+        id="",
+        old_start=old_start,
+        old_count=old_count,
+        new_start=new_start,
+        new_count=new_count,
+        header=_header(old_start, old_count, new_start, new_count),
+        lines=tuple(lines),
+        edits=tuple(edits),
+    )
+    return digest.hexdigest()[:12], hunk
+
+
+def compute_hunks(old: Sequence[str], new: Sequence[str], context: int = CONTEXT_LINES) -> list[Hunk]:
+    """Split the diff from ``old`` to ``new`` (normalised lines, endings kept) into hunks with stable ids.
+
+    Args:
+        old: Lines on disk.
+        new: Lines of the proposal.
+        context: Context lines around each change.
+
+    Returns:
+        The hunks in file order; empty when the texts are equal.
+    """
+    hunks: list[Hunk] = []
+    seen: dict[str, int] = {}
+    for group in grouped_opcodes(opcodes(old, new), context):
+        digest, hunk = _hunk_from_group(group, old, new)
+        occurrence = seen.get(digest, 0)
+        seen[digest] = occurrence + 1
+        hunk_id = digest if occurrence == 0 else f"{digest}-{occurrence + 1}"
+        hunks.append(
+            Hunk(
+                hunk_id,
+                hunk.old_start,
+                hunk.old_count,
+                hunk.new_start,
+                hunk.new_count,
+                hunk.header,
+                hunk.lines,
+                edits=hunk.edits,
+            )
+        )
+    return hunks
+
+
+def new_file_hunk(new: Sequence[str]) -> Hunk:
+    """The single hunk of a new file (also for an empty new file, which has no lines)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(b"new-file\x00")
+    for line in new:
+        digest.update(line.encode("utf-8", "surrogatepass") + b"\x00")
+    lines = tuple(DiffLine("+", _strip_eol(text), None, k + 1) for k, text in enumerate(new))
+    new_start = 1 if new else 0
+    return Hunk(
+        id=digest.hexdigest()[:12],
+        old_start=0,
+        old_count=0,
+        new_start=new_start,
+        new_count=len(new),
+        header=_header(0, 0, new_start, len(new)),
+        lines=lines,
+        edits=(Edit(0, 0, tuple(new)),),
+    )
+
+
+def apply_edits(lines: Sequence[str], edits: Iterable[Edit], eol: str = "\n") -> list[str]:
+    """Apply non-overlapping edits (in the coordinates of ``lines``) and return the new lines.
+
+    Args:
+        lines: The original lines; raw lines keep their own endings where untouched.
+        edits: Edits in the coordinates of ``lines``.
+        eol: Line ending given to the inserted (normalised) lines.
+
+    Returns:
+        The edited lines.
+    """
+    result = list(lines)
+    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+        result[edit.start : edit.end] = [with_eol(line, eol) for line in edit.new_lines]
+    return result
+
+
+def _map_start(codes: Sequence[Opcode], pos: int, other_len: int) -> int:
+    for tag, i1, i2, j1, _j2 in codes:
+        if i1 <= pos < i2:
+            return j1 + (pos - i1) if tag == "equal" else j1
+    return other_len
+
+
+def _map_end(codes: Sequence[Opcode], pos: int) -> int:
+    if pos == 0:
+        return 0
+    for tag, i1, i2, j1, j2 in codes:
+        if i1 <= pos - 1 < i2:
+            return j1 + (pos - i1) if tag == "equal" else j2
+    return 0
+
+
+def map_edits(edits: Sequence[Edit], source: Sequence[str], target: Sequence[str]) -> list[Edit]:
+    """Carry edits made in ``source`` coordinates over to ``target``, a different version of the same file.
+
+    Used to stage a hunk computed against the working tree into the index blob, which may lack (or have) other
+    edits. Where ``target`` differs from ``source`` inside an edited range, the whole differing block is replaced
+    by the edit; edits whose carried ranges would overlap are merged first.
+
+    Args:
+        edits: Edits against ``source``.
+        source: The lines the edits were made against (normalised).
+        target: The lines to carry them to (normalised).
+
+    Returns:
+        Equivalent edits against ``target``.
+    """
+    if list(source) == list(target):
+        return list(edits)
+    codes = opcodes(source, target)
+    pending = sorted(edits, key=lambda e: (e.start, e.end))
+    mapped: list[tuple[Edit, Edit]] = []  # (source edit, target edit)
+    for edit in pending:
+        start = _map_start(codes, edit.start, len(target))
+        end = _map_end(codes, edit.end) if edit.end > edit.start else start
+        end = max(end, start)
+        carried = Edit(start, end, edit.new_lines)
+        if mapped and (start < mapped[-1][1].end or start == mapped[-1][1].start == mapped[-1][1].end):
+            prev_src, _prev_dst = mapped.pop()
+            gap = tuple(source[prev_src.end : edit.start])
+            merged = Edit(prev_src.start, edit.end, prev_src.new_lines + gap + edit.new_lines)
+            m_start = _map_start(codes, merged.start, len(target))
+            m_end = max(_map_end(codes, merged.end) if merged.end > merged.start else m_start, m_start)
+            mapped.append((merged, Edit(m_start, m_end, merged.new_lines)))
+            continue
+        mapped.append((edit, carried))
+    return [dst for _src, dst in mapped]

@@ -1,0 +1,53 @@
+"""Confinement: every path the agent names must resolve to a place inside the working tree, outside ``.git/``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path, PurePosixPath
+
+from backend_pair.workspace.errors import PathRefused
+
+
+def _has_git_part(rel: str) -> bool:
+    return any(part == ".git" for part in PurePosixPath(rel).parts)
+
+
+def confine(root: Path, path: str) -> str:
+    """Resolve ``path`` (relative to ``root`` or absolute inside it) to a repo-relative POSIX path.
+
+    Symlinks are followed: a link inside the repository to a file inside it resolves to the target's path (so a
+    write replaces the target, not the link); a link leading out is refused.
+
+    Args:
+        root: The working tree root, already fully resolved.
+        path: What the agent or the developer typed.
+
+    Returns:
+        The repo-relative POSIX path, or ``"."`` for the root itself.
+
+    Raises:
+        PathRefused: Empty path, ``..`` escaping the root, absolute elsewhere, a symlink leading out, or anything
+            under ``.git/``.
+    """
+    text = path.strip()
+    if not text:
+        raise PathRefused("empty path; give a path relative to the repository root")
+    if "\x00" in text:
+        raise PathRefused(f"{path!r}: path contains a NUL byte")
+    candidate = Path(text)
+    joined = candidate if candidate.is_absolute() else root / candidate
+    lexical = Path(os.path.normpath(joined))
+    try:
+        lexical_rel = lexical.relative_to(root).as_posix()
+    except ValueError:
+        raise PathRefused(f"{path}: outside the repository {root}") from None
+    if _has_git_part(lexical_rel):
+        raise PathRefused(f"{path}: inside .git/, which the pair never reads or writes")
+    real = Path(os.path.realpath(joined))
+    try:
+        real_rel = real.relative_to(root).as_posix()
+    except ValueError:
+        raise PathRefused(f"{path}: a symlink leads outside the repository (to {real})") from None
+    if _has_git_part(real_rel):
+        raise PathRefused(f"{path}: a symlink leads into .git/, which the pair never reads or writes")
+    return real_rel if real_rel else "."

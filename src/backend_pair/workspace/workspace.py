@@ -1,0 +1,562 @@
+"""The repository as the pair sees it: confinement, the proposal overlay, review decisions, staging and undo."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from backend_pair.workspace import search
+from backend_pair.workspace.errors import (
+    FileNotFoundInRepo,
+    FileRefused,
+    HunkNotFound,
+    PathRefused,
+    UndoRefused,
+    WorkspaceError,
+)
+from backend_pair.workspace.feedback import FeedbackQueue, short_diff
+from backend_pair.workspace.gitrepo import GitRepository, IndexEntry, open_repo
+from backend_pair.workspace.hunks import Hunk
+from backend_pair.workspace.model import FileProposal, FileState, RebaseOutcome, RebaseStatus, ReviewCounts
+from backend_pair.workspace.overlay import ProposalEntry
+from backend_pair.workspace.paths import confine
+from backend_pair.workspace.rebase import rebase_entry
+from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, FileChange, accept_plans, apply_changes, encode
+from backend_pair.workspace.textfile import check_size, decode_text, detect_eol, normalize
+
+JSON_VERSION = 1
+"""Version of the :meth:`Workspace.to_json` layout."""
+
+
+def open_workspace(path: Path) -> Workspace:
+    """Open the working tree containing ``path``.
+
+    Raises:
+        NotARepository: Not a git working tree (or a bare repository), with how to fix it.
+    """
+    repo, root = open_repo(path)
+    return Workspace(GitRepository(repo, root))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+class Workspace:
+    """The repository with the agent's pending proposals laid over it.
+
+    Every method is synchronous and thread-safe (one lock); a UI calls them through ``asyncio.to_thread``.
+
+    Files ignored by git are refused at proposal time (:class:`FileRefused`): what is accepted is always staged,
+    and staging an ignored file (``git add -f``) would surprise the developer — think ``.env``. Ignored files can
+    still be read. Submodule contents are never listed, searched or proposed.
+    """
+
+    def __init__(self, git: GitRepository) -> None:
+        """Wrap an opened repository (use :func:`open_workspace`)."""
+        self._git = git
+        self.root: Path = git.root
+        """Resolved working tree root."""
+        self._lock = threading.RLock()
+        self._entries: dict[str, ProposalEntry] = {}
+        self._feedback = FeedbackQueue()
+        self._history: list[AcceptRecord] = []
+        self._accepted: dict[str, int] = {}
+        self._own_writes: dict[str, str | None] = {}
+
+    def close(self) -> None:
+        """Release GitPython's helper processes."""
+        with self._lock:
+            self._git.close()
+
+    # Paths and reading ------------------------------------------------------------------------------------------
+
+    def branch(self) -> str:
+        """The current branch (``main``), also on an unborn branch; ``detached at SHA`` otherwise."""
+        with self._lock:
+            return self._git.branch()
+
+    def resolve(self, path: str) -> str:
+        """Confine ``path`` to the working tree; see :func:`backend_pair.workspace.paths.confine`.
+
+        Raises:
+            PathRefused: ``..`` escapes, absolute paths elsewhere, symlinks leading out, anything under ``.git/``.
+        """
+        return confine(self.root, path)
+
+    def _read_disk(self, rel: str) -> str | None:
+        target = self.root / rel
+        try:
+            if target.is_dir():
+                raise FileRefused(f"{rel}: is a folder, not a file")
+            check_size(rel, target.stat().st_size)
+            data = target.read_bytes()
+        except FileNotFoundError:
+            return None
+        except NotADirectoryError:
+            return None
+        return decode_text(rel, data)
+
+    def read_text(self, rel: str) -> str:
+        """A file's text through the overlay (the pending proposal if any), line endings normalised to LF.
+
+        Raises:
+            PathRefused: The path is not inside the working tree.
+            FileRefused: Binary, not UTF-8, or over the size limit.
+            FileNotFoundInRepo: No such file and no proposal for it.
+        """
+        with self._lock:
+            rel = self.resolve(rel)
+            entry = self._entries.get(rel)
+            if entry is not None:
+                return entry.visible_text()
+            raw = self._read_disk(rel)
+            if raw is None:
+                raise FileNotFoundInRepo(f"{rel}: no such file in the repository")
+            return normalize(raw)
+
+    def exists(self, rel: str) -> bool:
+        """Whether the file exists on disk or as a pending proposal."""
+        with self._lock:
+            rel = self.resolve(rel)
+            return rel in self._entries or (self.root / rel).is_file()
+
+    def list_files(self) -> list[str]:
+        """Tracked and untracked-not-ignored files, plus proposed new files, sorted (submodules excluded)."""
+        with self._lock:
+            files = set(self._git.list_files())
+            files.update(self._entries)
+            return sorted(files)
+
+    def grep(
+        self, pattern: str, path: str | None = None, glob: str | None = None, ignore_case: bool = False
+    ) -> list[tuple[str, int, str]]:
+        """Search file contents through the overlay.
+
+        ``git grep`` searches the working tree (tracked and untracked-not-ignored files, binary files skipped);
+        files with a pending proposal are searched in their proposed text instead.
+
+        Args:
+            pattern: A regular expression (Perl-compatible when git has PCRE, else extended; Python ``re`` on
+                proposals).
+            path: A file or folder to search in (default: the whole repository).
+            glob: A file name pattern such as ``*.py``, ``src/**/*.ts`` or ``*.{ts,tsx}``.
+            ignore_case: Case-insensitive search.
+
+        Returns:
+            ``(path, line number, line)`` sorted by path then line.
+
+        Raises:
+            PathRefused: ``path`` is outside the repository.
+            WorkspaceError: The pattern is invalid.
+        """
+        with self._lock:
+            prefix = None if path in (None, "", ".") else self.resolve(path)
+            if prefix == ".":
+                prefix = None
+            is_dir = prefix is not None and (self.root / prefix).is_dir()
+            globs = search.expand_braces(glob) if glob else []
+            specs = search.pathspecs(prefix, is_dir, globs)
+            found = [
+                hit
+                for hit in self._git.grep(pattern, specs, ignore_case)
+                if hit[0] not in self._entries and search.matches(hit[0], prefix, is_dir, globs)
+            ]
+            regex = search.compile_pattern(pattern, ignore_case)
+            for rel, entry in self._entries.items():
+                if search.matches(rel, prefix, is_dir or prefix is None, globs) and (
+                    prefix is None or rel == prefix or rel.startswith(prefix + "/")
+                ):
+                    found.extend(search.grep_text(rel, entry.visible_text(), regex))
+            return sorted(found, key=lambda hit: (hit[0], hit[1]))
+
+    # Proposals --------------------------------------------------------------------------------------------------
+
+    def _check_proposable(self, rel: str) -> None:
+        if rel == ".":
+            raise FileRefused("the repository root is a folder, not a file")
+        for sub in self._git.submodule_paths():
+            if rel == sub or rel.startswith(sub + "/"):
+                raise FileRefused(f"{rel}: inside the submodule {sub}; edit it in that repository")
+        if rel in self._git.ignored([rel]):
+            raise FileRefused(
+                f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
+                "ignored files — create it yourself or un-ignore it"
+            )
+
+    def propose(self, rel: str, content: str) -> FileProposal:
+        """Record the agent's full new content for a file (Write/Edit end here); never touches disk.
+
+        A second proposal for the same file replaces the first (the agent read the first through the overlay).
+        If the file changed on disk meanwhile, the new content is merged onto it. Content equal to the disk
+        content leaves no proposal (the returned one has no hunks).
+
+        Raises:
+            PathRefused: The path is not inside the working tree.
+            FileRefused: The file (on disk or proposed) is binary, not UTF-8, too large, ignored by git, or in a
+                submodule.
+        """
+        with self._lock:
+            rel = self.resolve(rel)
+            self._check_proposable(rel)
+            if "\x00" in content:
+                raise FileRefused(f"{rel}: proposed content has NUL bytes (binary); only text can be reviewed")
+            check_size(rel, len(encode(content, rel)))
+            proposed = normalize(content)
+            disk = self._read_disk(rel)
+            entry = self._entries.get(rel)
+            if entry is None or entry.state is FileState.CONFLICT:
+                accepted = entry.accepted if entry is not None else 0
+                entry = ProposalEntry(rel, disk, proposed, eol=None if disk is not None else detect_eol(content))
+                entry.accepted = accepted
+                entry.settle_state()
+            elif disk != entry.base_raw:
+                entry.proposed = proposed
+                entry.changed()
+                if entry.base_raw is None:
+                    entry.was_deleted = False
+                self._rebase(entry, disk)
+            else:
+                entry.proposed = proposed
+                entry.changed()
+            self._entries[rel] = entry
+            snapshot = entry.snapshot()
+            if entry.is_done():
+                del self._entries[rel]
+            return snapshot
+
+    def proposals(self) -> list[FileProposal]:
+        """Every pending file proposal, sorted by path."""
+        with self._lock:
+            return [self._entries[rel].snapshot() for rel in sorted(self._entries)]
+
+    def proposal(self, rel: str) -> FileProposal | None:
+        """The pending proposal for one file, if any."""
+        with self._lock:
+            entry = self._entries.get(self.resolve(rel))
+            return None if entry is None else entry.snapshot()
+
+    def _entry(self, rel: str) -> ProposalEntry:
+        entry = self._entries.get(self.resolve(rel))
+        if entry is None:
+            raise HunkNotFound(f"{rel}: no pending proposal")
+        return entry
+
+    def _synced_entry(self, rel: str) -> ProposalEntry:
+        """The entry, rebased first if the file changed on disk since we last looked (watcher not caught up)."""
+        entry = self._entry(rel)
+        if entry.state is not FileState.CONFLICT:
+            disk = self._read_disk(entry.path)
+            if disk != entry.base_raw and not (disk is None and entry.was_deleted):
+                self._rebase(entry, disk)
+        return entry
+
+    def _hunk(self, entry: ProposalEntry, hunk_id: str) -> Hunk:
+        if entry.state is FileState.CONFLICT:
+            raise WorkspaceError(
+                f"{entry.path} conflicts with your edits; reject it, or ask the agent to redo it on top of them"
+            )
+        hunk = entry.hunk(hunk_id)
+        if hunk is None:
+            raise HunkNotFound(f"{entry.path}: no pending hunk {hunk_id} (decided already, or the file changed)")
+        return hunk
+
+    # Decisions --------------------------------------------------------------------------------------------------
+
+    def _accept(self, selections: list[tuple[ProposalEntry, list[Hunk]]]) -> None:
+        selections = [(entry, hunks) for entry, hunks in selections if hunks]
+        if not selections:
+            return
+        plans = [
+            AcceptPlan(e.path, e.base_raw, tuple(edit for h in hs for edit in h.edits), e.eol, len(hs))
+            for e, hs in selections
+        ]
+        before = {entry.path: entry.to_json() for entry, _ in selections}
+        changes = accept_plans(self._git, self.root, plans)
+        total = sum(len(hunks) for _, hunks in selections)
+        if len(selections) == 1:
+            label = f"{_plural(total, 'hunk')} in {selections[0][0].path}"
+        else:
+            label = f"{_plural(total, 'hunk')} in {_plural(len(selections), 'file')}"
+        for change, (entry, hunks) in zip(changes, selections, strict=True):
+            change.proposal = before[entry.path]
+            self._own_writes[entry.path] = change.disk_after
+            for hunk in hunks:
+                entry.comments.pop(hunk.id, None)
+            entry.accepted += len(hunks)
+            entry.was_deleted = False
+            entry.set_base(change.disk_after)
+            entry.settle_state()
+            self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
+            if entry.is_done():
+                del self._entries[entry.path]
+        self._history.append(AcceptRecord(label, changes))
+        self._feedback.accepted(label)
+
+    def accept_hunk(self, rel: str, hunk_id: str) -> None:
+        """Write one hunk to disk and stage exactly that hunk.
+
+        Raises:
+            HunkNotFound: No such pending hunk.
+            IndexLocked: The index stayed locked; nothing was written.
+        """
+        with self._lock:
+            entry = self._synced_entry(rel)
+            self._accept([(entry, [self._hunk(entry, hunk_id)])])
+
+    def accept_file(self, rel: str) -> None:
+        """Accept every pending hunk of one file (one write, one index update)."""
+        with self._lock:
+            entry = self._synced_entry(rel)
+            if entry.state is FileState.CONFLICT:
+                self._hunk(entry, "")
+            self._accept([(entry, list(entry.hunks()))])
+
+    def accept_all(self) -> None:
+        """Accept every pending hunk of every file not in conflict, in one index update."""
+        with self._lock:
+            entries = [self._synced_entry(rel) for rel in sorted(self._entries)]
+            self._accept([(e, list(e.hunks())) for e in entries if e.state is not FileState.CONFLICT])
+
+    def reject_hunk(self, rel: str, hunk_id: str, comment: str = "") -> None:
+        """Remove a hunk from the proposal and queue the rejection (with the comment) for the agent."""
+        with self._lock:
+            entry = self._entry(rel)
+            hunk = self._hunk(entry, hunk_id)
+            self._feedback.rejected(entry.path, hunk, comment)
+            entry.comments.pop(hunk_id, None)
+            if entry.base_raw is None:
+                del self._entries[entry.path]
+                return
+            entry.proposed = entry.without({hunk_id})
+            entry.changed()
+            if entry.is_done():
+                del self._entries[entry.path]
+
+    def reject_file(self, rel: str, comment: str = "") -> None:
+        """Drop the whole proposal for a file (also one in conflict) and queue the rejection."""
+        with self._lock:
+            entry = self._entry(rel)
+            self._feedback.rejected_file(entry.path, len(entry.hunks()), comment)
+            del self._entries[entry.path]
+
+    def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
+        """Attach a comment to a hunk without deciding it; the comment is queued for the agent."""
+        with self._lock:
+            entry = self._entry(rel)
+            hunk = self._hunk(entry, hunk_id)
+            entry.comments.setdefault(hunk_id, []).append(text)
+            self._feedback.commented(entry.path, hunk, text)
+
+    def redo_conflict(self, rel: str) -> None:
+        """Drop a conflicted proposal and ask the agent (through feedback) to redo it on the current content."""
+        with self._lock:
+            entry = self._entry(rel)
+            if entry.state is not FileState.CONFLICT:
+                raise WorkspaceError(f"{entry.path} is not in conflict")
+            del self._entries[entry.path]
+            self._feedback.redo(entry.path)
+
+    # Undo -------------------------------------------------------------------------------------------------------
+
+    def _undo_disk(self, change: FileChange) -> str | None:
+        current = self._read_disk(change.path)
+        if current == change.disk_after:
+            return change.disk_before
+        if current is None or change.disk_before is None or change.disk_after is None:
+            raise UndoRefused(f"cannot undo: {change.path} was changed on disk since it was accepted")
+        merged, clean = self._git.merge_file(current, change.disk_after, change.disk_before)
+        if not clean:
+            raise UndoRefused(f"cannot undo: you edited the accepted lines of {change.path} since; undo by hand")
+        return merged
+
+    def _undo_index(self, change: FileChange) -> IndexEntry | None:
+        current = self._git.index_entries([change.path]).get(change.path)
+        if current == change.index_after:
+            return change.index_before
+        if current is None or change.index_before is None or change.index_after is None:
+            raise UndoRefused(f"cannot undo: the staged {change.path} changed since it was accepted")
+        texts = [self._git.read_blob(e.sha).decode("utf-8") for e in (current, change.index_after, change.index_before)]
+        merged, clean = self._git.merge_file(*texts)
+        if not clean:
+            raise UndoRefused(f"cannot undo: you restaged the accepted lines of {change.path} since; undo by hand")
+        return IndexEntry(current.mode, self._git.write_blob(merged.encode("utf-8")))
+
+    def undo_last_accept(self) -> str:
+        """Unstage the last accept and put the disk back; its hunks become pending again.
+
+        Returns:
+            What was undone (``2 hunks in app/main.py``).
+
+        Raises:
+            UndoRefused: Nothing to undo, or the developer edited those lines since (nothing is changed).
+            IndexLocked: The index stayed locked; nothing was changed.
+        """
+        with self._lock:
+            if not self._history:
+                raise UndoRefused("nothing to undo: no accept in this session")
+            record = self._history[-1]
+            for change in record.files:
+                if change.path in self._entries:
+                    self._synced_entry(change.path)
+            reverts: list[FileChange] = []
+            for change in record.files:
+                current = self._read_disk(change.path)
+                reverts.append(
+                    FileChange(
+                        change.path,
+                        current,
+                        self._undo_disk(change),
+                        change.index_after,
+                        self._undo_index(change),
+                        change.hunks,
+                    )
+                )
+            apply_changes(self._git, self.root, reverts)
+            self._history.pop()
+            for change, revert in zip(record.files, reverts, strict=True):
+                self._own_writes[change.path] = revert.disk_after
+                entry = self._entries.get(change.path)
+                if entry is None:
+                    entry = ProposalEntry.from_json(change.proposal) if change.proposal else None
+                    if entry is None:
+                        continue
+                    entry.proposed = normalize(revert.disk_before or "")
+                    self._entries[change.path] = entry
+                entry.accepted = max(0, entry.accepted - change.hunks)
+                entry.was_deleted = revert.disk_after is None and change.disk_before is None and entry.was_deleted
+                entry.set_base(revert.disk_after)
+                entry.settle_state()
+                left = self._accepted.get(change.path, 0) - change.hunks
+                if left > 0:
+                    self._accepted[change.path] = left
+                else:
+                    self._accepted.pop(change.path, None)
+            self._feedback.undone(record.label)
+            return record.label
+
+    def accepted_paths(self) -> list[str]:
+        """Files with hunks accepted (and not undone) this session, sorted."""
+        with self._lock:
+            return sorted(self._accepted)
+
+    # Feedback and counts ----------------------------------------------------------------------------------------
+
+    def take_feedback(self) -> str:
+        """Queued feedback as plain text for the next user message, emptying the queue (``""`` when empty)."""
+        with self._lock:
+            return self._feedback.take()
+
+    def has_feedback(self) -> bool:
+        """Whether feedback is waiting."""
+        with self._lock:
+            return bool(self._feedback)
+
+    def counts(self) -> ReviewCounts:
+        """Pending hunks, staged hunks, files under review, files in conflict."""
+        with self._lock:
+            return ReviewCounts(
+                pending_hunks=sum(len(e.hunks()) for e in self._entries.values()),
+                staged_hunks=sum(self._accepted.values()),
+                files=len(self._entries),
+                conflicts=sum(1 for e in self._entries.values() if e.state is FileState.CONFLICT),
+            )
+
+    # Outside edits ----------------------------------------------------------------------------------------------
+
+    def _rebase(self, entry: ProposalEntry, disk: str | None) -> RebaseOutcome:
+        old_base = entry.base if entry.state is not FileState.CONFLICT else None
+        if old_base is None and entry.conflict is not None:
+            old_base = entry.conflict.ours
+        status, detail = rebase_entry(self._git, entry, disk)
+        if status is not RebaseStatus.UNCHANGED:
+            diff = short_diff(old_base or "", normalize(disk)) if disk is not None else ""
+            self._feedback.outside_edit(entry.path, diff, detail)
+        if entry.is_done():
+            self._entries.pop(entry.path, None)
+        return RebaseOutcome(entry.path, status, detail)
+
+    def disk_changed(self, paths: Iterable[str]) -> list[RebaseOutcome]:
+        """React to files changed on disk outside the app (the watcher's batches).
+
+        Proposals on changed files are rebased (three-way merge; conflicts are marked, never written); a deleted
+        file's proposal follows a same-batch rename (a new file with the old content), else is marked
+        ``deleted_on_disk``. Changes to other files are listed for the agent. Our own writes are recognised and
+        ignored.
+
+        Returns:
+            One outcome per proposal on a changed file.
+        """
+        with self._lock:
+            rels: list[str] = []
+            for path in paths:
+                try:
+                    rels.append(self.resolve(path))
+                except PathRefused:
+                    continue
+            outcomes: list[RebaseOutcome] = []
+            outside: list[str] = []
+            vanished: list[ProposalEntry] = []
+            for rel in sorted(set(rels)):
+                entry = self._entries.get(rel)
+                try:
+                    disk = self._read_disk(rel)
+                except FileRefused as err:
+                    if entry is not None:
+                        outcomes.append(RebaseOutcome(rel, RebaseStatus.UNCHANGED, str(err)))
+                    continue
+                if entry is None:
+                    if rel in self._own_writes and self._own_writes[rel] == disk:
+                        del self._own_writes[rel]
+                    else:
+                        outside.append(rel)
+                elif disk is None and entry.base_raw is not None and entry.state is not FileState.CONFLICT:
+                    vanished.append(entry)
+                else:
+                    outcomes.append(self._rebase(entry, disk))
+            for entry in vanished:
+                target = next((r for r in outside if self._read_disk(r) == entry.base_raw), None)
+                if target is None:
+                    outcomes.append(self._rebase(entry, None))
+                    continue
+                outside.remove(target)
+                old = entry.path
+                del self._entries[old]
+                entry.path = target
+                self._entries[target] = entry
+                detail = f"{old} was renamed to {target}; the proposal moved with it"
+                self._feedback.outside_edit(old, "", detail)
+                outcomes.append(RebaseOutcome(old, RebaseStatus.RENAMED, detail, new_path=target))
+            if outside:
+                self._feedback.outside_files(outside)
+            return outcomes
+
+    # Persistence ------------------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """Pending proposals, comments, queued feedback and accept history, as plain JSON data."""
+        with self._lock:
+            return {
+                "version": JSON_VERSION,
+                "entries": [self._entries[rel].to_json() for rel in sorted(self._entries)],
+                "feedback": list(self._feedback.items),
+                "history": [record.to_json() for record in self._history],
+                "accepted": dict(self._accepted),
+            }
+
+    def restore_json(self, data: dict[str, Any]) -> None:
+        """Bring back a session saved by :meth:`to_json`, then rebase its proposals onto today's disk content."""
+        with self._lock:
+            if int(data.get("version", 0)) != JSON_VERSION:
+                raise WorkspaceError(f"saved workspace state has version {data.get('version')}, expected 1")
+            entries = [ProposalEntry.from_json(item) for item in data.get("entries", [])]
+            self._entries = {entry.path: entry for entry in entries}
+            self._feedback.items = [str(item) for item in data.get("feedback", [])]
+            self._history = [AcceptRecord.from_json(item) for item in data.get("history", [])]
+            self._accepted = {str(k): int(v) for k, v in dict(data.get("accepted", {})).items()}
+            for entry in entries:
+                disk = self._read_disk(entry.path)
+                if disk != entry.base_raw and not (disk is None and entry.was_deleted):
+                    self._rebase(entry, disk)
