@@ -1,0 +1,76 @@
+"""Bringing a journaled session back after a quit or a crash: conversation, proposals, checklist, usage."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from backend_pair.agents import history
+
+if TYPE_CHECKING:
+    from backend_pair.agents.session import AgentSession
+
+log = logging.getLogger(__name__)
+
+
+def replay_messages(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The conversation journaled in ``records`` (a later record of the same index replaces the earlier one)."""
+    by_index: dict[int, dict[str, Any]] = {}
+    for record in records:
+        payload = record.get("payload")
+        if record.get("kind") != "message" or not isinstance(payload, dict):
+            continue
+        index, role, content = payload.get("index"), payload.get("role"), payload.get("content")
+        if isinstance(index, int) and role in ("user", "assistant") and isinstance(content, (list, str)):
+            by_index[index] = {"role": role, "content": content}
+    return [by_index[index] for index in sorted(by_index)]
+
+
+def latest(records: list[dict[str, Any]], kind: str) -> Any:
+    """The payload of the last record of ``kind`` (``None`` when there is none)."""
+    for record in reversed(records):
+        if record.get("kind") == kind:
+            return record.get("payload")
+    return None
+
+
+def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
+    """Restore ``session`` (fresh, same journal) from its journal records.
+
+    The history is repaired so the API accepts it (a call that was running at the crash gets a "not run" result);
+    proposals are restored into the workspace; the checklist's statuses are restored in place.
+    """
+    session.messages = history.repair(replay_messages(records))
+    proposals = latest(records, "proposals")
+    if isinstance(proposals, dict):
+        session.workspace.restore_json(proposals)
+    checklist = latest(records, "checklist")
+    if isinstance(checklist, dict) and isinstance(checklist.get("items"), list):
+        restore_checklist(session, checklist["items"])
+    from backend_pair.agents.models import TokenCounts, cost_usd
+
+    total = None
+    cost = 0.0
+    for record in records:
+        payload = record.get("payload")
+        if record.get("kind") != "usage" or not isinstance(payload, dict):
+            continue
+        counts = TokenCounts(
+            input=int(payload.get("input", 0)),
+            output=int(payload.get("output", 0)),
+            cache_read=int(payload.get("cache_read", 0)),
+            cache_creation=int(payload.get("cache_creation", 0)),
+        )
+        total = counts if total is None else total + counts
+        raw_cost = payload.get("cost")
+        cost += float(raw_cost) if isinstance(raw_cost, (int, float)) else cost_usd(session.model, counts)
+    session.session_usage = total
+    session.session_cost = cost
+
+
+def restore_checklist(session: AgentSession, items: list[dict[str, Any]]) -> None:
+    """Replace the session's checklist by the journaled one."""
+    from backend_pair.agents.checklist import Checklist
+
+    session.checklist = Checklist.from_json(items)
+    session._context.checklist = session.checklist

@@ -1,0 +1,454 @@
+"""The agent loop: stream an answer through the SDK, run its tool calls, loop until the model ends the turn.
+
+This module imports neither ``anthropic`` nor Textual: the SDK is loaded by ``agents/client.py`` on the first turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from backend_pair.agents import history
+from backend_pair.agents.approval import BashApprover
+from backend_pair.agents.events import (
+    AgentError,
+    AgentEvent,
+    ChecklistChanged,
+    FeedbackSent,
+    ProposalChanged,
+    Retrying,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnEnded,
+    UsageUpdated,
+)
+from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
+from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
+
+if TYPE_CHECKING:
+    from backend_pair.agents.definition import AgentDefinition
+    from backend_pair.agents.models import TokenCounts
+    from backend_pair.workspace.journal import SessionJournal
+
+PREAMBLE = """\
+You are pair programming with a developer inside backend-pair, a terminal app, on the git repository at {root}.
+How this session works:
+- Paths are relative to the repository root (absolute paths inside it work too); nothing outside it, nor .git/, \
+can be read or written.
+- Read, Grep and Glob see the working tree with your pending proposals applied.
+- Write and Edit never touch disk: each change becomes a proposal that the developer reviews hunk by hunk, like a \
+pull request. Accepted hunks are written and staged; rejected hunks and review comments come back to you as \
+feedback with the developer's next message. Say what you proposed and why; do not claim a change is applied.
+- Bash asks the developer before running, runs in the repository root, and sees only what is on disk: proposals \
+pending review are not there yet.
+- Keep your task list current with TodoWrite; it is the checklist the developer watches.
+
+The agent you are follows.
+"""
+MAX_CONTINUATIONS = 8
+CONTINUE_PROMPT = "Your answer was cut off by the output limit. Continue exactly where you stopped."
+
+
+@dataclass
+class _StreamOutcome:
+    """What one streamed API call produced."""
+
+    message: Any = None
+    started: bool = False
+    stopped: bool = False
+    error: BaseException | None = None
+    cancelled: bool = False
+    partial_text: list[str] = field(default_factory=list)
+
+
+_DONE = object()
+
+
+class AgentSession:
+    """One conversation between the developer and an agent, over the workspace.
+
+    Args:
+        definition: The agent (its body is the system prompt; its tools are offered).
+        workspace: The repository with its proposal overlay.
+        checklist: The live checklist TodoWrite updates.
+        model: The resolved model id.
+        approver: Asked before each Bash command.
+        journal: Where messages, tool calls, proposals and the checklist are journaled (``None``: not journaled).
+        client: An ``AsyncAnthropic``; ``None`` builds one from the environment on the first turn.
+        max_tokens: The output limit of each API call.
+    """
+
+    def __init__(
+        self,
+        definition: AgentDefinition,
+        workspace: WorkspaceView,
+        checklist: ChecklistView,
+        model: str,
+        approver: BashApprover,
+        journal: SessionJournal | None = None,
+        client: Any | None = None,
+        *,
+        max_tokens: int = 8192,
+    ) -> None:
+        """Prepare the session; nothing is sent before :meth:`run_turn`."""
+        self.definition = definition
+        self.workspace = workspace
+        self.checklist = checklist
+        self.model = model
+        self.journal = journal
+        self.max_tokens = max_tokens
+        self.messages: list[dict[str, Any]] = []
+        """The API history (plain dicts), valid for the next request at every moment between turns."""
+        self.tools = offered_tools(definition.tools)
+        self.session_usage: TokenCounts | None = None
+        self.session_cost = 0.0
+        self._context = ToolContext(workspace=workspace, checklist=checklist, approver=approver)
+        self._base_client = client
+        self._client: Any = None
+        self._notices: list[str] = []
+        self._retry_queue: asyncio.Queue[object] | None = None
+        self._op_task: asyncio.Task[Any] | None = None
+        self._cancel_requested = False
+        self._running = False
+        preamble = PREAMBLE.format(root=workspace.root)
+        self._system = [
+            history.text_block(preamble),
+            {**history.text_block(definition.body.strip() or definition.name), "cache_control": history.CACHE_MARK},
+        ]
+        self._tool_params = tool_definitions(self.tools)
+        self._tool_params[-1]["cache_control"] = dict(history.CACHE_MARK)
+        if journal is not None and not journal.records():
+            journal.append("meta", {"agent": definition.name, "model": model, "source": str(definition.source)})
+
+    # -- public API ----------------------------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        """Whether a turn is in progress."""
+        return self._running
+
+    @property
+    def always_allowed(self) -> set[str]:
+        """Bash commands the developer allowed always in this session."""
+        return self._context.always_allowed
+
+    def add_notice(self, text: str) -> None:
+        """Queue a notice (e.g. an outside edit) for the agent; it travels with the developer's next message."""
+        if text.strip():
+            self._notices.append(text.strip())
+
+    def cancel(self) -> None:
+        """Stop the running turn: the stream and any running command; the turn ends with ``TurnEnded(interrupted)``.
+
+        Cancelling the task that iterates :meth:`run_turn` works too (the history is repaired the same way).
+        """
+        if not self._running:
+            return
+        self._cancel_requested = True
+        if self._op_task is not None and not self._op_task.done():
+            self._op_task.cancel()
+
+    def record_review(self, decision: dict[str, Any]) -> None:
+        """Journal a review decision and the proposals as they now stand (the TUI calls this after each one)."""
+        if self.journal is not None:
+            self.journal.append("review", decision)
+            self.journal.append("proposals", self.workspace.to_json())
+
+    async def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
+        """Send the developer's message and run the agent until it ends its turn; yields events as they happen."""
+        if self._running:
+            yield AgentError("A turn is already running; wait for it or cancel it (Esc).", "internal")
+            return
+        self._running = True
+        self._cancel_requested = False
+        turn = _zero_counts()
+        turn_cost = 0.0
+        try:
+            feedback = self._take_feedback()
+            if feedback:
+                yield FeedbackSent(feedback)
+            blocks = [history.text_block(f"<review-feedback>\n{feedback}\n</review-feedback>")] if feedback else []
+            blocks.append(history.text_block(user_text if user_text.strip() else "(empty message)"))
+            self._journal_message(history.append_user(self.messages, blocks), title=user_text)
+            continuations = 0
+            while True:
+                outcome = _StreamOutcome()
+                async for event in self._stream(outcome):
+                    yield event
+                if outcome.message is not None:
+                    counts = _counts(outcome.message.usage)
+                    turn, cost = turn + counts, _cost(self.model, counts)
+                    turn_cost += cost
+                    yield self._add_usage(counts, cost, turn, turn_cost)
+                if outcome.cancelled or outcome.error is not None or not outcome.stopped:
+                    for event in self._end_interrupted(outcome):
+                        yield event
+                    return
+                message = outcome.message
+                blocks = [b for b in (history.block_to_param(block) for block in message.content) if b is not None]
+                if message.stop_reason == "max_tokens" and continuations < MAX_CONTINUATIONS:
+                    continuations += 1
+                    kept = [block for block in blocks if block["type"] != "tool_use"]
+                    self._journal_message(history.append_assistant(self.messages, kept or [_cut_marker()]))
+                    self._journal_message(history.append_user(self.messages, [history.text_block(CONTINUE_PROMPT)]))
+                    continue
+                if message.stop_reason != "tool_use" or not any(b["type"] == "tool_use" for b in blocks):
+                    blocks = [block for block in blocks if block["type"] != "tool_use"] or [_cut_marker("(no text)")]
+                    self._journal_message(history.append_assistant(self.messages, blocks))
+                    yield TurnEnded(message.stop_reason, interrupted=False)
+                    return
+                self._journal_message(history.append_assistant(self.messages, blocks))
+                results: list[dict[str, Any]] = []
+                async for event in self._run_calls(results):
+                    yield event
+                if self._cancel_requested:
+                    yield TurnEnded(None, interrupted=True)
+                    return
+        except asyncio.CancelledError:
+            self._close_after_cancel()
+            raise
+        finally:
+            self._running = False
+            self._op_task = None
+
+    # -- one streamed call ---------------------------------------------------------------------------------------
+
+    def _api(self) -> Any:
+        if self._client is None:
+            from backend_pair.agents.client import make_client, retry_reporter
+
+            base = self._base_client if self._base_client is not None else make_client()
+            reporter = retry_reporter(self._report_retry, int(getattr(base, "max_retries", 2)))
+            self._base_client = base
+            self._client = base.with_middleware(reporter)
+        return self._client
+
+    def _report_retry(self, attempt: int, reason: str, delay: float) -> None:
+        if self._retry_queue is not None:
+            self._retry_queue.put_nowait(Retrying(attempt, reason, delay))
+
+    def request_params(self) -> dict[str, Any]:
+        """The Messages API parameters of the next call (system and tools are the same objects every call)."""
+        return {
+            "model": self.model,
+            "max_tokens": self.max_tokens,
+            "system": self._system,
+            "tools": self._tool_params,
+            "messages": history.with_cache_mark(self.messages),
+        }
+
+    async def _stream(self, outcome: _StreamOutcome) -> AsyncIterator[AgentEvent]:
+        """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        self._retry_queue = queue
+        task = asyncio.create_task(self._produce(queue, outcome))
+        self._op_task = task
+        try:
+            while (item := await queue.get()) is not _DONE:
+                yield item  # type: ignore[misc]
+            await task
+        finally:
+            self._retry_queue = None
+            self._op_task = None
+            if not task.done():
+                task.cancel()
+                await asyncio.wait([task])
+
+    async def _produce(self, queue: asyncio.Queue[object], outcome: _StreamOutcome) -> None:
+        try:
+            if self._cancel_requested:
+                raise asyncio.CancelledError
+            async with self._api().messages.stream(**self.request_params()) as stream:
+                async for event in stream:
+                    if event.type == "message_start":
+                        outcome.started = True
+                    elif event.type == "text":
+                        outcome.partial_text.append(event.text)
+                        queue.put_nowait(TextDelta(event.text))
+                    elif event.type == "content_block_start" and outcome.partial_text:
+                        outcome.partial_text.append("\n\n")
+                    elif event.type == "message_stop":
+                        outcome.stopped = True
+                if outcome.started:
+                    outcome.message = await stream.get_final_message()
+        except asyncio.CancelledError:
+            # Our own task: cancel() stopped it. Reported through the outcome, the consumer decides what follows.
+            outcome.cancelled = True
+        except Exception as err:
+            outcome.error = err
+        finally:
+            queue.put_nowait(_DONE)
+
+    def _end_interrupted(self, outcome: _StreamOutcome) -> list[AgentEvent]:
+        """Keep what arrived (text only), name the fault, end the turn; the history stays valid."""
+        partial = "".join(outcome.partial_text).strip()
+        if partial:
+            self._journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
+        events: list[AgentEvent] = []
+        if outcome.cancelled or self._cancel_requested:
+            pass
+        elif outcome.error is not None:
+            from backend_pair.agents.client import client_base_url, client_secret, describe_error
+
+            client = self._base_client
+            events.append(
+                describe_error(
+                    outcome.error, model=self.model, base_url=client_base_url(client), secret=client_secret(client)
+                )
+            )
+        elif not outcome.started:
+            events.append(
+                AgentError("The API closed the connection before the answer began. Send again.", "interrupted")
+            )
+        else:
+            events.append(
+                AgentError(
+                    "The answer was cut off mid-stream (the connection closed early); what arrived is kept. "
+                    "Send a message to continue.",
+                    "interrupted",
+                )
+            )
+        stop = outcome.message.stop_reason if outcome.message is not None else None
+        events.append(TurnEnded(stop, interrupted=True))
+        return events
+
+    # -- tool calls ----------------------------------------------------------------------------------------------
+
+    async def _run_calls(self, results: list[dict[str, Any]]) -> AsyncIterator[AgentEvent]:
+        """Run the open calls in order; their results go in one user message, also when cancelled midway."""
+        calls = history.unanswered_calls(self.messages)
+        try:
+            for call in calls:
+                name, data, call_id = call["name"], call.get("input"), call["id"]
+                summary = summarize(name, data)
+                yield ToolCallStarted(call_id, name, summary, data if isinstance(data, dict) else {})
+                if self._cancel_requested:
+                    yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
+                    return
+                task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
+                self._op_task = task
+                try:
+                    result = await task
+                except asyncio.CancelledError:
+                    current = asyncio.current_task()
+                    if not self._cancel_requested or (current is not None and current.cancelling()):
+                        await asyncio.wait([task])  # let a running command's process group be killed first
+                        raise
+                    yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
+                    return
+                finally:
+                    self._op_task = None
+                results.append(history.tool_result(call_id, result.content, result.is_error))
+                self._journal(
+                    "tool_call",
+                    {"id": call_id, "name": name, "input": data, "result": result.content, "is_error": result.is_error},
+                )
+                yield ToolCallFinished(call_id, name, summary, result.content, result.is_error)
+                if result.changed_paths:
+                    self._journal("proposals", self.workspace.to_json())
+                    yield ProposalChanged(result.changed_paths)
+                if result.checklist_changed:
+                    self._journal("checklist", {"items": self.checklist.to_json()})
+                    yield ChecklistChanged()
+                if self._cancel_requested:
+                    return
+        finally:
+            self._journal_message(history.answer_open_calls(self.messages, results, history.CANCELLED))
+
+    def _close_after_cancel(self) -> None:
+        """The task running the turn was cancelled: answer any open call so the history stays valid."""
+        self._journal_message(history.answer_open_calls(self.messages, [], history.CANCELLED))
+
+    # -- feedback, usage, journal --------------------------------------------------------------------------------
+
+    def _take_feedback(self) -> str:
+        parts = [self.workspace.take_feedback().strip(), *self._notices]
+        self._notices.clear()
+        return "\n\n".join(part for part in parts if part)
+
+    def _add_usage(self, counts: TokenCounts, cost: float, turn: TokenCounts, turn_cost: float) -> UsageUpdated:
+        self.session_usage = counts if self.session_usage is None else self.session_usage + counts
+        self.session_cost += cost
+        self._journal("usage", {**_counts_json(counts), "cost": cost})
+        return UsageUpdated(turn=turn, session=self.session_usage, turn_cost=turn_cost, session_cost=self.session_cost)
+
+    def _journal(self, kind: str, payload: dict[str, Any]) -> None:
+        if self.journal is not None:
+            self.journal.append(kind, payload)
+
+    def _journal_message(self, index: int | None, title: str = "") -> None:
+        if index is None or self.journal is None:
+            return
+        message = self.messages[index]
+        payload: dict[str, Any] = {"index": index, "role": message["role"], "content": message["content"]}
+        if title:
+            payload["title"] = " ".join(title.split())[:80]
+        self.journal.append("message", payload)
+
+    # -- resume --------------------------------------------------------------------------------------------------
+
+    @classmethod
+    def resume(
+        cls,
+        definition: AgentDefinition,
+        workspace: WorkspaceView,
+        checklist: ChecklistView,
+        model: str,
+        approver: BashApprover,
+        journal: SessionJournal,
+        client: Any | None = None,
+    ) -> AgentSession:
+        """Bring a journaled session back: its conversation, pending proposals, checklist and usage.
+
+        ``checklist`` is updated in place from the journal's last checklist snapshot (see ``restore_checklist``).
+        """
+        from backend_pair.agents.resume import restore_into
+
+        session = cls(definition, workspace, checklist, model, approver, journal=journal, client=client)
+        restore_into(session, journal.records())
+        return session
+
+
+def _zero_counts() -> TokenCounts:
+    from backend_pair.agents.models import TokenCounts
+
+    return TokenCounts(input=0, output=0, cache_read=0, cache_creation=0)
+
+
+def _counts(usage: Any) -> TokenCounts:
+    from backend_pair.agents.models import TokenCounts
+
+    return TokenCounts(
+        input=int(getattr(usage, "input_tokens", 0) or 0),
+        output=int(getattr(usage, "output_tokens", 0) or 0),
+        cache_read=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
+        cache_creation=int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
+    )
+
+
+def _counts_json(counts: TokenCounts) -> dict[str, int]:
+    return {
+        "input": counts.input,
+        "output": counts.output,
+        "cache_read": counts.cache_read,
+        "cache_creation": counts.cache_creation,
+    }
+
+
+def _cost(model: str, counts: TokenCounts) -> float:
+    from backend_pair.agents.models import cost_usd
+
+    return cost_usd(model, counts)
+
+
+def _cut_marker(text: str = "(cut off by the output limit)") -> dict[str, Any]:
+    return history.text_block(text)
+
+
+def dumps_prefix(params: dict[str, Any]) -> str:
+    """The cached prefix (tools + system) of request params as canonical JSON, for comparisons."""
+    return json.dumps([params["tools"], params["system"]], sort_keys=True)

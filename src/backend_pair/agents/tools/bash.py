@@ -1,0 +1,144 @@
+"""Bash: asks the developer, then runs in the repository root in its own process group, output capped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections import deque
+from typing import Any
+
+from backend_pair.agents.approval import BashRequest
+from backend_pair.agents.tools.base import (
+    MAX_PATTERN_CHARS,
+    ToolContext,
+    ToolResult,
+    join_paths,
+    optional_int,
+    optional_str,
+    plural,
+    require_str,
+)
+
+DEFAULT_TIMEOUT_MS = 120_000
+MAX_TIMEOUT_MS = 600_000
+HEAD_BYTES = 15_000
+TAIL_BYTES = 15_000
+CHUNK = 65_536
+
+
+class CappedOutput:
+    """Keeps the first ``head`` and the last ``tail`` bytes of a stream, counting what falls in between."""
+
+    def __init__(self, head: int = HEAD_BYTES, tail: int = TAIL_BYTES) -> None:
+        """Set the byte budgets."""
+        self._head_limit = head
+        self._head = bytearray()
+        self._tail: deque[bytes] = deque()
+        self._tail_size = 0
+        self._tail_limit = tail
+        self.total = 0
+
+    def add(self, chunk: bytes) -> None:
+        """Take the next chunk."""
+        self.total += len(chunk)
+        room = self._head_limit - len(self._head)
+        if room > 0:
+            self._head.extend(chunk[:room])
+            chunk = chunk[room:]
+        if chunk:
+            self._tail.append(chunk)
+            self._tail_size += len(chunk)
+            while self._tail_size - len(self._tail[0]) >= self._tail_limit:
+                self._tail_size -= len(self._tail.popleft())
+
+    def text(self) -> str:
+        """The kept output, with a marker where bytes were dropped."""
+        tail = b"".join(self._tail)
+        if len(tail) > self._tail_limit:
+            tail = tail[-self._tail_limit :]
+        dropped = self.total - len(self._head) - len(tail)
+        head_text = self._head.decode("utf-8", errors="replace")
+        tail_text = tail.decode("utf-8", errors="replace")
+        if dropped > 0:
+            return f"{head_text}\n… [{dropped:,} bytes of output cut] …\n{tail_text}"
+        return head_text + tail_text
+
+
+def command_environment() -> dict[str, str]:
+    """The process environment without any ``ANTHROPIC_*`` variable (no key reaches the agent's commands)."""
+    return {name: value for name, value in os.environ.items() if not name.upper().startswith("ANTHROPIC")}
+
+
+def _kill_group(process: asyncio.subprocess.Process) -> None:
+    # ProcessLookupError: the group already exited, nothing left to stop.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+async def _pump(stream: asyncio.StreamReader, output: CappedOutput) -> None:
+    while chunk := await stream.read(CHUNK):
+        output.add(chunk)
+
+
+async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | None, str, bool]:
+    """Run ``command`` with bash; returns ``(exit code, capped output, timed out)``.
+
+    Cancellation kills the whole process group (children included) and propagates.
+    """
+    process = await asyncio.create_subprocess_exec(
+        "/bin/bash",
+        "-c",
+        command,
+        cwd=cwd,
+        env=command_environment(),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    output = CappedOutput()
+    timed_out = False
+    try:
+        async with asyncio.timeout(timeout_s):
+            await _pump(process.stdout, output)
+            await process.wait()
+    except TimeoutError:
+        timed_out = True
+        _kill_group(process)
+        await process.wait()
+    except asyncio.CancelledError:
+        _kill_group(process)
+        await process.wait()
+        raise
+    return process.returncode, output.text(), timed_out
+
+
+async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
+    """``Bash {command, timeout?, description?}``: ask (unless allowed always), run, report."""
+    command = require_str(data, "command", max_chars=MAX_PATTERN_CHARS)
+    timeout_ms = optional_int(data, "timeout", minimum=1, maximum=MAX_TIMEOUT_MS) or DEFAULT_TIMEOUT_MS
+    description = optional_str(data, "description") or ""
+    root = ctx.workspace.root
+    if command not in ctx.always_allowed:
+        decision = await ctx.approver(BashRequest(command=command, cwd=root, description=description))
+        if decision.kind == "deny":
+            reason = f" Their reason: {decision.reason}" if decision.reason.strip() else ""
+            return ToolResult(f"The developer denied running `{command}`.{reason}", is_error=True)
+        if decision.kind == "always":
+            ctx.always_allowed.add(command)
+    code, output, timed_out = await run_command(command, str(root), timeout_ms / 1000)
+    parts = [output.rstrip("\n") if output.strip() else "(no output)"]
+    if timed_out:
+        parts.append(f"[timed out after {timeout_ms / 1000:g} s; the command and its children were stopped]")
+    else:
+        parts.append(f"[exit code {code}]")
+    pending = [proposal.path for proposal in ctx.workspace.proposals()]
+    if pending:
+        parts.append(
+            f"Note: {plural(len(pending), 'file')} with proposals pending review are not on disk yet "
+            f"({join_paths(pending)}); the command saw the files as they are on disk."
+        )
+    return ToolResult("\n".join(parts), is_error=timed_out or code != 0)

@@ -1,0 +1,223 @@
+"""Grep and Glob over the repository as the agent sees it: tracked and unignored files, proposals applied."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backend_pair.agents.tools.base import (
+    MAX_PATH_CHARS,
+    ToolContext,
+    ToolInputError,
+    ToolResult,
+    optional_bool,
+    optional_int,
+    optional_str,
+    require_str,
+)
+from backend_pair.errors import BackendPairError
+
+MAX_OUTPUT_CHARS = 30_000
+MAX_GLOB_RESULTS = 200
+MAX_MATCH_LINE_CHARS = 500
+FILE_TYPES = {
+    "py": ("*.py", "*.pyi"),
+    "js": ("*.js", "*.mjs", "*.cjs", "*.jsx"),
+    "ts": ("*.ts", "*.tsx"),
+    "go": ("*.go",),
+    "rust": ("*.rs",),
+    "java": ("*.java",),
+    "md": ("*.md", "*.markdown"),
+    "yaml": ("*.yaml", "*.yml"),
+    "json": ("*.json",),
+    "toml": ("*.toml",),
+    "sql": ("*.sql",),
+    "sh": ("*.sh", "*.bash"),
+}
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a glob (``**``, ``*``, ``?``, ``[...]``, ``{a,b}``) to a regex over POSIX relative paths."""
+    return re.compile(_translate(pattern) + r"\Z", re.DOTALL)
+
+
+def _translate(pattern: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif char == "*":
+            out.append("[^/]*")
+            i += 1
+        elif char == "?":
+            out.append("[^/]")
+            i += 1
+        elif char == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            if body.startswith("!"):
+                body = "^" + body[1:]
+            out.append("[" + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        elif char == "{" and "}" in pattern[i:]:
+            end = _closing_brace(pattern, i)
+            options = _split_top_level(pattern[i + 1 : end])
+            out.append("(?:" + "|".join(_translate(option) for option in options) + ")")
+            i = end + 1
+        else:
+            out.append(re.escape(char))
+            i += 1
+    return "".join(out)
+
+
+def _closing_brace(pattern: str, start: int) -> int:
+    depth = 0
+    for index in range(start, len(pattern)):
+        if pattern[index] == "{":
+            depth += 1
+        elif pattern[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(pattern) - 1
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in body:
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += (char == "{") - (char == "}")
+        current += char
+    parts.append(current)
+    return parts
+
+
+def _scope(ctx: ToolContext, data: dict[str, Any]) -> tuple[str, list[str]]:
+    """The search directory (``""`` = root) and the files under it (or the one file ``path`` names)."""
+    raw = optional_str(data, "path", max_chars=MAX_PATH_CHARS)
+    files = ctx.workspace.list_files()
+    if raw is None or raw.strip() in ("", "."):
+        return "", files
+    rel = ctx.workspace.resolve(raw).strip("/")
+    if rel in ("", "."):
+        return "", files
+    if rel in files:
+        return rel.rpartition("/")[0], [rel]
+    prefix = rel + "/"
+    inside = [path for path in files if path.startswith(prefix)]
+    if not inside and not (ctx.workspace.root / rel).is_dir():
+        raise ToolInputError(f"path {raw!r} does not exist in the repository")
+    return rel, inside
+
+
+def _relative_to(directory: str, path: str) -> str:
+    return path[len(directory) + 1 :] if directory else path
+
+
+def run_glob(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
+    """``Glob {pattern, path?}``: matching repo-relative paths, ignored files left out, proposed new files in."""
+    pattern = require_str(data, "pattern")
+    directory, files = _scope(ctx, data)
+    root_prefix = str(ctx.workspace.root).rstrip("/") + "/"
+    if pattern.startswith(root_prefix):
+        pattern = pattern[len(root_prefix) :]
+        directory = ""
+    regex = glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern)
+    matches = sorted(path for path in files if regex.match(_relative_to(directory, path)))
+    if not matches:
+        return ToolResult("No files found.")
+    shown = matches[:MAX_GLOB_RESULTS]
+    text = "\n".join(shown)
+    if len(matches) > len(shown):
+        text += f"\n… [{len(matches) - len(shown)} more; narrow the pattern or the path]"
+    return ToolResult(text)
+
+
+def _file_filter(data: dict[str, Any]) -> list[re.Pattern[str]]:
+    filters: list[re.Pattern[str]] = []
+    glob = optional_str(data, "glob")
+    if glob:
+        filters.extend(glob_to_regex(part if "/" in part else "**/" + part) for part in _split_top_level(glob))
+    kind = optional_str(data, "type")
+    if kind:
+        if kind not in FILE_TYPES:
+            raise ToolInputError(f"unknown file type {kind!r}; known: {', '.join(sorted(FILE_TYPES))}")
+        filters.extend(glob_to_regex("**/" + suffix) for suffix in FILE_TYPES[kind])
+    return filters
+
+
+def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
+    """``Grep {pattern, path?, glob?, type?, output_mode?, -i?, -n?, -A?, -B?, -C?, head_limit?}`` (Python regex)."""
+    pattern = require_str(data, "pattern")
+    mode = optional_str(data, "output_mode") or "files_with_matches"
+    if mode not in ("content", "files_with_matches", "count"):
+        raise ToolInputError("`output_mode` must be one of content, files_with_matches, count")
+    flags = re.IGNORECASE if optional_bool(data, "-i") else 0
+    try:
+        regex = re.compile(pattern, flags | re.MULTILINE)
+    except re.error as err:
+        raise ToolInputError(f"invalid regular expression {pattern!r}: {err}") from err
+    numbers = optional_bool(data, "-n")
+    show_numbers = True if numbers is None else numbers
+    context = optional_int(data, "-C", minimum=0, maximum=100) or 0
+    before = optional_int(data, "-B", minimum=0, maximum=100) or context
+    after = optional_int(data, "-A", minimum=0, maximum=100) or context
+    head_limit = optional_int(data, "head_limit", minimum=0, maximum=10**6) or None
+    _directory, files = _scope(ctx, data)
+    filters = _file_filter(data)
+    out: list[str] = []
+    for path in sorted(files):
+        if filters and not any(f.match(path) for f in filters):
+            continue
+        try:
+            text = ctx.workspace.read_text(path)
+        except BackendPairError:
+            continue  # binary, undecodable or huge: grep skips such files, as rg does
+        hits = [index for index, line in enumerate(text.splitlines()) if regex.search(line)]
+        if not hits:
+            continue
+        if mode == "files_with_matches":
+            out.append(path)
+        elif mode == "count":
+            out.append(f"{path}:{len(hits)}")
+        else:
+            out.extend(_content_lines(path, text.splitlines(), hits, before, after, show_numbers))
+        if head_limit and len(out) >= head_limit:
+            out = out[:head_limit]
+            out.append(f"… [stopped at head_limit={head_limit}]")
+            break
+    if not out:
+        return ToolResult("No matches found.")
+    text = "\n".join(out)
+    if len(text) > MAX_OUTPUT_CHARS:
+        text = text[:MAX_OUTPUT_CHARS] + "\n… [output cut; narrow the pattern, path or glob, or use head_limit]"
+    return ToolResult(text)
+
+
+def _content_lines(path: str, lines: list[str], hits: list[int], before: int, after: int, numbers: bool) -> list[str]:
+    """``path:12:match`` lines, context as ``path-11-line``, separate groups split by ``--``."""
+    wanted: set[int] = set()
+    for hit in hits:
+        wanted.update(range(max(0, hit - before), min(len(lines), hit + after + 1)))
+    hit_set = set(hits)
+    out: list[str] = []
+    previous = -2
+    for index in sorted(wanted):
+        if (before or after) and out and index != previous + 1:
+            out.append("--")
+        line = lines[index]
+        if len(line) > MAX_MATCH_LINE_CHARS:
+            line = line[:MAX_MATCH_LINE_CHARS] + "…"
+        sep = ":" if index in hit_set else "-"
+        out.append(f"{path}{sep}{index + 1}{sep}{line}" if numbers else f"{path}{sep}{line}")
+        previous = index
+    return out
