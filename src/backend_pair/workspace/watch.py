@@ -1,0 +1,78 @@
+"""Outside edits: watch the working tree with watchfiles and yield batches of changed repo-relative paths."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from watchfiles import Change, awatch
+
+from backend_pair.workspace.gitrepo import GitRepository, open_repo
+
+DEBOUNCE_MS = 1600
+"""Longest time one batch may gather changes (watchfiles' ``debounce``)."""
+
+QUIET_MS = 50
+"""A batch is yielded once no new change arrived for this long (watchfiles' ``step``)."""
+
+_SKIPPED_SUFFIXES = (".bp-tmp",)
+"""Our own temporary files (atomic writes) never count as changes."""
+
+
+def _keep(change: Change, path: str) -> bool:
+    parts = Path(path).parts
+    return ".git" not in parts and not path.endswith(_SKIPPED_SUFFIXES)
+
+
+def _relative(root: Path, paths: set[str]) -> set[str]:
+    result = set()
+    for path in paths:
+        try:
+            rel = Path(os.path.realpath(path) if os.path.exists(path) else path).relative_to(root)
+        except ValueError:
+            try:
+                rel = Path(path).relative_to(root)
+            except ValueError:
+                continue
+        text = rel.as_posix()
+        if text != "." and not (root / rel).is_dir():
+            result.add(text)
+    return result
+
+
+def _filter_ignored(git: GitRepository, paths: set[str]) -> set[str]:
+    submodules = git.submodule_paths()
+    kept = {p for p in paths if not any(p == s or p.startswith(s + "/") for s in submodules)}
+    return kept - git.ignored(sorted(kept))
+
+
+async def watch_changes(root: Path, stop: asyncio.Event | None = None) -> AsyncIterator[set[str]]:
+    """Yield sets of repo-relative paths changed on disk, until ``stop`` is set.
+
+    ``.git/``, gitignored paths, submodule contents, folders and our own temporary files are left out; empty
+    batches are not yielded. Changes are debounced: a batch is yielded after :data:`QUIET_MS` without new
+    changes (at most :data:`DEBOUNCE_MS` after the first one). Feed each batch to ``Workspace.disk_changed``.
+
+    Args:
+        root: Any folder inside the working tree.
+        stop: Set it to end the stream.
+
+    Raises:
+        NotARepository: ``root`` is not inside a working tree.
+    """
+    repo, top = open_repo(root)
+    git = GitRepository(repo, top)
+    try:
+        async for changes in awatch(
+            top, watch_filter=_keep, debounce=DEBOUNCE_MS, step=QUIET_MS, stop_event=stop, yield_on_timeout=False
+        ):
+            rels = _relative(top, {path for _change, path in changes})
+            if not rels:
+                continue
+            kept = await asyncio.to_thread(_filter_ignored, git, rels)
+            if kept:
+                yield kept
+    finally:
+        git.close()

@@ -1,0 +1,1 @@
+"""Tests of backend_pair.workspace."""
