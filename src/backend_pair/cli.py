@@ -23,7 +23,7 @@ PROGRAM = "backend-pair"
 EXIT_OK = 0
 EXIT_PROBLEM = 1
 EXIT_USAGE = 2
-RESUME_LATEST = "latest"
+RESUME_LATEST = ""
 """`AppConfig.resume` value for `--resume` without an id: the most recent session of the repository."""
 
 KEY_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")

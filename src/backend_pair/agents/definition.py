@@ -34,6 +34,7 @@ class DefinitionError(BackendPairError):
             line: The 1-based line the problem is on (1 when it concerns the whole file).
             message: What is wrong, and when possible how to fix it.
         """
+        message = " ".join(message.split())  # always one line, whatever a parser put in it
         super().__init__(f"{path}:{line}: {message}")
         self.path = path
         self.line = line
@@ -183,9 +184,15 @@ def _load_yaml(path: Path, front_lines: list[str]) -> dict[str, Any]:
         data = yaml.safe_load("\n".join(front_lines))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 2 if mark is not None else 2
+        # Line 1 is the opening `---`; a mark past the end (an unclosed bracket) points at the closing line.
+        line = min(mark.line + 2, len(front_lines) + 2) if mark is not None else 2
         problem = error.problem or error.context or "invalid YAML"
         raise DefinitionError(path, line, f"YAML syntax error in the front matter: {problem}") from None
+    except yaml.reader.ReaderError as error:
+        line = "\n".join(front_lines).count("\n", 0, error.position) + 2
+        raise DefinitionError(
+            path, line, f"YAML error in the front matter: {error.reason} ({error.character!r})"
+        ) from None
     except yaml.YAMLError as error:
         raise DefinitionError(path, 2, f"YAML error in the front matter: {error}") from None
     except RecursionError:

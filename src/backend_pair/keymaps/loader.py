@@ -188,11 +188,13 @@ def load_keymap(base: str, user_file: Path | None) -> Keymap:
             layers.append(builtin_keymap_path(base))
         else:
             path = Path(base).expanduser()
-            if not path.is_file():
+            if not path.exists() and (path.suffix == ".toml" or "/" in base):
+                raise KeymapError("no such keymap file", path)
+            if not path.exists():
                 names = ", ".join(BUILTIN_KEYMAPS)
                 raise KeymapError(f"unknown keymap {base!r}: use {names} or the path of a .toml keymap file")
             layers.append(path)
-    if user_file is not None and user_file.is_file():
+    if user_file is not None and user_file.exists():
         layers.append(user_file)
     entries: dict[str, KeymapEntry] = {}
     for layer, path in enumerate(layers):
@@ -261,7 +263,7 @@ def _flatten(path: Path, data: dict[str, object], lines: dict[str, int]) -> list
             for sub_key, sub_value in value.items():
                 binding_id = f"{key}.{sub_key}"
                 if isinstance(sub_value, dict):
-                    line = lines.get(f"{binding_id}.{next(iter(sub_value), '')}", lines.get(binding_id, 1))
+                    line = lines.get(binding_id, lines.get(f"{binding_id}.{next(iter(sub_value), '')}", 1))
                     raise KeymapError(f"`{binding_id}` is a table; binding ids have two parts", path, line)
                 flat.append((binding_id, sub_value))
         else:
@@ -305,6 +307,7 @@ def _assignment_lines(text: str) -> dict[str, int]:
         header = _TABLE.match(line)
         if header:
             table = _parse_key_path(header["name"]) or []
+            found.setdefault(".".join(table), number)
             continue
         key_text, equals, _ = line.partition("=")
         if not equals:
@@ -336,5 +339,5 @@ def _check_conflicts(entries: dict[str, KeymapEntry]) -> None:
 
 def _raise_conflict(key: str, first: str, second: str, entries: dict[str, KeymapEntry]) -> None:
     # Point at whichever of the two was set in the later layer: that is the line the user just wrote.
-    blame = max(entries[first], entries[second], key=lambda entry: entry.layer)
+    blame = max(entries[first], entries[second], key=lambda entry: (entry.layer, entry.line))
     raise KeymapError(f"`{key}` is bound to both `{first}` and `{second}`", blame.path, blame.line)
