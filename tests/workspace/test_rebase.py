@@ -1,0 +1,196 @@
+"""Outside edits: three-way rebase of pending proposals, conflicts kept in the model, deletes and renames."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from backend_pair.workspace import FileState, RebaseStatus, Workspace, WorkspaceError, open_workspace
+
+GitRunner = Callable[..., str]
+
+BASE = "".join(f"line {n}\n" for n in range(1, 41))
+
+
+def _edit(text: str, changes: dict[int, str]) -> str:
+    lines = text.splitlines(keepends=True)
+    for number, new in changes.items():
+        lines[number - 1] = new
+    return "".join(lines)
+
+
+@pytest.fixture
+def service(git_repo: Path, git: GitRunner) -> Path:
+    (git_repo / "svc.py").write_text(BASE)
+    git("add", "svc.py")
+    git("commit", "-qm", "svc")
+    return git_repo / "svc.py"
+
+
+def test_clean_merge_updates_hunks_and_keeps_ids(ws: Workspace, service: Path) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    service.write_text(_edit(BASE, {15: "developer fifteen\n"}))
+    outcomes = ws.disk_changed(["svc.py"])
+    assert [(o.path, o.status) for o in outcomes] == [("svc.py", RebaseStatus.REBASED)]
+    rebased = ws.proposal("svc.py")
+    assert rebased is not None and rebased.state is FileState.PENDING
+    assert rebased.base == service.read_text()
+    assert rebased.proposed == _edit(BASE, {3: "THREE\n", 15: "developer fifteen\n", 30: "THIRTY\n"})
+    assert [h.id for h in rebased.hunks] == [h.id for h in proposal.hunks]
+    feedback = ws.take_feedback()
+    assert "svc.py was edited outside the app" in feedback and "+developer fifteen" in feedback
+
+
+def test_conflict_keeps_both_sides_and_never_writes(ws: Workspace, service: Path, git: GitRunner) -> None:
+    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
+    developer = _edit(BASE, {20: "developer twenty\n"})
+    service.write_text(developer)
+    [outcome] = ws.disk_changed(["svc.py"])
+    assert outcome.status is RebaseStatus.CONFLICT
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.state is FileState.CONFLICT and proposal.hunks == ()
+    assert proposal.conflict is not None
+    assert proposal.conflict.ours == developer
+    assert proposal.conflict.theirs == _edit(BASE, {20: "agent twenty\n"})
+    assert proposal.conflict.base == BASE
+    assert service.read_text() == developer
+    assert ws.read_text("svc.py") == developer
+    assert ws.counts().conflicts == 1
+    with pytest.raises(WorkspaceError, match="conflicts"):
+        ws.accept_file("svc.py")
+    with pytest.raises(WorkspaceError, match="conflicts"):
+        ws.accept_hunk("svc.py", "any")
+    ws.accept_all()
+    assert service.read_text() == developer and git("diff", "--cached") == ""
+    assert "conflicts with the proposal" in ws.take_feedback()
+
+
+def test_conflict_resolves_when_the_developer_reverts(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
+    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.disk_changed(["svc.py"])
+    service.write_text(BASE)
+    [outcome] = ws.disk_changed(["svc.py"])
+    assert outcome.status is RebaseStatus.RESOLVED
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.state is FileState.PENDING and len(proposal.hunks) == 1
+
+
+def test_redo_conflict_drops_it_and_asks_the_agent(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
+    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.disk_changed(["svc.py"])
+    ws.take_feedback()
+    ws.redo_conflict("svc.py")
+    assert ws.proposals() == []
+    assert "propose the change anew" in ws.take_feedback()
+    with pytest.raises(WorkspaceError):
+        ws.redo_conflict("svc.py")
+
+
+def test_new_proposal_on_conflicted_file_starts_from_disk(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
+    developer = _edit(BASE, {20: "developer twenty\n"})
+    service.write_text(developer)
+    ws.disk_changed(["svc.py"])
+    proposal = ws.propose("svc.py", _edit(developer, {21: "agent 21\n"}))
+    assert proposal.state is FileState.PENDING and proposal.base == developer and len(proposal.hunks) == 1
+
+
+def test_own_writes_and_unchanged_files_are_quiet(ws: Workspace, service: Path) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    ws.accept_hunk("svc.py", proposal.hunks[0].id)
+    ws.take_feedback()
+    [outcome] = ws.disk_changed(["svc.py"])
+    assert outcome.status is RebaseStatus.UNCHANGED
+    ws.accept_hunk("svc.py", proposal.hunks[1].id)
+    ws.take_feedback()
+    assert ws.disk_changed(["svc.py"]) == []
+    assert not ws.has_feedback()
+
+
+def test_other_files_changed_are_listed_for_the_agent(ws: Workspace, git_repo: Path) -> None:
+    (git_repo / "README.md").write_text("# changed by the developer\n")
+    assert ws.disk_changed(["README.md", "../outside", ".git/index"]) == []
+    assert "Files changed on disk outside the app: README.md" in ws.take_feedback()
+
+
+def test_deleted_file_is_marked(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    service.unlink()
+    [outcome] = ws.disk_changed(["svc.py"])
+    assert outcome.status is RebaseStatus.DELETED
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.state is FileState.DELETED_ON_DISK and proposal.is_new
+    assert "was deleted on disk" in ws.take_feedback()
+    ws.reject_file("svc.py")
+    assert ws.proposals() == []
+
+
+def test_renamed_file_moves_the_proposal(ws: Workspace, service: Path, git_repo: Path) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    service.rename(git_repo / "service.py")
+    [outcome] = ws.disk_changed(["svc.py", "service.py"])
+    assert outcome.status is RebaseStatus.RENAMED and outcome.new_path == "service.py"
+    moved = ws.proposal("service.py")
+    assert moved is not None and [h.id for h in moved.hunks] == [h.id for h in proposal.hunks]
+    assert ws.proposal("svc.py") is None
+    ws.accept_file("service.py")
+    assert (git_repo / "service.py").read_text() == _edit(BASE, {3: "THREE\n"})
+
+
+def test_accept_syncs_with_disk_even_before_the_watcher(ws: Workspace, service: Path, git: GitRunner) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {30: "THIRTY\n"}))
+    service.write_text(_edit(BASE, {5: "dev five\n"}))
+    ws.accept_hunk("svc.py", proposal.hunks[0].id)
+    assert service.read_text() == _edit(BASE, {5: "dev five\n", 30: "THIRTY\n"})
+    staged = git("diff", "--cached", "-U0")
+    assert "+THIRTY" in staged and "dev five" not in staged
+
+
+def test_propose_after_outside_edit_merges_onto_it(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    service.write_text(_edit(BASE, {30: "dev thirty\n"}))
+    ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 10: "TEN\n"}))
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None
+    assert proposal.proposed == _edit(BASE, {3: "THREE\n", 10: "TEN\n", 30: "dev thirty\n"})
+
+
+def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
+    ws: Workspace, service: Path, git_repo: Path, git: GitRunner
+) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    ws.propose("new.py", "n = 1\n")
+    ws.accept_hunk("svc.py", proposal.hunks[1].id)
+    ws.comment_hunk("svc.py", proposal.hunks[0].id, "hmm")
+    saved = ws.to_json()
+    ws.close()
+
+    restored = open_workspace(git_repo)
+    try:
+        restored.restore_json(saved)
+        assert [p.path for p in restored.proposals()] == ["new.py", "svc.py"]
+        svc = restored.proposal("svc.py")
+        assert svc is not None and svc.state is FileState.PARTLY_ACCEPTED
+        assert svc.hunks[0].comments == ("hmm",)
+        assert restored.accepted_paths() == ["svc.py"]
+        assert "hmm" in restored.take_feedback()
+        restored.undo_last_accept()
+        assert service.read_text() == BASE and git("diff", "--cached") == ""
+        assert restored.to_json()["version"] == 1
+    finally:
+        restored.close()
+
+
+def test_restore_rebases_onto_changed_disk(ws: Workspace, service: Path, git_repo: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    saved = ws.to_json()
+    service.write_text(_edit(BASE, {30: "dev thirty\n"}))
+    ws.restore_json(saved)
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.base == service.read_text()
+    with pytest.raises(WorkspaceError, match="version"):
+        ws.restore_json({"version": 99})

@@ -1,0 +1,62 @@
+"""Watching real files: batches of repo-relative paths, .git/ and ignored paths left out."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from backend_pair.workspace import RebaseStatus, Workspace
+from backend_pair.workspace.watch import watch_changes
+
+SAFETY_TIMEOUT = 30.0
+"""Only stops a broken test from hanging; nothing asserts on time."""
+
+
+async def _collect_until(root: Path, wanted: set[str], action: Callable[[], None]) -> set[str]:
+    stop = asyncio.Event()
+    seen: set[str] = set()
+    ready = asyncio.Event()
+
+    async def consume() -> None:
+        stream = watch_changes(root, stop)
+        ready.set()
+        async for batch in stream:
+            seen.update(batch)
+            if wanted <= seen:
+                stop.set()
+
+    task = asyncio.create_task(consume())
+    await ready.wait()
+    await asyncio.sleep(0.3)  # let the watcher start; not a timing assertion
+    action()
+    await asyncio.wait_for(task, SAFETY_TIMEOUT)
+    return seen
+
+
+async def test_outside_edits_arrive_as_repo_relative_paths(git_repo: Path) -> None:
+    (git_repo / ".gitignore").write_text("*.log\n")
+
+    def edit() -> None:
+        (git_repo / "debug.log").write_text("ignored\n")
+        (git_repo / ".git" / "scratch").write_text("inside .git\n")
+        (git_repo / "app" / "main.py").write_text("def hello() -> str:\n    return 'edited'\n")
+        (git_repo / "with space é.txt").write_text("new\n")
+
+    seen = await _collect_until(git_repo, {"app/main.py", "with space é.txt"}, edit)
+    assert "debug.log" not in seen
+    assert not any(path.startswith(".git") for path in seen)
+
+
+async def test_watch_feeds_a_rebase(git_repo: Path, ws: Workspace) -> None:
+    original = (git_repo / "app" / "main.py").read_text()
+    ws.propose("app/main.py", original + "\n\ndef bye() -> str:\n    return 'bye'\n")
+
+    def edit() -> None:
+        (git_repo / "app" / "main.py").write_text("# header from the developer\n" + original)
+
+    seen = await _collect_until(git_repo, {"app/main.py"}, edit)
+    outcomes = await asyncio.to_thread(ws.disk_changed, seen)
+    assert [o.status for o in outcomes] == [RebaseStatus.REBASED]
+    assert ws.read_text("app/main.py").startswith("# header from the developer\n")
+    assert ws.read_text("app/main.py").endswith("return 'bye'\n")
