@@ -25,7 +25,7 @@ def test_missing_folder(tmp_path: Path) -> None:
 def test_bare_repository_is_refused_with_a_hint(tmp_path: Path) -> None:
     bare = tmp_path / "bare.git"
     subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
-    with pytest.raises(NotARepository, match="bare repository.*git clone"):
+    with pytest.raises(NotARepository, match=r"bare repository.*git clone"):
         open_workspace(bare)
 
 
