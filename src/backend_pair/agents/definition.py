@@ -180,16 +180,20 @@ def _split_front_matter(path: Path, lines: list[str]) -> tuple[list[str], int]:
 def _load_yaml(path: Path, front_lines: list[str]) -> dict[str, Any]:
     import yaml  # PyYAML takes a noticeable time to import; only agent parsing needs it.
 
+    source = "\n".join(front_lines)
     try:
-        data = yaml.safe_load("\n".join(front_lines))
+        data = yaml.safe_load(source)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        # Line 1 is the opening `---`; a mark past the end (an unclosed bracket) points at the closing line.
+        mark = error.problem_mark
+        if error.context_mark is not None and (mark is None or mark.index >= len(source)):
+            # "found end of stream" says nothing; the construct left open (a `[`, a quote) is the culprit.
+            mark = error.context_mark
+        # Line 1 is the opening `---`, so YAML's 0-based line n is file line n + 2.
         line = min(mark.line + 2, len(front_lines) + 2) if mark is not None else 2
         problem = error.problem or error.context or "invalid YAML"
         raise DefinitionError(path, line, f"YAML syntax error in the front matter: {problem}") from None
     except yaml.reader.ReaderError as error:
-        line = "\n".join(front_lines).count("\n", 0, error.position) + 2
+        line = source.count("\n", 0, error.position) + 2
         raise DefinitionError(
             path, line, f"YAML error in the front matter: {error.reason} ({error.character!r})"
         ) from None
