@@ -110,6 +110,7 @@ def test_user_keymap_path_is_in_the_config_folder() -> None:
         ('[review]\naccept_hunk = "ctrl+q"\n', 2, "`ctrl+q` is bound to both `app.quit` and `review.accept_hunk`"),
         ('[review]\naccept_hunk = "a"\n[review.x]\ny = "b"\n', 3, "is a table"),
         ('[review\naccept_hunk = "a"\n', 1, "TOML syntax error"),
+        ('# inline table\n\nreview = { accept_hunk = "cmd+a" }\n', 3, "unknown modifier"),
         ('[review]\naccept_hunk = "a"\nreject_hunk = \n', 3, "TOML syntax error"),
     ],
 )

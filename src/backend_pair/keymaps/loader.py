@@ -239,7 +239,7 @@ def read_keymap_file(path: Path) -> dict[str, KeymapEntry]:
     lines = _assignment_lines(text)
     entries: dict[str, KeymapEntry] = {}
     for binding_id, value in _flatten(path, data, lines):
-        line = lines.get(binding_id, 1)
+        line = lines.get(binding_id) or lines.get(binding_id.split(".", 1)[0]) or 1
         if binding_id not in BINDINGS:
             hint = difflib.get_close_matches(binding_id, list(BINDINGS), n=1)
             suggestion = f" (did you mean `{hint[0]}`?)" if hint else ""
