@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from backend_pair.agents.events import (
+    AgentEvent,
     ProposalChanged,
     TextDelta,
     ToolCallFinished,
@@ -13,8 +15,22 @@ from backend_pair.agents.events import (
     TurnEnded,
     UsageUpdated,
 )
-from backend_pair.agents.fake_api import Reply, Text, ToolUse, text_reply, tool_reply
-from tests.agent_loop.conftest import SessionFactory, assert_valid_history, collect
+from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
+from backend_pair.agents.history import problems
+from backend_pair.agents.session import AgentSession
+
+SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
+
+
+async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
+    """Every event of one turn."""
+    return [event async for event in session.run_turn(text)]
+
+
+def assert_valid_history(messages: list[dict[str, Any]]) -> None:
+    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
+    assert messages
+    assert problems(messages) == []
 
 
 async def test_text_answer_streams_and_ends(make_session: SessionFactory) -> None:

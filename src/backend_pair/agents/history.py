@@ -129,3 +129,21 @@ def with_cache_mark(messages: list[Message]) -> list[Message]:
         content[-1]["cache_control"] = dict(CACHE_MARK)
     out.append(last)
     return out
+
+
+def problems(messages: list[Message]) -> list[str]:
+    """What makes a history one the API would refuse (``[]`` when valid): role order, unanswered tool calls."""
+    found: list[str] = []
+    if messages and messages[0].get("role") != "user":
+        found.append("the first message is not the developer's")
+    for index, message in enumerate(messages):
+        if index and message.get("role") == messages[index - 1].get("role"):
+            found.append(f"messages {index - 1} and {index} have the same role")
+        calls = [call["id"] for call in tool_uses(message)]
+        if not calls:
+            continue
+        following = messages[index + 1]["content"] if index + 1 < len(messages) else []
+        lead = [b.get("tool_use_id") for b in following[: len(calls)] if isinstance(b, dict)]
+        if lead != calls:
+            found.append(f"the tool calls of message {index} are not answered first and in order")
+    return found

@@ -15,7 +15,6 @@ from backend_pair.agents.tools.base import (
     optional_str,
     require_str,
 )
-from backend_pair.errors import BackendPairError
 
 MAX_OUTPUT_CHARS = 30_000
 MAX_GLOB_RESULTS = 200
@@ -142,55 +141,52 @@ def run_glob(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     return ToolResult(text)
 
 
-def _file_filter(data: dict[str, Any]) -> list[re.Pattern[str]]:
-    filters: list[re.Pattern[str]] = []
-    glob = optional_str(data, "glob")
-    if glob:
-        filters.extend(glob_to_regex(part if "/" in part else "**/" + part) for part in _split_top_level(glob))
+def _type_filter(data: dict[str, Any]) -> list[re.Pattern[str]]:
     kind = optional_str(data, "type")
-    if kind:
-        if kind not in FILE_TYPES:
-            raise ToolInputError(f"unknown file type {kind!r}; known: {', '.join(sorted(FILE_TYPES))}")
-        filters.extend(glob_to_regex("**/" + suffix) for suffix in FILE_TYPES[kind])
-    return filters
+    if not kind:
+        return []
+    if kind not in FILE_TYPES:
+        raise ToolInputError(f"unknown file type {kind!r}; known: {', '.join(sorted(FILE_TYPES))}")
+    return [glob_to_regex("**/" + suffix) for suffix in FILE_TYPES[kind]]
 
 
 def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
-    """``Grep {pattern, path?, glob?, type?, output_mode?, -i?, -n?, -A?, -B?, -C?, head_limit?}`` (Python regex)."""
+    """``Grep {pattern, path?, glob?, type?, output_mode?, -i?, -n?, -A?, -B?, -C?, head_limit?}``.
+
+    The workspace searches (``git grep`` over the working tree, the overlay on top), so ignored files stay out and
+    pending proposals are seen.
+    """
     pattern = require_str(data, "pattern")
     mode = optional_str(data, "output_mode") or "files_with_matches"
     if mode not in ("content", "files_with_matches", "count"):
         raise ToolInputError("`output_mode` must be one of content, files_with_matches, count")
-    flags = re.IGNORECASE if optional_bool(data, "-i") else 0
-    try:
-        regex = re.compile(pattern, flags | re.MULTILINE)
-    except re.error as err:
-        raise ToolInputError(f"invalid regular expression {pattern!r}: {err}") from err
+    ignore_case = bool(optional_bool(data, "-i"))
     numbers = optional_bool(data, "-n")
     show_numbers = True if numbers is None else numbers
     context = optional_int(data, "-C", minimum=0, maximum=100) or 0
     before = optional_int(data, "-B", minimum=0, maximum=100) or context
     after = optional_int(data, "-A", minimum=0, maximum=100) or context
     head_limit = optional_int(data, "head_limit", minimum=0, maximum=10**6) or None
-    _directory, files = _scope(ctx, data)
-    filters = _file_filter(data)
+    path = optional_str(data, "path", max_chars=MAX_PATH_CHARS)
+    glob = optional_str(data, "glob")
+    type_filters = _type_filter(data)
+    hits = ctx.workspace.grep(pattern, path or None, glob or None, ignore_case)
+    by_file: dict[str, list[tuple[int, str]]] = {}
+    for rel, number, line in hits:
+        if type_filters and not any(f.match(rel) for f in type_filters):
+            continue
+        by_file.setdefault(rel, []).append((number, line))
     out: list[str] = []
-    for path in sorted(files):
-        if filters and not any(f.match(path) for f in filters):
-            continue
-        try:
-            text = ctx.workspace.read_text(path)
-        except BackendPairError:
-            continue  # binary, undecodable or huge: grep skips such files, as rg does
-        hits = [index for index, line in enumerate(text.splitlines()) if regex.search(line)]
-        if not hits:
-            continue
+    for rel, found in by_file.items():
         if mode == "files_with_matches":
-            out.append(path)
+            out.append(rel)
         elif mode == "count":
-            out.append(f"{path}:{len(hits)}")
+            out.append(f"{rel}:{len(found)}")
+        elif before or after:
+            lines = ctx.workspace.read_text(rel).splitlines()
+            out.extend(_content_lines(rel, lines, [number - 1 for number, _ in found], before, after, show_numbers))
         else:
-            out.extend(_content_lines(path, text.splitlines(), hits, before, after, show_numbers))
+            out.extend(_match_line(rel, number, line, show_numbers) for number, line in found)
         if head_limit and len(out) >= head_limit:
             out = out[:head_limit]
             out.append(f"… [stopped at head_limit={head_limit}]")
@@ -201,6 +197,12 @@ def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     if len(text) > MAX_OUTPUT_CHARS:
         text = text[:MAX_OUTPUT_CHARS] + "\n… [output cut; narrow the pattern, path or glob, or use head_limit]"
     return ToolResult(text)
+
+
+def _match_line(rel: str, number: int, line: str, numbers: bool) -> str:
+    if len(line) > MAX_MATCH_LINE_CHARS:
+        line = line[:MAX_MATCH_LINE_CHARS] + "…"
+    return f"{rel}:{number}:{line}" if numbers else f"{rel}:{line}"
 
 
 def _content_lines(path: str, lines: list[str], hits: list[int], before: int, after: int, numbers: bool) -> list[str]:
