@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -148,6 +149,14 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     assert "no such file" in error_of(tmp_path / "missing.md").message
 
 
+def test_fifo_and_huge_files_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    assert "not a regular file" in error_of(fifo).message
+    huge = write(tmp_path, "---\nname: x\n---\n" + "x" * 1_000_001, "huge.md")
+    assert "too large" in error_of(huge).message
+
+
 def test_checklist_fallback_takes_task_items_outside_fences() -> None:
     lines = [
         "# Agent",
@@ -274,5 +283,16 @@ def test_fuzzed_bytes_after_valid_front_matter(data: bytes) -> None:
         return
     try:
         parse_definition_text(Path("fuzz.md"), text_or_error)
+    except DefinitionError as error:
+        assert ERROR_LINE.match(str(error)), str(error)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.binary(max_size=120), prefix=st.sampled_from([b"", b"---\n", b"---\nname: x\n---\n"]))
+def test_fuzzed_raw_bytes_never_raise_anything_else(tmp_path: Path, data: bytes, prefix: bytes) -> None:
+    path = tmp_path / "bytes.md"
+    path.write_bytes(prefix + data)
+    try:
+        parse_definition(path)
     except DefinitionError as error:
         assert ERROR_LINE.match(str(error)), str(error)

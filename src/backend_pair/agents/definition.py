@@ -15,6 +15,9 @@ KNOWN_TOOLS: tuple[str, ...] = ("Read", "Grep", "Glob", "Write", "Edit", "Bash",
 ALL_TOOLS_BY_DEFAULT: tuple[str, ...] = ("Read", "Grep", "Glob", "Write", "Edit", "Bash")
 """What an agent without a tool list gets (as in Claude Code, omitting the list means every tool)."""
 
+MAX_DEFINITION_BYTES = 1_000_000
+"""Agent files larger than this are refused: a system prompt that size is a mistake, not a prompt."""
+
 _TOOL_BY_LOWER = {tool.lower(): tool for tool in KNOWN_TOOLS}
 _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*$")
@@ -153,7 +156,11 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
 def _read_text(path: Path) -> str:
     if path.is_dir():
         raise DefinitionError(path, 1, "is a directory, not an agent file (pass the .md file inside it)")
+    if path.exists() and not path.is_file():
+        raise DefinitionError(path, 1, "is not a regular file")
     try:
+        if path.stat().st_size > MAX_DEFINITION_BYTES:
+            raise DefinitionError(path, 1, f"too large for an agent file (over {MAX_DEFINITION_BYTES // 1000} kB)")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise DefinitionError(path, 1, "no such file") from None
