@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from typing import Literal
 
@@ -16,18 +17,12 @@ _DIFFLIB_LIMIT = 250_000
 
 def _unique_common(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: int, bhi: int) -> list[tuple[int, int]]:
     """Lines unique in both ranges as (a index, b index) pairs, cut to their longest b-increasing run."""
-    count_a: dict[str, int] = {}
-    for i in range(alo, ahi):
-        line = a[i]
-        count_a[line] = -1 if line in count_a else i
-    where_b: dict[str, int] = {}
-    for j in range(blo, bhi):
-        line = b[j]
-        if line in count_a:
-            where_b[line] = -1 if line in where_b else j
-    pairs = [(i, where_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == i and where_b.get(a[i], -1) >= 0]
-    if not pairs:
-        return []
+    sub_a, sub_b = a[alo:ahi], b[blo:bhi]
+    count_a, count_b = Counter(sub_a), Counter(sub_b)
+    where_b = {line: j for j, line in enumerate(sub_b, blo) if count_b[line] == 1}
+    pairs = [(i, where_b[line]) for i, line in enumerate(sub_a, alo) if count_a[line] == 1 and line in where_b]
+    if all(pairs[k][1] < pairs[k + 1][1] for k in range(len(pairs) - 1)):
+        return pairs
     # Patience sorting: longest increasing subsequence of the b indexes.
     tails: list[int] = []
     tail_at: list[int] = []
@@ -50,43 +45,68 @@ def _unique_common(a: Sequence[str], alo: int, ahi: int, b: Sequence[str], blo: 
     return chain
 
 
+def _runs(anchors: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Consecutive anchors ``(i, j), (i + 1, j + 1), ...`` joined into ``(i, j, size)`` runs."""
+    runs: list[tuple[int, int, int]] = []
+    for i, j in anchors:
+        if runs:
+            ri, rj, size = runs[-1]
+            if ri + size == i and rj + size == j:
+                runs[-1] = (ri, rj, size + 1)
+                continue
+        runs.append((i, j, 1))
+    return runs
+
+
 def _matching_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int]]:
     """Matching (i, j, size) blocks of ``a`` and ``b``, in order, ending with the ``(len a, len b, 0)`` sentinel."""
-    matches: list[tuple[int, int]] = []
+    found: list[tuple[int, int, int]] = []
     stack: list[tuple[int, int, int, int]] = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
+        start_a, start_b = alo, blo
         while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            matches.append((alo, blo))
             alo += 1
             blo += 1
+        if alo > start_a:
+            found.append((start_a, start_b, alo - start_a))
+        end_a = ahi
         while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
             ahi -= 1
             bhi -= 1
-            matches.append((ahi, bhi))
+        if ahi < end_a:
+            found.append((ahi, bhi, end_a - ahi))
         if alo >= ahi or blo >= bhi:
+            continue
+        if ahi - alo == 1 or bhi - blo == 1:
+            # One line on a side (the common case of an edited line): at most one match, found directly.
+            if ahi - alo == 1 and a[alo] in b[blo:bhi]:
+                found.append((alo, b.index(a[alo], blo, bhi), 1))
+            elif bhi - blo == 1 and ahi - alo > 1 and b[blo] in a[alo:ahi]:
+                found.append((a.index(b[blo], alo, ahi), blo, 1))
             continue
         anchors = _unique_common(a, alo, ahi, b, blo, bhi)
         if anchors:
             prev_i, prev_j = alo, blo
-            for i, j in anchors:
-                matches.append((i, j))
-                stack.append((prev_i, i, prev_j, j))
-                prev_i, prev_j = i + 1, j + 1
-            stack.append((prev_i, ahi, prev_j, bhi))
+            for i, j, size in _runs(anchors):
+                found.append((i, j, size))
+                if prev_i < i and prev_j < j:
+                    stack.append((prev_i, i, prev_j, j))
+                prev_i, prev_j = i + size, j + size
+            if prev_i < ahi and prev_j < bhi:
+                stack.append((prev_i, ahi, prev_j, bhi))
         elif (ahi - alo) * (bhi - blo) <= _DIFFLIB_LIMIT:
             matcher = difflib.SequenceMatcher(None, a[alo:ahi], b[blo:bhi], autojunk=False)
-            for i, j, size in matcher.get_matching_blocks():
-                matches.extend((alo + i + k, blo + j + k) for k in range(size))
-    matches.sort()
+            found.extend((alo + i, blo + j, size) for i, j, size in matcher.get_matching_blocks() if size)
+    found.sort()
     blocks: list[tuple[int, int, int]] = []
-    for i, j in matches:
+    for i, j, size in found:
         if blocks:
-            bi, bj, size = blocks[-1]
-            if bi + size == i and bj + size == j:
-                blocks[-1] = (bi, bj, size + 1)
+            bi, bj, bsize = blocks[-1]
+            if bi + bsize == i and bj + bsize == j:
+                blocks[-1] = (bi, bj, bsize + size)
                 continue
-        blocks.append((i, j, 1))
+        blocks.append((i, j, size))
     blocks.append((len(a), len(b), 0))
     return blocks
 

@@ -7,12 +7,10 @@ import re
 import tempfile
 import time
 from dataclasses import dataclass
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import git
-from gitdb.base import IStream  # type: ignore[import-untyped]
 
 from backend_pair.workspace.errors import GitFailed, IndexLocked, NotARepository
 
@@ -184,9 +182,27 @@ class GitRepository:
         return data
 
     def write_blob(self, data: bytes) -> str:
-        """Store ``data`` as a blob in the object database (what ``git hash-object -w`` does); returns its id."""
-        stream = self.repo.odb.store(IStream("blob", len(data), BytesIO(data)))
-        return str(stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha)
+        """Store ``data`` as a blob (``git hash-object -w``, no filters) and return its id."""
+        return self.write_blobs([data])[0]
+
+    def write_blobs(self, blobs: list[bytes]) -> list[str]:
+        """Store several blobs with one ``git hash-object -w --no-filters`` call; returns their ids in order."""
+        if not blobs:
+            return []
+        if len(blobs) == 1:
+            _, out = self.run("hash-object", "-w", "--no-filters", "--stdin", stdin=blobs[0])
+            return [out.decode().strip()]
+        with tempfile.TemporaryDirectory(prefix="bp-blobs-") as folder:
+            names = []
+            for number, data in enumerate(blobs):
+                file = Path(folder) / str(number)
+                file.write_bytes(data)
+                names.append(str(file))
+            _, out = self.run("hash-object", "-w", "--no-filters", "--stdin-paths", stdin="\n".join(names).encode())
+        ids = out.decode().split()
+        if len(ids) != len(blobs):
+            raise GitFailed(f"git hash-object returned {len(ids)} ids for {len(blobs)} blobs")
+        return ids
 
     def _wait_for_index_lock(self) -> None:
         lock = self.git_dir / "index.lock"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from backend_pair.workspace.diffing import Opcode, grouped_opcodes, opcodes
 from backend_pair.workspace.textfile import with_eol
@@ -14,9 +14,8 @@ CONTEXT_LINES = 3
 """Lines of unchanged context shown around each change (as ``git diff``)."""
 
 
-@dataclass(frozen=True)
-class DiffLine:
-    """One line of a hunk."""
+class DiffLine(NamedTuple):
+    """One line of a hunk (a named tuple: there are thousands of them in a big diff)."""
 
     kind: Literal[" ", "-", "+"]
     """``" "`` context, ``"-"`` removed from disk, ``"+"`` added by the proposal."""
@@ -93,20 +92,22 @@ def _header(old_start: int, old_count: int, new_start: int, new_count: int) -> s
 def _hunk_from_group(group: Sequence[Opcode], old: Sequence[str], new: Sequence[str]) -> tuple[str, Hunk]:
     lines: list[DiffLine] = []
     edits: list[Edit] = []
-    digest = hashlib.sha1(usedforsecurity=False)
+    keyed: list[str] = []
     for tag, i1, i2, j1, j2 in group:
         if tag == "equal":
             for k in range(i2 - i1):
-                lines.append(DiffLine(" ", _strip_eol(old[i1 + k]), i1 + k + 1, j1 + k + 1))
-                digest.update(b" " + old[i1 + k].encode("utf-8", "surrogatepass") + b"\x00")
+                text = old[i1 + k]
+                lines.append(DiffLine(" ", _strip_eol(text), i1 + k + 1, j1 + k + 1))
+                keyed.append(" " + text)
             continue
         edits.append(Edit(i1, i2, tuple(new[j1:j2])))
         for k in range(i1, i2):
             lines.append(DiffLine("-", _strip_eol(old[k]), k + 1, None))
-            digest.update(b"-" + old[k].encode("utf-8", "surrogatepass") + b"\x00")
+            keyed.append("-" + old[k])
         for k in range(j1, j2):
             lines.append(DiffLine("+", _strip_eol(new[k]), None, k + 1))
-            digest.update(b"+" + new[k].encode("utf-8", "surrogatepass") + b"\x00")
+            keyed.append("+" + new[k])
+    digest = hashlib.sha1("\x00".join(keyed).encode("utf-8", "surrogatepass"), usedforsecurity=False)
     i1, j1 = group[0][1], group[0][3]
     i2, j2 = group[-1][2], group[-1][4]
     old_count, new_count = i2 - i1, j2 - j1

@@ -177,13 +177,16 @@ def accept_plans(git: GitRepository, root: Path, plans: Sequence[AcceptPlan]) ->
         The changes made, for undo.
     """
     index = git.index_entries([plan.path for plan in plans])
-    changes = []
+    disk_texts, staged_texts = [], []
     for plan in plans:
         new_disk = "".join(apply_edits(split_lines(plan.base_raw or ""), plan.edits, plan.eol))
+        disk_texts.append(new_disk)
+        staged_texts.append(encode(_new_index_text(git, plan, index.get(plan.path), new_disk), plan.path))
+    shas = git.write_blobs(staged_texts)
+    changes = []
+    for plan, new_disk, sha in zip(plans, disk_texts, shas, strict=True):
         entry = index.get(plan.path)
-        staged_text = _new_index_text(git, plan, entry, new_disk)
         mode = entry.mode if entry is not None else _file_mode(root / plan.path)
-        sha = git.write_blob(encode(staged_text, plan.path))
         changes.append(FileChange(plan.path, plan.base_raw, new_disk, entry, IndexEntry(mode, sha), hunks=plan.hunks))
     apply_changes(git, root, changes)
     return changes

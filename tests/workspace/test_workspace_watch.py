@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from backend_pair.workspace import RebaseStatus, Workspace
+import pytest
+
+from backend_pair.workspace import RebaseStatus, Workspace, open_workspace
 from backend_pair.workspace.watch import watch_changes
+
+
+@pytest.fixture
+def ws(git_repo: Path) -> Iterator[Workspace]:
+    """The workspace of the test repository."""
+    workspace = open_workspace(git_repo)
+    yield workspace
+    workspace.close()
+
 
 SAFETY_TIMEOUT = 30.0
 """Only stops a broken test from hanging; nothing asserts on time."""

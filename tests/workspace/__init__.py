@@ -1,1 +1,0 @@
-"""Tests of backend_pair.workspace."""
