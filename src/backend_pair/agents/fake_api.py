@@ -140,6 +140,14 @@ class FakeMessagesServer:
         with self._lock:
             return list(self._state.headers)
 
+    @property
+    def base_url(self) -> str:
+        """The URL it serves (``""`` when not started)."""
+        if self._server is None:
+            return ""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
     def start(self) -> str:
         """Listen on 127.0.0.1 on a free port in a daemon thread; return the base URL."""
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -149,8 +157,7 @@ class FakeMessagesServer:
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-messages-api", daemon=True
         )
         self._thread.start()
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.base_url
 
     def stop(self) -> None:
         """Stop serving (wakes any delayed response)."""

@@ -87,7 +87,7 @@ class SessionJournal:
 
     @classmethod
     def open(cls, root: Path, session_id: str | None = None) -> SessionJournal:
-        """An existing journal: ``session_id``, or the most recent one when ``None``.
+        """An existing journal: ``session_id`` (or a unique prefix of it), or the most recent one when ``None``/``""``.
 
         Raises:
             JournalError: there is no such session (the message lists how to find one).
@@ -95,7 +95,7 @@ class SessionJournal:
         sessions = list_sessions(root)
         if not sessions:
             raise JournalError(f"no session to resume in {root} (none was journaled yet)")
-        if session_id is None:
+        if not session_id:
             return cls(sessions[0].path)
         for summary in sessions:
             if summary.session_id == session_id or summary.session_id.startswith(session_id):
