@@ -149,6 +149,12 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     assert "no such file" in error_of(tmp_path / "missing.md").message
 
 
+def test_line_numbers_count_newlines_only(tmp_path: Path) -> None:
+    path = write(tmp_path, "---\nname: x\n---\nintro\x0cpage\u2028break\n## Checklist\n- [ ] a\n")
+    (group,) = parse_definition(path).checklist
+    assert group.items[0].line == 6
+
+
 def test_fifo_and_huge_files_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)

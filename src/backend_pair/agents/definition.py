@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,7 +117,7 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
     Raises:
         DefinitionError: The front matter or body is invalid.
     """
-    lines = text.splitlines()
+    lines = _split_lines(text)
     front_lines, body_start = _split_front_matter(path, lines)
     data = _load_yaml(path, front_lines)
     warnings: list[str] = []
@@ -151,6 +152,14 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
         source=path,
         warnings=tuple(warnings),
     )
+
+
+def _split_lines(text: str) -> list[str]:
+    """Split on `\n` only (as editors number lines; `str.splitlines` also splits on form feeds and U+2028)."""
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _read_text(path: Path) -> str:
@@ -215,7 +224,7 @@ def _load_yaml(path: Path, front_lines: list[str]) -> dict[str, Any]:
     return {str(key): value for key, value in data.items()}
 
 
-def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Any) -> str:
+def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Callable[[str], int]) -> str:
     value = data.get(key)
     if value is None:
         return ""
@@ -224,7 +233,7 @@ def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Any) -> 
     return str(value).strip()
 
 
-def _tools(path: Path, data: dict[str, Any], line_of: Any, warnings: list[str]) -> tuple[str, ...]:
+def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warnings: list[str]) -> tuple[str, ...]:
     key = "allowed-tools" if "allowed-tools" in data else "tools"
     if key not in data:
         return ALL_TOOLS_BY_DEFAULT
