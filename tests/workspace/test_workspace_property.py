@@ -1,7 +1,8 @@
-"""Property: for any original, proposal and accepted subset, disk and index hold exactly those hunks."""
+"""Property: for any original, proposal and decisions, disk and index hold exactly the accepted hunks."""
 
 from __future__ import annotations
 
+import random
 import shutil
 import subprocess
 import tempfile
@@ -18,6 +19,7 @@ from backend_pair.workspace.textfile import split_lines
 
 line = st.sampled_from(["alpha\n", "beta\n", "gamma\n", "delta\n", "", "eps\n", "zeta\n", "eta\n"])
 texts = st.lists(line, min_size=0, max_size=40).map("".join)
+decisions = st.lists(st.sampled_from(["accept", "reject", "leave"]), min_size=40, max_size=40)
 
 
 def _git(root: Path, *args: str) -> bytes:
@@ -30,32 +32,42 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("template") / "repo"
     root.mkdir()
     _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "core.autocrlf", "false")
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "root")
     yield root
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(original=texts, proposed=texts, picks=st.lists(st.booleans(), min_size=40, max_size=40))
-def test_accepted_subset_is_exactly_what_disk_and_index_hold(
-    template: Path, original: str, proposed: str, picks: list[bool]
+@given(original=texts, proposed=texts, choices=decisions, order=st.randoms(use_true_random=False), crlf=st.booleans())
+def test_disk_and_index_hold_exactly_the_accepted_hunks(
+    template: Path, original: str, proposed: str, choices: list[str], order: random.Random, crlf: bool
 ) -> None:
+    crlf = crlf and "\n" in original
+    eol = "\r\n" if crlf else "\n"
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "repo"
         shutil.copytree(template, root)
-        (root / "f.txt").write_text(original)
+        (root / "f.txt").write_bytes(original.replace("\n", eol).encode())
         _git(root, "add", "f.txt")
         _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "original")
         ws = open_workspace(root)
         try:
             hunks = ws.propose("f.txt", proposed).hunks
-            chosen = [h for h, pick in zip(hunks, picks, strict=False) if pick]
-            for hunk in chosen:  # one at a time: ids must survive the other accepts
-                ws.accept_hunk("f.txt", hunk.id)
-            assert ws.read_text("f.txt") == proposed  # accepting never changes what the agent sees
+            plan = [(hunk, choice) for hunk, choice in zip(hunks, choices, strict=False) if choice != "leave"]
+            order.shuffle(plan)  # decide in any order: ids must survive the other decisions
+            for hunk, choice in plan:
+                if choice == "accept":
+                    ws.accept_hunk("f.txt", hunk.id)
+                else:
+                    ws.reject_hunk("f.txt", hunk.id)
+            rejected = [h for h, c in plan if c == "reject"]
+            kept = [e for h in hunks if h not in rejected for e in h.edits]
+            assert ws.read_text("f.txt") == "".join(apply_edits(split_lines(original), kept))
         finally:
             ws.close()
-        expected = "".join(apply_edits(split_lines(original), [e for h in chosen for e in h.edits]))
-        assert (root / "f.txt").read_text() == expected
-        assert _git(root, "show", ":f.txt").decode() == expected  # index = HEAD + exactly the chosen hunks
-        assert _git(root, "show", "HEAD:f.txt").decode() == original
+        accepted = [e for h, c in plan if c == "accept" for e in h.edits]
+        expected = "".join(apply_edits(split_lines(original), accepted)).replace("\n", eol).encode()
+        assert (root / "f.txt").read_bytes() == expected
+        assert _git(root, "show", ":f.txt") == expected  # the index is HEAD plus exactly the accepted hunks
+        assert _git(root, "show", "HEAD:f.txt") == original.replace("\n", eol).encode()
         assert _git(root, "diff", "--name-only") == b""
