@@ -106,6 +106,7 @@ def test_user_keymap_path_is_in_the_config_folder() -> None:
         ('[review]\naccept_hunk = ""\n', 2, "empty key"),
         ("[review]\naccept_hunk = 5\n", 2, "must be a string of keys"),
         ('[review]\naccept_hunk = "ctrl+ctrl+a"\n', 2, "repeated"),
+        ('[review]\naccept_hunk = "ctrl+R"\n', 2, "lower case"),
         ('[review]\naccept_hunk = "a"\nreject_hunk = "a"\n', 3, "`a` is bound to both"),
         ('[review]\naccept_hunk = "ctrl+q"\n', 2, "`ctrl+q` is bound to both `app.quit` and `review.accept_hunk`"),
         ('[review]\naccept_hunk = "a"\n[review.x]\ny = "b"\n', 3, "is a table"),
@@ -142,7 +143,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     ("key", "expected"),
     [
         ("ctrl+r", "ctrl+r"),
-        ("Ctrl+R", "ctrl+R"),
+        ("Ctrl+r", "ctrl+r"),
         ("shift+ctrl+up", "ctrl+shift+up"),
         ("right_square_bracket", "right_square_bracket"),
         ("]", "right_square_bracket"),

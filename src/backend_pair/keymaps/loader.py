@@ -81,7 +81,8 @@ def normalize_key(key: str) -> str:
 
     Accepts Textual names (`ctrl+r`, `right_square_bracket`, `A`, `f1`, `question_mark`) and a literal
     printable character (`?` becomes `question_mark`). Modifiers are lower-cased and sorted as Textual sorts
-    them (`shift+ctrl+up` becomes `ctrl+shift+up`); named keys are lower-cased; single letters keep their case.
+    them (`shift+ctrl+up` becomes `ctrl+shift+up`); named keys are lower-cased; a lone letter keeps its case
+    (`A` is shift+a) but takes a modifier only in lower case (`ctrl+r`, `ctrl+shift+r`), as Textual reports it.
 
     Args:
         key: One key, e.g. `ctrl+r`.
@@ -108,7 +109,12 @@ def normalize_key(key: str) -> str:
         if lowered in seen:
             raise ValueError(f"modifier {lowered!r} repeated in {key!r}")
         seen.append(lowered)
-    return "+".join([*sorted(seen), _base_key(base.strip())])
+    base = base.strip()
+    if len(base) == 1 and base.isupper():
+        # Textual reports a modified capital as `shift+` plus the lower-case letter, never as `ctrl+R`.
+        lower = base.lower()
+        raise ValueError(f"{key!r}: with a modifier write the letter in lower case ({lower!r}, or 'shift+{lower}')")
+    return "+".join([*sorted(seen), _base_key(base)])
 
 
 def _base_key(base: str) -> str:
