@@ -200,3 +200,15 @@ def test_fuzzed_keymap_files_load_or_fail_with_a_located_error(tmp_path: Path, l
     else:
         assert set(keymap) == set(BINDINGS)
         assert all(normalize_keys(keys) == keys for keys in keymap.values())
+
+
+def test_key_names_agree_with_textual() -> None:
+    """The loader copies Textual's naming (the headless core may not import it); this catches drift."""
+    from textual.keys import Keys, _character_to_key
+
+    from backend_pair.keymaps.loader import NAMED_KEYS, character_key
+
+    for code in range(33, 127):
+        assert character_key(chr(code)) == _character_to_key(chr(code))
+    textual_names = {key.value for key in Keys}
+    assert textual_names >= NAMED_KEYS
