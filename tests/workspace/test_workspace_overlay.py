@@ -190,3 +190,8 @@ def test_paths_with_spaces_and_non_ascii(ws: Workspace, git_repo: Path, git: Git
     assert (folder / "café notes.md").read_text() == "new\n"
     assert git("diff", "--cached", "--name-only", "-z").split("\0")[0] == "my docs/café notes.md"
     assert ws.grep("new", path="my docs") == [("my docs/café notes.md", 1, "new")]
+
+
+def test_file_in_place_of_a_folder_is_refused(ws: Workspace) -> None:
+    with pytest.raises(FileRefused, match=r"README\.md is a file"):
+        ws.propose("README.md/inner.py", "x = 1\n")

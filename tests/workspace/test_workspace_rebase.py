@@ -60,7 +60,8 @@ def test_clean_merge_updates_hunks_and_keeps_ids(ws: Workspace, service: Path) -
     assert rebased.proposed == _edit(BASE, {3: "THREE\n", 15: "developer fifteen\n", 30: "THIRTY\n"})
     assert [h.id for h in rebased.hunks] == [h.id for h in proposal.hunks]
     feedback = ws.take_feedback()
-    assert "svc.py was edited outside the app" in feedback and "+developer fifteen" in feedback
+    assert "Outside edit: svc.py changed on disk; the proposal was rebased" in feedback
+    assert "+developer fifteen" in feedback
 
 
 def test_conflict_keeps_both_sides_and_never_writes(ws: Workspace, service: Path, git: GitRunner) -> None:
@@ -214,3 +215,14 @@ def test_restore_rebases_onto_changed_disk(ws: Workspace, service: Path, git_rep
     assert proposal is not None and proposal.base == service.read_text()
     with pytest.raises(WorkspaceError, match="version"):
         ws.restore_json({"version": 99})
+
+
+def test_new_file_proposal_when_the_developer_creates_the_file(ws: Workspace, git_repo: Path) -> None:
+    ws.propose("new.py", "agent = 1\n")
+    (git_repo / "new.py").write_text("developer = 1\n")
+    [outcome] = ws.disk_changed(["new.py"])
+    assert outcome.status is RebaseStatus.CONFLICT
+    (git_repo / "new.py").write_text("agent = 1\n")
+    [outcome] = ws.disk_changed(["new.py"])
+    assert outcome.status is RebaseStatus.RESOLVED and "nothing left to review" in outcome.detail
+    assert ws.proposals() == []

@@ -76,7 +76,7 @@ class FeedbackQueue:
     def outside_edit(self, path: str, diff: str, outcome: str) -> None:
         """A file under a proposal changed on disk."""
         body = f"\n{_indent(diff)}" if diff else ""
-        self.items.append(f"{path} was edited outside the app; {outcome}{body}")
+        self.items.append(f"Outside edit: {outcome}.{body}")
 
     def outside_files(self, paths: list[str]) -> None:
         """Files without proposals changed on disk."""

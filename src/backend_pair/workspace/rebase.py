@@ -37,6 +37,8 @@ def rebase_entry(git: GitRepository, entry: ProposalEntry, new_raw: str | None) 
             entry.set_base(new_raw)
             entry.proposed = merged
             entry.settle_state()
+            if merged == ours:
+                return RebaseStatus.RESOLVED, f"{entry.path} now has the proposed content; nothing left to review"
             return RebaseStatus.RESOLVED, f"{entry.path} merges cleanly again; the proposal is back for review"
         entry.conflict = ConflictSides(ours, sides.theirs, sides.base)
         entry.set_base(new_raw)
@@ -56,6 +58,8 @@ def rebase_entry(git: GitRepository, entry: ProposalEntry, new_raw: str | None) 
         entry.proposed = merged
         entry.was_deleted = False
         entry.settle_state()
+        if merged == ours:
+            return RebaseStatus.REBASED, f"{entry.path} changed on disk and now has everything the proposal had"
         return RebaseStatus.REBASED, f"{entry.path} changed on disk; the proposal was rebased onto it"
     entry.conflict = ConflictSides(ours=ours, theirs=entry.proposed, base=base)
     entry.state = FileState.CONFLICT

@@ -110,7 +110,7 @@ def encode(text: str, rel: str) -> bytes:
 def _file_mode(path: Path) -> str:
     try:
         return "100755" if os.stat(path).st_mode & 0o111 else "100644"
-    except FileNotFoundError:
+    except OSError:
         return "100644"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from backend_pair.workspace import search
@@ -180,6 +180,11 @@ class Workspace:
         for sub in self._git.submodule_paths():
             if rel == sub or rel.startswith(sub + "/"):
                 raise FileRefused(f"{rel}: inside the submodule {sub}; edit it in that repository")
+        parent = PurePosixPath(rel).parent
+        while parent != PurePosixPath("."):
+            if (self.root / parent).exists() and not (self.root / parent).is_dir():
+                raise FileRefused(f"{rel}: {parent} is a file, so nothing can be created inside it")
+            parent = parent.parent
         if rel in self._git.ignored([rel]):
             raise FileRefused(
                 f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
