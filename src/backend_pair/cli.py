@@ -131,7 +131,11 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
             _error(f"missing dependency {error.name!r}: reinstall with `pip install -e .`")
         return EXIT_PROBLEM
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
-    status: int = run_app(config)
+    try:
+        status: int = run_app(config)
+    except BackendPairError as error:  # setup succeeded; a failure from here on is the app's, not the user's call
+        _error(str(error))
+        return EXIT_PROBLEM
     return status
 
 

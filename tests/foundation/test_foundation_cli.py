@@ -199,6 +199,19 @@ def test_missing_tui_is_one_line(
     assert err.count("\n") == 1
 
 
+def test_an_error_inside_the_app_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path, fake_app: FakeApp
+) -> None:
+    from backend_pair.errors import BackendPairError
+
+    def failing_app(config: object) -> int:
+        raise BackendPairError("the index is locked by another git process")
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    monkeypatch.setattr(sys.modules["backend_pair.tui.app"], "run_app", failing_app)
+    assert run(capsys, str(git_repo)) == (1, "", "backend-pair: the index is locked by another git process\n")
+
+
 def test_demo_needs_no_key_and_points_the_sdk_at_the_fake(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path, fake_app: FakeApp
 ) -> None:
