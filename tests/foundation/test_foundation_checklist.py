@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backend_pair.agents.checklist import AGENT_GROUP, Checklist, ChecklistItem, ItemStatus, TickedBy
@@ -137,6 +137,7 @@ OPERATION = st.one_of(
 )
 
 
+@settings(derandomize=True, deadline=None)
 @given(operations=st.lists(OPERATION, max_size=12))
 def test_json_round_trip_and_invariants(operations: list[tuple[str, Any]]) -> None:
     checklist = seed_checklist()

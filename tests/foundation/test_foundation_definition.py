@@ -259,7 +259,9 @@ FRAGMENTS = st.sampled_from(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(
+    derandomize=True, max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(lines=st.lists(st.one_of(FRAGMENTS, st.text(max_size=30)), max_size=14))
 def test_fuzzed_files_load_or_fail_with_a_located_error(tmp_path: Path, lines: list[str]) -> None:
     text = "\n".join(lines)
@@ -277,7 +279,7 @@ def test_fuzzed_files_load_or_fail_with_a_located_error(tmp_path: Path, lines: l
         assert definition.body.strip()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(derandomize=True, max_examples=200, deadline=None)
 @given(data=st.binary(max_size=200))
 def test_fuzzed_bytes_after_valid_front_matter(data: bytes) -> None:
     text_or_error: str | None
@@ -293,7 +295,9 @@ def test_fuzzed_bytes_after_valid_front_matter(data: bytes) -> None:
         assert ERROR_LINE.match(str(error)), str(error)
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(
+    derandomize=True, max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(data=st.binary(max_size=120), prefix=st.sampled_from([b"", b"---\n", b"---\nname: x\n---\n"]))
 def test_fuzzed_raw_bytes_never_raise_anything_else(tmp_path: Path, data: bytes, prefix: bytes) -> None:
     path = tmp_path / "bytes.md"

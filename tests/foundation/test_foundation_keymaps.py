@@ -165,6 +165,7 @@ KEY_PIECES = st.sampled_from(
 KEYS = st.lists(st.lists(KEY_PIECES, min_size=1, max_size=3).map("+".join), min_size=1, max_size=3).map(",".join)
 
 
+@settings(derandomize=True, deadline=None)
 @given(keys=KEYS)
 def test_normalisation_is_idempotent(keys: str) -> None:
     try:
@@ -184,7 +185,9 @@ LINES = st.one_of(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(
+    derandomize=True, max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(lines=st.lists(LINES, max_size=10))
 def test_fuzzed_keymap_files_load_or_fail_with_a_located_error(tmp_path: Path, lines: list[str]) -> None:
     text = "\n".join(lines)
