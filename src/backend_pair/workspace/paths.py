@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path, PurePosixPath
 
-from backend_pair.workspace.errors import PathRefused
+from backend_pair.workspace.errors import FileRefused, PathRefused
+from backend_pair.workspace.gitrepo import GitRepository
 
 
 def _has_git_part(rel: str) -> bool:
@@ -51,3 +52,29 @@ def confine(root: Path, path: str) -> str:
     if _has_git_part(real_rel):
         raise PathRefused(f"{path}: a symlink leads into .git/, which the pair never reads or writes")
     return real_rel if real_rel else "."
+
+
+def check_proposable(git: GitRepository, rel: str) -> None:
+    """Refuse a confined path the agent may not propose.
+
+    Refused: the root, a submodule's insides, a path under a file, and a file git ignores (accepting always
+    stages, and force-adding an ignored file such as ``.env`` would surprise the developer).
+
+    Raises:
+        FileRefused: With the reason and what to do instead.
+    """
+    if rel == ".":
+        raise FileRefused("the repository root is a folder, not a file")
+    for sub in git.submodule_paths():
+        if rel == sub or rel.startswith(sub + "/"):
+            raise FileRefused(f"{rel}: inside the submodule {sub}; edit it in that repository")
+    parent = PurePosixPath(rel).parent
+    while parent != PurePosixPath("."):
+        if (git.root / parent).exists() and not (git.root / parent).is_dir():
+            raise FileRefused(f"{rel}: {parent} is a file, so nothing can be created inside it")
+        parent = parent.parent
+    if rel in git.ignored([rel]):
+        raise FileRefused(
+            f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
+            "ignored files — create it yourself or un-ignore it"
+        )

@@ -6,6 +6,7 @@ import fnmatch
 import re
 
 from backend_pair.workspace.errors import WorkspaceError
+from backend_pair.workspace.gitrepo import GitRepository
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 
@@ -62,3 +63,39 @@ def grep_text(rel: str, text: str, regex: re.Pattern[str]) -> list[tuple[str, in
     if lines and lines[-1] == "":
         lines.pop()
     return [(rel, number, line) for number, line in enumerate(lines, start=1) if regex.search(line)]
+
+
+def grep_overlay(
+    git: GitRepository, overlay: dict[str, str], pattern: str, prefix: str | None, glob: str | None, ignore_case: bool
+) -> list[tuple[str, int, str]]:
+    """``git grep`` over the working tree, with the files in ``overlay`` searched in their overlay text instead.
+
+    Args:
+        git: The repository.
+        overlay: Repo-relative path -> the text the agent sees (pending proposals).
+        pattern: Regular expression.
+        prefix: Confined file or folder to search in; None for everything.
+        glob: File pattern (``*.py``, ``src/**/*.ts``, ``*.{ts,tsx}``).
+        ignore_case: Case-insensitive.
+
+    Returns:
+        ``(path, line number, line)`` sorted by path then line.
+    """
+    is_dir = prefix is not None and (git.root / prefix).is_dir()
+    globs = expand_braces(glob) if glob else []
+    found = [
+        hit
+        for hit in git.grep(pattern, pathspecs(prefix, is_dir, globs), ignore_case)
+        if hit[0] not in overlay and matches(hit[0], prefix, is_dir, globs)
+    ]
+    inside = [
+        rel
+        for rel in overlay
+        if (prefix is None or rel == prefix or rel.startswith(prefix + "/"))
+        and matches(rel, prefix, is_dir or prefix is None, globs)
+    ]
+    if inside:
+        regex = compile_pattern(pattern, ignore_case)
+        for rel in inside:
+            found.extend(grep_text(rel, overlay[rel], regex))
+    return sorted(found, key=lambda hit: (hit[0], hit[1]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from backend_pair.workspace import search
@@ -17,14 +17,15 @@ from backend_pair.workspace.errors import (
     WorkspaceError,
 )
 from backend_pair.workspace.feedback import FeedbackQueue, short_diff
-from backend_pair.workspace.gitrepo import GitRepository, IndexEntry, open_repo
+from backend_pair.workspace.gitrepo import GitRepository, open_repo
 from backend_pair.workspace.hunks import Hunk
 from backend_pair.workspace.model import FileProposal, FileState, RebaseOutcome, RebaseStatus, ReviewCounts
 from backend_pair.workspace.overlay import ProposalEntry
-from backend_pair.workspace.paths import confine
+from backend_pair.workspace.paths import check_proposable, confine
 from backend_pair.workspace.rebase import rebase_entry
-from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, FileChange, accept_plans, apply_changes, encode
+from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
 from backend_pair.workspace.textfile import check_size, decode_text, detect_eol, normalize
+from backend_pair.workspace.undo import plan_revert
 
 JSON_VERSION = 1
 """Version of the :meth:`Workspace.to_json` layout."""
@@ -154,42 +155,11 @@ class Workspace:
         """
         with self._lock:
             prefix = None if path in (None, "", ".") else self.resolve(path)
-            if prefix == ".":
-                prefix = None
-            is_dir = prefix is not None and (self.root / prefix).is_dir()
-            globs = search.expand_braces(glob) if glob else []
-            specs = search.pathspecs(prefix, is_dir, globs)
-            found = [
-                hit
-                for hit in self._git.grep(pattern, specs, ignore_case)
-                if hit[0] not in self._entries and search.matches(hit[0], prefix, is_dir, globs)
-            ]
-            regex = search.compile_pattern(pattern, ignore_case)
-            for rel, entry in self._entries.items():
-                if search.matches(rel, prefix, is_dir or prefix is None, globs) and (
-                    prefix is None or rel == prefix or rel.startswith(prefix + "/")
-                ):
-                    found.extend(search.grep_text(rel, entry.visible_text(), regex))
-            return sorted(found, key=lambda hit: (hit[0], hit[1]))
+            prefix = None if prefix == "." else prefix
+            overlay = {rel: entry.visible_text() for rel, entry in self._entries.items()}
+            return search.grep_overlay(self._git, overlay, pattern, prefix, glob, ignore_case)
 
     # Proposals --------------------------------------------------------------------------------------------------
-
-    def _check_proposable(self, rel: str) -> None:
-        if rel == ".":
-            raise FileRefused("the repository root is a folder, not a file")
-        for sub in self._git.submodule_paths():
-            if rel == sub or rel.startswith(sub + "/"):
-                raise FileRefused(f"{rel}: inside the submodule {sub}; edit it in that repository")
-        parent = PurePosixPath(rel).parent
-        while parent != PurePosixPath("."):
-            if (self.root / parent).exists() and not (self.root / parent).is_dir():
-                raise FileRefused(f"{rel}: {parent} is a file, so nothing can be created inside it")
-            parent = parent.parent
-        if rel in self._git.ignored([rel]):
-            raise FileRefused(
-                f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
-                "ignored files — create it yourself or un-ignore it"
-            )
 
     def propose(self, rel: str, content: str) -> FileProposal:
         """Record the agent's full new content for a file (Write/Edit end here); never touches disk.
@@ -205,7 +175,7 @@ class Workspace:
         """
         with self._lock:
             rel = self.resolve(rel)
-            self._check_proposable(rel)
+            check_proposable(self._git, rel)
             if "\x00" in content:
                 raise FileRefused(f"{rel}: proposed content has NUL bytes (binary); only text can be reviewed")
             check_size(rel, len(encode(content, rel)))
@@ -366,29 +336,6 @@ class Workspace:
 
     # Undo -------------------------------------------------------------------------------------------------------
 
-    def _undo_disk(self, change: FileChange) -> str | None:
-        current = self._read_disk(change.path)
-        if current == change.disk_after:
-            return change.disk_before
-        if current is None or change.disk_before is None or change.disk_after is None:
-            raise UndoRefused(f"cannot undo: {change.path} was changed on disk since it was accepted")
-        merged, clean = self._git.merge_file(current, change.disk_after, change.disk_before)
-        if not clean:
-            raise UndoRefused(f"cannot undo: you edited the accepted lines of {change.path} since; undo by hand")
-        return merged
-
-    def _undo_index(self, change: FileChange) -> IndexEntry | None:
-        current = self._git.index_entries([change.path]).get(change.path)
-        if current == change.index_after:
-            return change.index_before
-        if current is None or change.index_before is None or change.index_after is None:
-            raise UndoRefused(f"cannot undo: the staged {change.path} changed since it was accepted")
-        texts = [self._git.read_blob(e.sha).decode("utf-8") for e in (current, change.index_after, change.index_before)]
-        merged, clean = self._git.merge_file(*texts)
-        if not clean:
-            raise UndoRefused(f"cannot undo: you restaged the accepted lines of {change.path} since; undo by hand")
-        return IndexEntry(current.mode, self._git.write_blob(merged.encode("utf-8")))
-
     def undo_last_accept(self) -> str:
         """Unstage the last accept and put the disk back; its hunks become pending again.
 
@@ -406,19 +353,7 @@ class Workspace:
             for change in record.files:
                 if change.path in self._entries:
                     self._synced_entry(change.path)
-            reverts: list[FileChange] = []
-            for change in record.files:
-                current = self._read_disk(change.path)
-                reverts.append(
-                    FileChange(
-                        change.path,
-                        current,
-                        self._undo_disk(change),
-                        change.index_after,
-                        self._undo_index(change),
-                        change.hunks,
-                    )
-                )
+            reverts = [plan_revert(self._git, change, self._read_disk(change.path)) for change in record.files]
             apply_changes(self._git, self.root, reverts)
             self._history.pop()
             for change, revert in zip(record.files, reverts, strict=True):
@@ -431,7 +366,8 @@ class Workspace:
                     entry.proposed = normalize(revert.disk_before or "")
                     self._entries[change.path] = entry
                 entry.accepted = max(0, entry.accepted - change.hunks)
-                entry.was_deleted = revert.disk_after is None and change.disk_before is None and entry.was_deleted
+                was_deleted = bool(change.proposal and change.proposal.get("was_deleted"))
+                entry.was_deleted = revert.disk_after is None and was_deleted
                 entry.set_base(revert.disk_after)
                 entry.settle_state()
                 left = self._accepted.get(change.path, 0) - change.hunks
