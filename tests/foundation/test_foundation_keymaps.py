@@ -99,6 +99,7 @@ def test_user_keymap_path_is_in_the_config_folder() -> None:
     [
         ('[app]\nquit = "ctrl+q"\nquiet = "q"\n', 3, "unknown binding id `app.quiet` (did you mean `app.quit`?)"),
         ('"review.nope" = "x"\n', 1, "unknown binding id `review.nope`"),
+        ('"app.\\nquit" = "x"\n', 1, "unknown binding id `app.\\nquit`"),
         ('[review]\n\n# comment\naccept_hunk = "ctrl+"\n', 4, "ends with '+'"),
         ('[review]\naccept_hunk = "cmd+a"\n', 2, "unknown modifier 'cmd'"),
         ('[review]\naccept_hunk = "enterr"\n', 2, "unknown key 'enterr' (did you mean `enter`?)"),

@@ -70,6 +70,7 @@ class KeymapError(BackendPairError):
             path: The keymap file, when the problem is in one.
             line: The 1-based line of the problem.
         """
+        message = message.replace("\r", "\\r").replace("\n", "\\n")  # one line, even for an id with a newline
         super().__init__(f"{path}:{line}: {message}" if path is not None else message)
         self.path = path
         self.line = line
