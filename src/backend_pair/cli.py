@@ -119,7 +119,7 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
 
     definition = find_agent(args.agent or DEFAULT_AGENT, root)
     for warning in definition.warnings:
-        _error(f"warning: {warning}")
+        _error(warning)
     keymap = load_keymap(args.keymap, user_keymap_path())
     model = resolve_model(definition.model, args.model)
     try:
@@ -251,7 +251,7 @@ def check_agent_files(files: Sequence[Path]) -> int:
             status = EXIT_PROBLEM
             continue
         for warning in definition.warnings:
-            print(f"warning: {warning}")
+            print(warning)
         items = sum(len(group.items) for group in definition.checklist)
         print(f"{path}: ok ({definition.name}, model {definition.model}, {items} checklist items)")
     return status

@@ -307,7 +307,7 @@ def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[st
     expected_lines = [line for _, line in files.values()] + [2, 1]
     for path, line, output in zip(paths, expected_lines, lines, strict=False):
         assert output.startswith(f"{path}:{line}: "), output
-    assert lines[-2].startswith(f"warning: {tmp_path / 'good.md'}:3: unknown tool `Telepathy`")
+    assert lines[-2].startswith(f"{tmp_path / 'good.md'}:3: warning: unknown tool `Telepathy`")
     assert lines[-1].startswith(f"{tmp_path / 'good.md'}: ok (Good")
     assert len(lines) == len(paths) + 1
 

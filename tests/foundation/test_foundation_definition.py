@@ -84,7 +84,7 @@ def test_unknown_tools_are_warned_about_and_dropped(tmp_path: Path) -> None:
     definition = parse_definition(path)
     assert definition.tools == ("Read",)
     assert len(definition.warnings) == 1
-    assert definition.warnings[0].startswith(f"{path}:3: unknown tool `WebFetch`")
+    assert definition.warnings[0].startswith(f"{path}:3: warning: unknown tool `WebFetch`")
 
 
 def test_unknown_keys_ignored_and_model_defaults_to_inherit(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ class AgentDefinition:
     source: Path
     """The file it was read from."""
     warnings: tuple[str, ...] = ()
-    """Non-fatal problems (`FILE:LINE: message`), e.g. unknown tool names that were ignored."""
+    """Non-fatal problems (`FILE:LINE: warning: message`), e.g. unknown tool names that were ignored."""
 
 
 def parse_definition(path: Path) -> AgentDefinition:
@@ -238,7 +238,9 @@ def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warn
     if key not in data:
         return ALL_TOOLS_BY_DEFAULT
     if "allowed-tools" in data and "tools" in data:
-        warnings.append(f"{path}:{line_of('tools')}: both `allowed-tools` and `tools` given; using `allowed-tools`")
+        warnings.append(
+            f"{path}:{line_of('tools')}: warning: both `allowed-tools` and `tools` given; using `allowed-tools`"
+        )
     value = data[key]
     line = line_of(key)
     names: list[str]
@@ -261,7 +263,7 @@ def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warn
         canonical = _TOOL_BY_LOWER.get(base.lower())
         if canonical is None:
             known = ", ".join(KNOWN_TOOLS)
-            warnings.append(f"{path}:{line}: unknown tool `{raw}` ignored (known: {known})")
+            warnings.append(f"{path}:{line}: warning: unknown tool `{raw}` ignored (known: {known})")
         elif canonical not in tools:
             tools.append(canonical)
     return tuple(tools)
