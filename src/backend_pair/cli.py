@@ -211,10 +211,12 @@ def list_agents(path: Path) -> int:
     """
     from backend_pair.agents.discovery import scan_agents
 
+    if not path.expanduser().is_dir():
+        raise NotInRepository(f"{path}: no such folder")
     try:
         root: Path | None = repository_root(path)
     except NotInRepository:
-        root = None
+        root = None  # outside a repository: the bundled and the user's agents still count
     scan = scan_agents(root)
     rows = [("NAME", "MODEL", "TOOLS", "SOURCE")]
     rows += [(d.name, d.model, ", ".join(d.tools) or "-", _display_path(d.source)) for d in scan.agents]

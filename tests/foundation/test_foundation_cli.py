@@ -264,6 +264,19 @@ def test_agents_lists_bundled_and_repository_agents(
     assert reviewer.endswith(".claude/agents/reviewer.md")
 
 
+def test_agents_outside_a_repository_and_in_a_missing_folder(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    status, out, _ = run(capsys, "agents", "--repo", str(tmp_path))
+    assert status == 0
+    assert [line.split("  ")[0] for line in out.splitlines()] == ["NAME", "Backend Engineer"]
+    assert run(capsys, "agents", "--repo", str(tmp_path / "nope")) == (
+        2,
+        "",
+        f"backend-pair: {tmp_path / 'nope'}: no such folder\n",
+    )
+
+
 def test_agents_reports_broken_files_on_stderr(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path
 ) -> None:
