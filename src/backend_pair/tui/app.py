@@ -1,0 +1,398 @@
+"""The Textual app: starts the workspace and the agent session after the first frame, runs turns, routes reviews."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from backend_pair.errors import BackendPairError
+from backend_pair.tui.adapter import TurnCancelled, to_message
+from backend_pair.tui.screens.main import MainScreen
+from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.widgets.checklist_pane import ChecklistPane
+from backend_pair.tui.widgets.conversation import ConversationPane
+from backend_pair.tui.widgets.help import HelpScreen
+from backend_pair.tui.widgets.pane_tabs import PaneTabs
+from backend_pair.tui.widgets.prompt import PromptInput
+from backend_pair.tui.widgets.review_pane import ReviewPane
+from backend_pair.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from backend_pair.agents.approval import BashDecision, BashRequest
+    from backend_pair.agents.checklist import Checklist
+    from backend_pair.agents.definition import AgentDefinition
+    from backend_pair.agents.events import AgentEvent
+    from backend_pair.keymaps import Keymap
+    from backend_pair.workspace import Workspace
+
+TURN_GROUP = "agent-turn"
+"""Worker group of the running agent turn (exclusive: one turn at a time)."""
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What the command line decided: where, with which agent and model, which keys, and whether to resume."""
+
+    root: Path
+    """The repository root."""
+    definition: AgentDefinition
+    """The agent to pair with."""
+    model: str
+    """The resolved model id."""
+    keymap: Keymap
+    """Binding id -> keys (the base keymap with the user's file on top)."""
+    resume: str | None
+    """A session id to resume, ``""`` for the latest, None for a new session."""
+    demo: bool
+    """Running the scripted demo (for the status line)."""
+
+
+class TurnRunner(Protocol):
+    """What the app needs from an agent session: run one turn, yielding events."""
+
+    def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
+        """Run a turn for ``user_text``."""
+        ...
+
+
+SessionFactory = Callable[["BackendPairApp"], Awaitable[TurnRunner]]
+"""Makes the agent session once the workspace is open (tests pass a scripted one)."""
+
+
+class BackendPairApp(App[int]):
+    """The pair programmer's face: one main screen, a help screen and the Bash approval modal."""
+
+    TITLE = "backend-pair"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        workspace: Workspace | None = None,
+        session_factory: SessionFactory | None = None,
+        watch: bool = True,
+    ) -> None:
+        """Create the app; nothing slow happens until after the first frame.
+
+        Args:
+            config: The command line's decisions.
+            workspace: An open workspace (tests); opened in a thread after mount when None.
+            session_factory: Makes the agent session (tests); the real one imports ``anthropic`` lazily.
+            watch: Watch the working tree for outside edits.
+        """
+        super().__init__()
+        self.config = config
+        """The command line's decisions."""
+        self.workspace: Workspace | None = workspace
+        """The repository with the proposal overlay, once open."""
+        self.checklist: Checklist | None = None
+        """The live checklist."""
+        self.session: TurnRunner | None = None
+        """The agent session, once connected."""
+        self._session_factory = session_factory or _default_session
+        self._watch = watch
+        self._session_ready: asyncio.Event = asyncio.Event()
+        self._stop_watching = asyncio.Event()
+        self.journal: Any = None
+        """The session journal (workspace/journal.py), once open."""
+
+    # Startup
+
+    async def on_mount(self) -> None:
+        """Apply the keymap, show the main screen, then start everything slow in a worker."""
+        self.set_keymap(self.config.keymap)
+        await self.push_screen(MainScreen())
+        status = self.main.query_one(StatusLine)
+        status.agent_name = self.config.definition.name
+        status.model = self.config.model
+        self.run_worker(self._start(), name="startup", group="startup")
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (wherever a modal is)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("main screen not mounted")
+
+    async def _start(self) -> None:
+        from backend_pair.agents.checklist import Checklist
+
+        status = self.main.query_one(StatusLine)
+        try:
+            if self.workspace is None:
+                from backend_pair.workspace import open_workspace
+
+                self.workspace = await asyncio.to_thread(open_workspace, self.config.root)
+            workspace = self.workspace
+            status.branch = await asyncio.to_thread(workspace.branch)
+            self.checklist = Checklist.from_definition(self.config.definition)
+            self.refresh_checklist()
+            await self.refresh_review()
+            if self._watch:
+                self.run_worker(self._watch_disk(), name="watch", group="watch")
+            self.session = await self._session_factory(self)
+        except BackendPairError as err:
+            status.activity = "offline"
+            await self.main.query_one(ConversationPane).add_notice(str(err), "error")
+            return
+        finally:
+            self._session_ready.set()
+        status.activity = "ready"
+        self.refresh_checklist()
+        await self.refresh_review()
+
+    # Turns
+
+    async def send_prompt(self, text: str) -> None:
+        """Show the prompt and start a turn for it (one turn at a time)."""
+        if self._turn_running():
+            self.notify("The agent is still working: Esc cancels the turn.", severity="warning")
+            return
+        await self.main.query_one(ConversationPane).add_user(text)
+        self.run_worker(self._run_turn(text), name="turn", group=TURN_GROUP, exclusive=True)
+
+    def _turn_running(self) -> bool:
+        return any(
+            worker.group == TURN_GROUP and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
+
+    async def _run_turn(self, text: str) -> None:
+        screen = self.main
+        status = screen.query_one(StatusLine)
+        prompt = screen.query_one(PromptInput)
+        await self._session_ready.wait()
+        session = self.session
+        if session is None:
+            await screen.query_one(ConversationPane).add_notice("no agent session: see the error above", "error")
+            return
+        status.activity = "working"
+        prompt.busy = True
+        try:
+            async for event in session.run_turn(text):
+                screen.post_message(to_message(event))
+        except asyncio.CancelledError:
+            screen.post_message(TurnCancelled())
+            raise
+        except BackendPairError as err:
+            await screen.query_one(ConversationPane).add_notice(str(err), "error")
+        finally:
+            status.activity = "ready"
+            prompt.busy = False
+
+    def cancel_turn(self) -> None:
+        """Cancel the running turn, if any (the session journals what it had)."""
+        if self._turn_running():
+            self.workers.cancel_group(self, TURN_GROUP)
+
+    async def approve_bash(self, request: BashRequest) -> BashDecision:
+        """The approver the agent loop awaits: show the modal, resolve when the developer decides.
+
+        Args:
+            request: The command, its working directory and the agent's reason.
+        """
+        future: asyncio.Future[BashDecision] = asyncio.get_running_loop().create_future()
+
+        def decided(decision: BashDecision | None) -> None:
+            if not future.done() and decision is not None:
+                future.set_result(decision)
+
+        modal = ApprovalScreen(request)
+        status = self.main.query_one(StatusLine)
+        status.activity = "approval"
+        await self.push_screen(modal, callback=decided)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            if modal.is_current:
+                modal.dismiss(None)
+            raise
+        finally:
+            status.activity = "working"
+
+    async def redo_conflict(self, path: str) -> None:
+        """Drop a conflicted proposal and ask the agent to redo it against what is on disk now."""
+        await self.review("reject_file", path, "it conflicted with edits made on disk")
+        await self.send_prompt(
+            f"Your proposal for {path} conflicted with edits made on disk, so I dropped it. "
+            f"Read {path} again and redo the change on top of what is there now."
+        )
+
+    # Review and checklist
+
+    async def review(self, operation: str, *args: str) -> None:
+        """Run a workspace review operation off the event loop, then refresh what depends on it.
+
+        Args:
+            operation: ``accept_hunk``, ``reject_hunk``, ``accept_file``, ``reject_file``, ``comment_hunk`` or
+                ``undo_last_accept``.
+            args: Its arguments (path, hunk id, comment).
+        """
+        workspace = self.workspace
+        if workspace is None:
+            return
+        try:
+            result = await asyncio.to_thread(getattr(workspace, operation), *args)
+        except BackendPairError as err:
+            self.notify(str(err), severity="error", timeout=8)
+            return
+        if operation == "undo_last_accept" and result:
+            self.notify(f"Undone: {result}")
+        elif operation == "comment_hunk":
+            self.notify("Comment saved; it goes to the agent with your next message.")
+        if operation in ("accept_hunk", "accept_file", "undo_last_accept"):
+            await self._apply_evidence()
+        await self.refresh_review()
+
+    async def _apply_evidence(self) -> None:
+        workspace, checklist = self.workspace, self.checklist
+        if workspace is None or checklist is None:
+            return
+        accepted = await asyncio.to_thread(workspace.accepted_paths)
+        if await asyncio.to_thread(checklist.apply_evidence, workspace.root, accepted):
+            self.refresh_checklist()
+
+    async def refresh_review(self) -> None:
+        """Reload proposals and counts into the review pane, status line and tabs."""
+        workspace = self.workspace
+        if workspace is None:
+            return
+        proposals = await asyncio.to_thread(workspace.proposals)
+        counts = await asyncio.to_thread(workspace.counts)
+        screen = self.main
+        screen.query_one(ReviewPane).update_proposals(proposals)
+        status = screen.query_one(StatusLine)
+        status.pending_hunks = counts.pending_hunks
+        status.staged_hunks = counts.staged_hunks
+        status.conflicts = counts.conflicts
+        screen.query_one(PaneTabs).review_count = counts.pending_hunks
+
+    def refresh_checklist(self) -> None:
+        """Redraw the checklist."""
+        if self.checklist is None:
+            return
+        groups = self.checklist.groups()
+        screen = self.main
+        screen.query_one(ChecklistPane).show(groups)
+        items = self.checklist.items()
+        done = sum(1 for item in items if str(item.status) in ("done", "skipped"))
+        screen.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
+
+    def toggle_checklist_item(self, item_id: str) -> None:
+        """Toggle an item as the developer."""
+        if self.checklist is None:
+            return
+        try:
+            self.checklist.toggle(item_id)
+        except BackendPairError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.refresh_checklist()
+
+    async def _watch_disk(self) -> None:
+        from backend_pair.workspace.watch import watch_changes
+
+        workspace = self.workspace
+        if workspace is None:
+            return
+        async for paths in watch_changes(workspace.root, self._stop_watching):
+            try:
+                outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
+            except BackendPairError as err:
+                self.notify(str(err), severity="error")
+                continue
+            if outcomes:
+                await self.refresh_review()
+
+    # Actions
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Put ``text`` on the clipboard with OSC 52 (works over SSH)."""
+        self.copy_to_clipboard(text)
+        lines = text.count("\n") + 1
+        self.notify(f"Copied the {what} ({lines} line{'s' if lines != 1 else ''}).")
+
+    def action_help(self) -> None:
+        """Show every binding of the active keymap."""
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.binding_rows(), "active"))
+
+    def action_focus_prompt(self) -> None:
+        """Back to the prompt (Esc in the review pane or checklist)."""
+        self.main.action_focus_pane("prompt")
+
+    def binding_rows(self) -> list[tuple[str, str, str]]:
+        """(binding id, active keys, description) for every binding id, in the canonical order."""
+        from backend_pair.keymaps.ids import BINDINGS as DESCRIPTIONS
+
+        defaults: dict[str, tuple[str, str]] = {}
+        for owner in (BackendPairApp, MainScreen, PromptInput, ConversationPane, ReviewPane, ChecklistPane):
+            for binding in owner.BINDINGS:
+                if isinstance(binding, Binding) and binding.id:
+                    defaults.setdefault(binding.id, (binding.key, binding.description))
+        for binding in ApprovalScreen.BINDINGS:
+            if isinstance(binding, Binding) and binding.id:
+                defaults.setdefault(binding.id, (binding.key, binding.description))
+        keymap = self._keymap
+        ids = list(DESCRIPTIONS) + [binding_id for binding_id in defaults if binding_id not in DESCRIPTIONS]
+        rows: list[tuple[str, str, str]] = []
+        for binding_id in ids:
+            key, description = defaults.get(binding_id, ("", ""))
+            rows.append((binding_id, keymap.get(binding_id, key), DESCRIPTIONS.get(binding_id, description)))
+        return rows
+
+    async def action_quit(self) -> None:
+        """Quit; the journal already holds the conversation, proposals and checklist."""
+        self._stop_watching.set()
+        self.cancel_turn()
+        self.exit(0)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Report a worker that died of an error the developer can understand."""
+        error = event.worker.error
+        if event.state == WorkerState.ERROR and isinstance(error, BackendPairError):
+            self.notify(str(error), severity="error", timeout=10)
+
+
+async def _default_session(app: BackendPairApp) -> TurnRunner:
+    """The real agent session: imports the SDK client and the loop here, after the first frame."""
+    from backend_pair.agents.client import make_client
+    from backend_pair.agents.session import AgentSession
+
+    if app.workspace is None or app.checklist is None:
+        raise BackendPairError("the workspace is not open")
+    client = await asyncio.to_thread(make_client)
+    return AgentSession(
+        app.config.definition,
+        app.workspace,
+        app.checklist,
+        app.config.model,
+        approver=app.approve_bash,
+        journal=app.journal,
+        client=client,
+    )
+
+
+def run_app(config: AppConfig) -> int:
+    """Run the app in the terminal; returns the exit status.
+
+    Args:
+        config: The command line's decisions.
+    """
+    app = BackendPairApp(config)
+    result = app.run()
+    return result if isinstance(result, int) else app.return_code or 0

@@ -1,0 +1,232 @@
+"""The main screen: status line, conversation, review and checklist panes, prompt; it routes every message."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+
+from backend_pair.tui.adapter import (
+    AgentChecklistChanged,
+    AgentFailed,
+    AgentFeedbackSent,
+    AgentProposalsChanged,
+    AgentRetrying,
+    AgentText,
+    AgentToolFinished,
+    AgentToolStarted,
+    AgentTurnEnded,
+    AgentUsage,
+    TurnCancelled,
+)
+from backend_pair.tui.widgets.checklist_pane import ChecklistPane
+from backend_pair.tui.widgets.conversation import ConversationPane
+from backend_pair.tui.widgets.pane_tabs import PaneTabs
+from backend_pair.tui.widgets.prompt import PromptInput
+from backend_pair.tui.widgets.review_pane import ReviewPane
+from backend_pair.tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from backend_pair.tui.app import BackendPairApp
+
+PANE_ORDER: tuple[str, ...] = ("prompt", "conversation", "review", "checklist")
+"""The order tab cycles focus in."""
+
+
+class MainScreen(Screen[None]):
+    """Everything the developer works with, on one screen; narrow terminals show one pane at a time."""
+
+    CSS_PATH = "main.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    AUTO_FOCUS = "#prompt"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "focus_pane('review')", "Review", id="app.focus_review"),
+        Binding("ctrl+l", "focus_pane('checklist')", "Checklist", id="app.focus_checklist"),
+        Binding("ctrl+p", "focus_pane('prompt')", "Prompt", id="app.focus_prompt", show=False),
+        Binding("tab", "cycle_pane(1)", "Next pane", id="app.next_pane", show=False),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="app.prev_pane", show=False),
+    ]
+
+    @property
+    def pair_app(self) -> BackendPairApp:
+        """The app, with its services."""
+        return cast("BackendPairApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        """Status line, tab strip (narrow only), panes, prompt, footer."""
+        yield StatusLine(id="status")
+        yield PaneTabs(id="tabs")
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield ConversationPane(id="conversation")
+                yield ChecklistPane(id="checklist")
+            yield ReviewPane(id="review")
+        yield PromptInput(id="prompt")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Start with the conversation shown."""
+        self._show_pane("conversation")
+
+    # Panes and focus
+
+    def pane_widget(self, name: str) -> Widget:
+        """The widget that takes focus for a pane name."""
+        return self.query_one(f"#{name}")
+
+    def _show_pane(self, name: str) -> None:
+        for pane in ("conversation", "review", "checklist"):
+            self.set_class(pane == name, f"-show-{pane}")
+        self.query_one(PaneTabs).active = name
+
+    def action_focus_pane(self, name: str) -> None:
+        """Focus a pane (showing it on a narrow screen)."""
+        if name != "prompt":
+            self._show_pane(name)
+        self.pane_widget(name).focus()
+
+    def action_cycle_pane(self, step: int) -> None:
+        """Focus the next or previous pane."""
+        current = self.focused_pane() or "prompt"
+        index = (PANE_ORDER.index(current) + step) % len(PANE_ORDER)
+        self.action_focus_pane(PANE_ORDER[index])
+
+    def focused_pane(self) -> str | None:
+        """The pane holding focus, if any."""
+        node = self.focused
+        while node is not None:
+            if node.id in PANE_ORDER:
+                return node.id
+            node = node.parent if isinstance(node.parent, Widget) else None
+        return None
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """On narrow screens, show the pane that got focus (the prompt shows the conversation)."""
+        pane = self.focused_pane()
+        if pane in ("conversation", "review", "checklist"):
+            self._show_pane(pane)
+
+    # Prompt
+
+    async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
+        """Send the prompt to the agent."""
+        await self.pair_app.send_prompt(event.text)
+
+    def on_prompt_input_cancel_requested(self, event: PromptInput.CancelRequested) -> None:
+        """Cancel the running turn."""
+        self.pair_app.cancel_turn()
+
+    # Agent events, in stream order
+
+    async def on_agent_text(self, message: AgentText) -> None:
+        """Stream answer text."""
+        await self.query_one(ConversationPane).append_text(message.event.text)
+
+    async def on_agent_tool_started(self, message: AgentToolStarted) -> None:
+        """Show a running tool call."""
+        event = message.event
+        await self.query_one(ConversationPane).tool_started(event.call_id, event.name, event.summary, event.input)
+
+    async def on_agent_tool_finished(self, message: AgentToolFinished) -> None:
+        """Show a tool call's outcome."""
+        event = message.event
+        await self.query_one(ConversationPane).tool_finished(
+            event.call_id, event.name, event.summary, event.result, event.is_error
+        )
+
+    async def on_agent_proposals_changed(self, message: AgentProposalsChanged) -> None:
+        """Refresh the review pane."""
+        await self.pair_app.refresh_review()
+
+    def on_agent_checklist_changed(self, message: AgentChecklistChanged) -> None:
+        """Refresh the checklist."""
+        self.pair_app.refresh_checklist()
+
+    def on_agent_usage(self, message: AgentUsage) -> None:
+        """Update tokens and cost."""
+        status = self.query_one(StatusLine)
+        session = message.event.session
+        status.input_tokens = session.input
+        status.output_tokens = session.output
+        status.cache_read_tokens = session.cache_read
+        status.cache_write_tokens = session.cache_creation
+        status.cost = message.event.session_cost
+
+    async def on_agent_retrying(self, message: AgentRetrying) -> None:
+        """Say that a request is retried."""
+        event = message.event
+        await self.query_one(ConversationPane).add_notice(
+            f"retry {event.attempt} in {event.delay:.1f}s: {event.reason}", "retry"
+        )
+
+    async def on_agent_failed(self, message: AgentFailed) -> None:
+        """Show an error."""
+        await self.query_one(ConversationPane).add_notice(message.event.message, "error")
+
+    async def on_agent_feedback_sent(self, message: AgentFeedbackSent) -> None:
+        """Show the review feedback that went with the prompt."""
+        await self.query_one(ConversationPane).add_notice(message.event.text, "feedback")
+
+    async def on_agent_turn_ended(self, message: AgentTurnEnded) -> None:
+        """Finish the answer; say so when it was cut off."""
+        conversation = self.query_one(ConversationPane)
+        await conversation.end_answer()
+        if message.event.interrupted and message.event.stop_reason is None:
+            await conversation.add_notice("the turn ended early (interrupted); you can ask again", "cancelled")
+
+    async def on_turn_cancelled(self, message: TurnCancelled) -> None:
+        """Finish the answer and say the turn was cancelled."""
+        conversation = self.query_one(ConversationPane)
+        await conversation.end_answer()
+        await conversation.add_notice("turn cancelled", "cancelled")
+
+    # Review
+
+    async def on_review_pane_hunk_accepted(self, event: ReviewPane.HunkAccepted) -> None:
+        """Accept a hunk."""
+        await self.pair_app.review("accept_hunk", event.path, event.hunk_id)
+
+    async def on_review_pane_hunk_rejected(self, event: ReviewPane.HunkRejected) -> None:
+        """Reject a hunk."""
+        await self.pair_app.review("reject_hunk", event.path, event.hunk_id)
+
+    async def on_review_pane_file_accepted(self, event: ReviewPane.FileAccepted) -> None:
+        """Accept the rest of a file."""
+        await self.pair_app.review("accept_file", event.path)
+
+    async def on_review_pane_file_rejected(self, event: ReviewPane.FileRejected) -> None:
+        """Reject the rest of a file."""
+        await self.pair_app.review("reject_file", event.path)
+
+    async def on_review_pane_hunk_commented(self, event: ReviewPane.HunkCommented) -> None:
+        """Save a comment."""
+        await self.pair_app.review("comment_hunk", event.path, event.hunk_id, event.text)
+
+    async def on_review_pane_undo_requested(self, event: ReviewPane.UndoRequested) -> None:
+        """Undo the last accept."""
+        await self.pair_app.review("undo_last_accept")
+
+    async def on_review_pane_redo_requested(self, event: ReviewPane.RedoRequested) -> None:
+        """Ask the agent to redo a conflicted change."""
+        await self.pair_app.redo_conflict(event.path)
+
+    def on_review_pane_copied(self, event: ReviewPane.Copied) -> None:
+        """Copy the hunk with OSC 52."""
+        self.pair_app.copy_text(event.text, "hunk")
+
+    def on_conversation_pane_copied(self, event: ConversationPane.Copied) -> None:
+        """Copy a message with OSC 52."""
+        self.pair_app.copy_text(event.text, "message")
+
+    # Checklist
+
+    def on_checklist_pane_item_toggled(self, event: ChecklistPane.ItemToggled) -> None:
+        """Toggle an item as the developer."""
+        self.pair_app.toggle_checklist_item(event.item_id)

@@ -1,0 +1,315 @@
+"""The conversation: the developer's prompts, the agent's streamed Markdown, one line per tool call, notices."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar, Literal
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+NoticeKind = Literal["info", "error", "retry", "feedback", "cancelled"]
+"""What a notice line is about; each kind has its own colour."""
+
+EXPANDED_RESULT_LINES = 40
+"""How many lines of a tool result an expanded tool call shows."""
+
+
+def outcome_of(result: str, is_error: bool) -> str:
+    """A few words saying how a tool call ended, from the first non-empty line of its result."""
+    first = next((line.strip() for line in result.splitlines() if line.strip()), "")
+    if len(first) > 70:
+        first = first[:69] + "…"
+    if is_error:
+        return first or "failed"
+    line_count = result.count("\n") + 1 if result else 0
+    return first if line_count <= 1 else f"{first} (+{line_count - 1} lines)"
+
+
+class UserEntry(Static):
+    """A prompt the developer sent."""
+
+    DEFAULT_CSS = """
+    UserEntry {
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: thick $primary;
+        color: $text;
+    }
+    """
+
+    def __init__(self, text: str) -> None:
+        """Show ``text`` as the developer's message."""
+        self.raw = text
+        """The message as typed."""
+        super().__init__(Text(text))
+
+
+class AgentEntry(Markdown):
+    """A block of the agent's answer, written to as the stream arrives."""
+
+    DEFAULT_CSS = """
+    AgentEntry {
+        margin: 0;
+        padding: 0 1;
+        background: transparent;
+    }
+    """
+
+    def __init__(self) -> None:
+        """Start an empty answer block."""
+        super().__init__("")
+        self.raw = ""
+        """The Markdown received so far."""
+
+
+class ToolEntry(Static):
+    """One tool call as a single line (tool, target, outcome); expands to show the input and result."""
+
+    DEFAULT_CSS = """
+    ToolEntry {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ToolEntry.-error {
+        color: $error;
+    }
+    ToolEntry.-folded {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    expanded: reactive[bool] = reactive(False)
+    """Whether the input and result are shown below the line."""
+
+    def __init__(self, call_id: str, name: str, summary: str, tool_input: dict[str, Any]) -> None:
+        """A tool call that has started.
+
+        Args:
+            call_id: The API's tool_use id.
+            name: The tool's name.
+            summary: One line naming the tool and its target.
+            tool_input: The input the agent gave the tool.
+        """
+        super().__init__(classes="-folded")
+        self.call_id = call_id
+        """The API's tool_use id."""
+        self.tool_name = name
+        """The tool's name."""
+        self.summary = summary
+        """One line naming the tool and its target."""
+        self.tool_input = tool_input
+        """The input the agent gave."""
+        self.result: str | None = None
+        """The result text, once finished."""
+        self.is_error = False
+        """Whether the call failed."""
+
+    @property
+    def raw(self) -> str:
+        """The line and, when finished, the result: what copy puts on the clipboard."""
+        return f"{self.summary}\n{self.result or ''}".rstrip()
+
+    def finish(self, summary: str, result: str, is_error: bool) -> None:
+        """Record how the call ended."""
+        self.summary = summary or self.summary
+        self.result = result
+        self.is_error = is_error
+        self.set_class(is_error, "-error")
+        self.refresh(layout=True)
+
+    def watch_expanded(self, expanded: bool) -> None:
+        """Re-render with or without details."""
+        self.set_class(not expanded, "-folded")
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        """The compact line, plus details when expanded."""
+        if self.result is None:
+            mark, outcome = ("⋯", "running")
+        elif self.is_error:
+            mark, outcome = ("✗", outcome_of(self.result, True))
+        else:
+            mark, outcome = ("✓", outcome_of(self.result, False))
+        arrow = "▾" if self.expanded else "▸"
+        line = Text.assemble(f"{arrow} {mark} ", (self.summary, "bold"), " — ", outcome)
+        if not self.expanded:
+            line.no_wrap = True
+            line.overflow = "ellipsis"
+            return line
+        details = json.dumps(self.tool_input, indent=2, ensure_ascii=False)
+        result_lines = (self.result or "").splitlines()
+        shown = "\n".join(result_lines[:EXPANDED_RESULT_LINES])
+        if len(result_lines) > EXPANDED_RESULT_LINES:
+            shown += f"\n… {len(result_lines) - EXPANDED_RESULT_LINES} more lines"
+        return Text.assemble(line, "\n", ("input: ", "dim"), details, "\n", ("result:\n", "dim"), shown)
+
+
+class NoticeEntry(Static):
+    """An error, a retry, feedback that was sent, or a note from the app."""
+
+    DEFAULT_CSS = """
+    NoticeEntry {
+        padding: 0 1;
+        color: $text-muted;
+    }
+    NoticeEntry.-error { color: $error; }
+    NoticeEntry.-retry { color: $warning; }
+    NoticeEntry.-feedback { color: $secondary; }
+    NoticeEntry.-cancelled { color: $warning; }
+    """
+
+    PREFIX: ClassVar[dict[str, str]] = {
+        "info": "· ",
+        "error": "✗ error: ",
+        "retry": "↻ ",
+        "feedback": "↳ feedback sent: ",
+        "cancelled": "■ ",
+    }
+
+    def __init__(self, text: str, kind: NoticeKind) -> None:
+        """A notice of ``kind``."""
+        self.raw = text
+        """The notice text."""
+        self.kind = kind
+        """What the notice is about."""
+        super().__init__(Text(self.PREFIX[kind] + text), classes=f"-{kind}")
+
+
+class ConversationPane(VerticalScroll, can_focus=True):
+    """The scrolling conversation; when focused, up/down select an entry, Enter expands it, y copies it."""
+
+    DEFAULT_CSS = """
+    ConversationPane {
+        border: round $primary 40%;
+        border-title-color: $text-muted;
+        padding: 0 0;
+    }
+    ConversationPane:focus {
+        border: round $primary;
+    }
+    ConversationPane > .-selected {
+        background: $boost;
+        text-style: none;
+    }
+    ConversationPane:focus > .-selected {
+        background: $primary 25%;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "expand", "Expand", id="conversation.expand"),
+        Binding("y", "copy", "Copy", id="conversation.copy"),
+        Binding("up", "select(-1)", "Previous", show=False),
+        Binding("down", "select(1)", "Next", show=False),
+    ]
+
+    selected: reactive[int] = reactive(-1, init=False)
+    """Index of the selected entry among the pane's children (-1: none, follow the end)."""
+
+    class Copied(Message):
+        """The developer asked to copy an entry's text."""
+
+        def __init__(self, text: str) -> None:
+            self.text = text
+            """The text to copy."""
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty conversation."""
+        super().__init__(id=id)
+        self._stream: MarkdownStream | None = None
+        self._answer: AgentEntry | None = None
+        self._tools: dict[str, ToolEntry] = {}
+
+    def on_mount(self) -> None:
+        """Keep the newest line in view as the answer streams."""
+        self.border_title = "conversation"
+        self.anchor()
+
+    @property
+    def entries(self) -> list[Widget]:
+        """The entries, oldest first."""
+        return list(self.children)
+
+    async def add_user(self, text: str) -> None:
+        """Show a prompt the developer sent."""
+        await self.end_answer()
+        await self.mount(UserEntry(text))
+
+    async def append_text(self, text: str) -> None:
+        """Append streamed answer text, starting a new answer block after a tool call or notice."""
+        if self._answer is None or self._stream is None:
+            self._answer = AgentEntry()
+            await self.mount(self._answer)
+            self._stream = Markdown.get_stream(self._answer)
+        self._answer.raw += text
+        await self._stream.write(text)
+
+    async def end_answer(self) -> None:
+        """Finish the answer block being streamed (the stream flushes what it holds)."""
+        stream, self._stream, self._answer = self._stream, None, None
+        if stream is not None:
+            await stream.stop()
+
+    async def tool_started(self, call_id: str, name: str, summary: str, tool_input: dict[str, Any]) -> None:
+        """Show a tool call as a running line."""
+        await self.end_answer()
+        entry = ToolEntry(call_id, name, summary, tool_input)
+        self._tools[call_id] = entry
+        await self.mount(entry)
+
+    async def tool_finished(self, call_id: str, name: str, summary: str, result: str, is_error: bool) -> None:
+        """Mark a tool call's outcome (adding its line if its start was never seen)."""
+        entry = self._tools.get(call_id)
+        if entry is None:
+            await self.tool_started(call_id, name, summary, {})
+            entry = self._tools[call_id]
+        entry.finish(summary, result, is_error)
+
+    async def add_notice(self, text: str, kind: NoticeKind = "info") -> None:
+        """Show an error, a retry, feedback that was sent, or a note."""
+        await self.end_answer()
+        await self.mount(NoticeEntry(text, kind))
+
+    def action_select(self, step: int) -> None:
+        """Move the selection up or down."""
+        count = len(self.children)
+        if not count:
+            return
+        current = self.selected if 0 <= self.selected < count else count
+        self.selected = min(max(current + step, 0), count - 1)
+
+    def watch_selected(self, selected: int) -> None:
+        """Mark the selected entry and bring it into view."""
+        for index, child in enumerate(self.children):
+            child.set_class(index == selected, "-selected")
+        if 0 <= selected < len(self.children):
+            self.release_anchor()
+            self.scroll_to_widget(self.children[selected], animate=False)
+
+    def _selected_entry(self) -> Widget | None:
+        children = self.children
+        if 0 <= self.selected < len(children):
+            return children[self.selected]
+        return children[-1] if children else None
+
+    def action_expand(self) -> None:
+        """Expand or fold the selected tool call."""
+        entry = self._selected_entry()
+        if isinstance(entry, ToolEntry):
+            entry.expanded = not entry.expanded
+
+    def action_copy(self) -> None:
+        """Copy the selected entry (the last one when none is selected)."""
+        entry = self._selected_entry()
+        text = getattr(entry, "raw", "") if entry is not None else ""
+        if text:
+            self.post_message(self.Copied(str(text)))

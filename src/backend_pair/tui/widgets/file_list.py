@@ -1,0 +1,77 @@
+"""The files with pending changes, each with its review state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+if TYPE_CHECKING:
+    from backend_pair.workspace import FileProposal
+
+STATE_BADGES: dict[str, tuple[str, str]] = {
+    "pending": ("●", "yellow"),
+    "partly_accepted": ("◐", "green"),
+    "conflict": ("✖", "bold red"),
+    "deleted_on_disk": ("⌫", "red"),
+}
+"""Glyph and colour for each file state."""
+
+STATE_LABELS: dict[str, str] = {
+    "pending": "pending",
+    "partly_accepted": "partly accepted",
+    "conflict": "conflict",
+    "deleted_on_disk": "deleted on disk",
+}
+"""Words for each file state."""
+
+
+def state_name(proposal: FileProposal) -> str:
+    """The file state's value as a plain string."""
+    state = proposal.state
+    return str(getattr(state, "value", state))
+
+
+class FileList(OptionList, can_focus=False):
+    """Lists proposals as ``● path  (state, N hunks)``; the review pane drives the highlight."""
+
+    DEFAULT_CSS = """
+    FileList {
+        height: auto;
+        max-height: 7;
+        border: none;
+        border-bottom: solid $primary 30%;
+        padding: 0;
+        background: transparent;
+    }
+    """
+
+    def show(self, proposals: Sequence[FileProposal], selected: int) -> None:
+        """Replace the list and highlight the ``selected`` file.
+
+        Args:
+            proposals: The files awaiting review, in display order.
+            selected: Index of the file shown in the diff.
+        """
+        options: list[Option] = []
+        for proposal in proposals:
+            state = state_name(proposal)
+            glyph, style = STATE_BADGES.get(state, ("●", ""))
+            hunks = len(proposal.hunks)
+            detail = STATE_LABELS.get(state, state)
+            if proposal.is_new:
+                detail = f"new file, {detail}"
+            prompt = Text.assemble(
+                (glyph + " ", style),
+                proposal.path,
+                (f"  {detail}, {hunks} hunk{'s' if hunks != 1 else ''}", "dim"),
+                no_wrap=True,
+                overflow="ellipsis",
+            )
+            options.append(Option(prompt, id=proposal.path))
+        self.set_options(options)
+        if proposals:
+            self.highlighted = min(max(selected, 0), len(proposals) - 1)

@@ -1,0 +1,90 @@
+"""The help screen: every binding of the active keymap and what it does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.keys import format_key
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def display_keys(keys: str) -> str:
+    """Comma-separated Textual key names as a reader sees them: ``right_square_bracket`` -> ``]``."""
+    shown: list[str] = []
+    for key in keys.split(","):
+        key = key.strip()
+        if not key:
+            continue
+        *modifiers, name = key.split("+")
+        shown.append("+".join([*modifiers, format_key(name)]))
+    return ", ".join(shown)
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable table of binding id, keys and description; Esc, q, ? or F1 close it."""
+
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+    HelpScreen > VerticalScroll {
+        width: 90%;
+        max-width: 110;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark,f1", "dismiss", "Close", show=False),
+        Binding("down,j", "scroll(1)", "Down", show=False),
+        Binding("up,k", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, rows: Sequence[tuple[str, str, str]], keymap_name: str) -> None:
+        """Show ``rows`` of (binding id, keys, description).
+
+        Args:
+            rows: One row per binding, in display order.
+            keymap_name: The active keymap's name, for the title.
+        """
+        super().__init__()
+        self.rows = list(rows)
+        """(binding id, keys, description) triples."""
+        self.keymap_name = keymap_name
+        """The active keymap."""
+
+    def compose(self) -> ComposeResult:
+        """The bindings table."""
+        table = Table(box=None, expand=True, show_edge=False, pad_edge=False)
+        table.add_column("keys", style="bold cyan", no_wrap=True)
+        table.add_column("does", ratio=1)
+        table.add_column("id", style="dim", no_wrap=True)
+        section = ""
+        for binding_id, keys, description in self.rows:
+            prefix = binding_id.split(".", 1)[0]
+            if prefix != section:
+                section = prefix
+                table.add_row(Text(section, style="bold underline"), "", "")
+            table.add_row(display_keys(keys), description, binding_id)
+        with VerticalScroll() as scroll:
+            scroll.border_title = f"keys · {self.keymap_name} keymap · Esc closes"
+            yield Static(table)
+
+    async def action_dismiss(self, result: None = None) -> None:
+        """Close help."""
+        self.dismiss(None)
+
+    def action_scroll(self, step: int) -> None:
+        """Scroll the table."""
+        self.query_one(VerticalScroll).scroll_relative(y=step, animate=False)

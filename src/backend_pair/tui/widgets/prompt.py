@@ -1,0 +1,121 @@
+"""The multi-line prompt: Enter sends, ctrl+j adds a newline, Esc cancels the running turn, up/down recall history."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import TextArea
+
+
+class PromptInput(TextArea):
+    """Where the developer writes to the agent."""
+
+    DEFAULT_CSS = """
+    PromptInput {
+        height: auto;
+        min-height: 3;
+        max-height: 10;
+        border: round $primary 50%;
+        padding: 0 1;
+    }
+    PromptInput:focus {
+        border: round $primary;
+    }
+    PromptInput.-busy {
+        border: round $warning;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "send", "Send", id="prompt.send", priority=True),
+        Binding("ctrl+j", "newline", "Newline", id="prompt.newline", priority=True),
+        Binding("escape", "cancel_turn", "Cancel turn", id="prompt.cancel"),
+        Binding("up", "history_prev", "History back", id="prompt.history_prev", show=False),
+        Binding("down", "history_next", "History forward", id="prompt.history_next", show=False),
+    ]
+
+    busy: reactive[bool] = reactive(False)
+    """True while an agent turn runs (Esc then cancels it)."""
+
+    class Submitted(Message):
+        """The developer sent a prompt."""
+
+        def __init__(self, text: str) -> None:
+            self.text = text
+            """What was written, stripped of surrounding blank lines."""
+            super().__init__()
+
+    class CancelRequested(Message):
+        """The developer asked to stop the running turn."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """Create an empty prompt.
+
+        Args:
+            id: The widget id.
+        """
+        super().__init__("", id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+        self.sent: list[str] = []
+        """Prompts sent, oldest first."""
+        self._history_index: int | None = None
+        self._draft = ""
+
+    def on_mount(self) -> None:
+        """Set the placeholder and border hint."""
+        self.placeholder = "Ask the agent…  (Enter sends · ctrl+j newline · ↑ history)"
+        self.border_title = "prompt"
+
+    def watch_busy(self, busy: bool) -> None:
+        """Show whether Esc would cancel a turn."""
+        self.set_class(busy, "-busy")
+        self.border_subtitle = "working · Esc cancels" if busy else ""
+
+    def action_send(self) -> None:
+        """Send the text, remember it, and clear the prompt."""
+        text = self.text.strip("\n")
+        if not text.strip():
+            return
+        if not self.sent or self.sent[-1] != text:
+            self.sent.append(text)
+        self._history_index = None
+        self._draft = ""
+        self.clear()
+        self.post_message(self.Submitted(text))
+
+    def action_newline(self) -> None:
+        """Insert a line break at the cursor."""
+        self.insert("\n")
+
+    def action_cancel_turn(self) -> None:
+        """Ask for the running turn to stop."""
+        self.post_message(self.CancelRequested())
+
+    def action_history_prev(self) -> None:
+        """On the first line, recall the previous prompt; elsewhere move the cursor up."""
+        if self.cursor_location[0] > 0 or not self.sent:
+            self.action_cursor_up()
+            return
+        if self._history_index is None:
+            self._draft = self.text
+            self._history_index = len(self.sent)
+        self._history_index = max(self._history_index - 1, 0)
+        self._show(self.sent[self._history_index])
+
+    def action_history_next(self) -> None:
+        """On the last line, recall the next prompt (or the draft); elsewhere move the cursor down."""
+        if self.cursor_location[0] < self.document.line_count - 1 or self._history_index is None:
+            self.action_cursor_down()
+            return
+        self._history_index += 1
+        if self._history_index >= len(self.sent):
+            self._history_index = None
+            self._show(self._draft)
+        else:
+            self._show(self.sent[self._history_index])
+
+    def _show(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)

@@ -1,0 +1,360 @@
+"""The review pane: files with pending changes and the diff of the selected one, reviewed hunk by hunk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input
+
+from backend_pair.tui.diff_render import hunk_as_patch
+from backend_pair.tui.widgets.diff_view import DiffView
+from backend_pair.tui.widgets.file_list import FileList, state_name
+
+if TYPE_CHECKING:
+    from backend_pair.workspace import FileProposal, Hunk
+
+SPLIT_MIN_WIDTH = 150
+"""From this many columns the diff is shown side by side unless toggled."""
+
+
+class CommentInput(Input):
+    """A one-line comment on the current hunk: Enter saves, Esc drops it."""
+
+    DEFAULT_CSS = """
+    CommentInput {
+        dock: bottom;
+        display: none;
+    }
+    CommentInput.-open {
+        display: block;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Cancel comment", show=False)]
+
+    class Closed(Message):
+        """The comment was dropped."""
+
+    def action_close(self) -> None:
+        """Drop the comment."""
+        self.post_message(self.Closed())
+
+
+class _HunkMessage(Message):
+    """A decision about one hunk."""
+
+    def __init__(self, path: str, hunk_id: str) -> None:
+        self.path = path
+        """Repo-relative path."""
+        self.hunk_id = hunk_id
+        """The hunk's stable id."""
+        super().__init__()
+
+
+class _FileMessage(Message):
+    """A decision about one file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        """Repo-relative path."""
+        super().__init__()
+
+
+class ReviewPane(Vertical, can_focus=True):
+    """Keys move between hunks and decide them; the screen turns the messages into workspace calls."""
+
+    DEFAULT_CSS = """
+    ReviewPane {
+        border: round $primary 40%;
+        border-title-color: $text-muted;
+        height: 1fr;
+    }
+    ReviewPane:focus, ReviewPane:focus-within {
+        border: round $primary;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right_square_bracket", "next_hunk", "Next hunk", id="review.next_hunk"),
+        Binding("left_square_bracket", "prev_hunk", "Prev hunk", id="review.prev_hunk"),
+        Binding("right_curly_bracket", "next_file", "Next file", id="review.next_file", show=False),
+        Binding("left_curly_bracket", "prev_file", "Prev file", id="review.prev_file", show=False),
+        Binding("a", "accept_hunk", "Accept", id="review.accept_hunk"),
+        Binding("d", "reject_hunk", "Reject", id="review.reject_hunk"),
+        Binding("A", "accept_file", "Accept file", id="review.accept_file"),
+        Binding("D", "reject_file", "Reject file", id="review.reject_file"),
+        Binding("c", "comment", "Comment", id="review.comment"),
+        Binding("u", "undo", "Undo accept", id="review.undo"),
+        Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
+        Binding("y", "copy", "Copy hunk", id="review.copy", show=False),
+        Binding("r", "redo_conflict", "Redo", id="review.redo_conflict", show=False),
+        Binding("escape", "app.focus_prompt", "Back", id="review.back", show=False),
+        Binding("pagedown", "scroll_diff(1)", "Scroll down", show=False),
+        Binding("pageup", "scroll_diff(-1)", "Scroll up", show=False),
+    ]
+
+    file_index: reactive[int] = reactive(0, init=False)
+    """Index of the selected file."""
+    hunk_index: reactive[int] = reactive(0, init=False)
+    """Index of the current hunk within the selected file."""
+    split_override: reactive[bool | None] = reactive(None, init=False)
+    """Side by side (True) or unified (False) as toggled; None follows the width."""
+
+    class HunkAccepted(_HunkMessage):
+        """Accept one hunk: write it to disk and stage it."""
+
+    class HunkRejected(_HunkMessage):
+        """Reject one hunk: drop it from the proposal and tell the agent."""
+
+    class FileAccepted(_FileMessage):
+        """Accept the rest of a file."""
+
+    class FileRejected(_FileMessage):
+        """Reject the rest of a file."""
+
+    class RedoRequested(_FileMessage):
+        """Ask the agent to redo a conflicted change."""
+
+    class HunkCommented(Message):
+        """A comment on a hunk, for the agent."""
+
+        def __init__(self, path: str, hunk_id: str, text: str) -> None:
+            self.path = path
+            """Repo-relative path."""
+            self.hunk_id = hunk_id
+            """The hunk's stable id."""
+            self.text = text
+            """The comment."""
+            super().__init__()
+
+    class UndoRequested(Message):
+        """Undo the last accept."""
+
+    class Copied(Message):
+        """Copy this text to the clipboard."""
+
+        def __init__(self, text: str) -> None:
+            self.text = text
+            """The text to copy."""
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None) -> None:
+        """An empty review pane."""
+        super().__init__(id=id)
+        self.proposals: list[FileProposal] = []
+        """Files awaiting review, in display order."""
+
+    def compose(self) -> ComposeResult:
+        """File list on top, diff below, the comment line docked at the bottom."""
+        yield FileList(id="review-files")
+        yield DiffView(id="review-diff")
+        yield CommentInput(placeholder="Comment on this hunk (Enter saves, Esc cancels)", id="review-comment")
+
+    def on_mount(self) -> None:
+        """Title the pane."""
+        self._update_title()
+
+    @property
+    def split(self) -> bool:
+        """Whether the diff shows side by side right now."""
+        if self.split_override is not None:
+            return self.split_override
+        return self.size.width >= SPLIT_MIN_WIDTH
+
+    @property
+    def current_proposal(self) -> FileProposal | None:
+        """The selected file, if any."""
+        if 0 <= self.file_index < len(self.proposals):
+            return self.proposals[self.file_index]
+        return None
+
+    @property
+    def current_hunk(self) -> Hunk | None:
+        """The current hunk of the selected file, if any."""
+        proposal = self.current_proposal
+        if proposal is None or not proposal.hunks:
+            return None
+        return proposal.hunks[min(self.hunk_index, len(proposal.hunks) - 1)]
+
+    def update_proposals(self, proposals: Sequence[FileProposal]) -> None:
+        """Show a new set of proposals, keeping the selection where it makes sense.
+
+        The same file stays selected while it has hunks; when a file's last hunk was decided it drops out, and the
+        file now at its index (the next one) is selected.
+        """
+        previous = self.current_proposal
+        shown = [p for p in proposals if p.hunks or p.conflict is not None or state_name(p) == "conflict"]
+        self.proposals = shown
+        file_index = self.file_index
+        hunk_index = self.hunk_index
+        if previous is not None:
+            same = next((i for i, p in enumerate(shown) if p.path == previous.path), None)
+            if same is not None:
+                file_index = same
+            else:
+                hunk_index = 0
+        file_index = min(max(file_index, 0), max(len(shown) - 1, 0))
+        current = shown[file_index] if shown else None
+        hunk_index = min(hunk_index, max(len(current.hunks) - 1, 0)) if current is not None else 0
+        self.set_reactive(ReviewPane.file_index, file_index)
+        self.set_reactive(ReviewPane.hunk_index, hunk_index)
+        self._refresh_views()
+
+    def _refresh_views(self) -> None:
+        self.query_one(FileList).show(self.proposals, self.file_index)
+        self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
+        self._update_title()
+
+    def _update_title(self) -> None:
+        hunks = sum(len(p.hunks) for p in self.proposals)
+        self.border_title = f"review · {len(self.proposals)} files · {hunks} hunks" if self.proposals else "review"
+        mode = "split" if self.split else "unified"
+        self.border_subtitle = f"{mode} · ] [ move · a/d hunk · A/D file · c comment · u undo"
+
+    def watch_file_index(self) -> None:
+        """Start at the first hunk of the newly selected file."""
+        self.set_reactive(ReviewPane.hunk_index, 0)
+        self._refresh_views()
+
+    def watch_hunk_index(self) -> None:
+        """Move the current-hunk mark."""
+        self._refresh_views()
+
+    def watch_split_override(self) -> None:
+        """Re-render in the chosen mode."""
+        self._refresh_views()
+
+    def on_resize(self) -> None:
+        """The automatic split depends on the width."""
+        self._update_title()
+        if self.split_override is None:
+            self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
+
+    def action_next_hunk(self) -> None:
+        """Go to the next hunk, then on to the next file."""
+        proposal = self.current_proposal
+        if proposal is None:
+            return
+        if self.hunk_index + 1 < len(proposal.hunks):
+            self.hunk_index += 1
+        elif self.file_index + 1 < len(self.proposals):
+            self.file_index += 1
+
+    def action_prev_hunk(self) -> None:
+        """Go to the previous hunk, then back to the previous file's last hunk."""
+        if self.hunk_index > 0:
+            self.hunk_index -= 1
+        elif self.file_index > 0:
+            self.file_index -= 1
+            previous = self.current_proposal
+            if previous is not None and previous.hunks:
+                self.hunk_index = len(previous.hunks) - 1
+
+    def action_next_file(self) -> None:
+        """Select the next file."""
+        if self.file_index + 1 < len(self.proposals):
+            self.file_index += 1
+
+    def action_prev_file(self) -> None:
+        """Select the previous file."""
+        if self.file_index > 0:
+            self.file_index -= 1
+
+    def _decidable(self) -> tuple[FileProposal, Hunk] | None:
+        proposal, hunk = self.current_proposal, self.current_hunk
+        if proposal is None:
+            return None
+        if state_name(proposal) == "conflict":
+            self.notify(
+                "This file is in conflict: r asks the agent to redo it, D drops the proposal.", severity="warning"
+            )
+            return None
+        if hunk is None:
+            return None
+        return proposal, hunk
+
+    def action_accept_hunk(self) -> None:
+        """Accept the current hunk."""
+        if (target := self._decidable()) is not None:
+            self.post_message(self.HunkAccepted(target[0].path, target[1].id))
+
+    def action_reject_hunk(self) -> None:
+        """Reject the current hunk."""
+        if (target := self._decidable()) is not None:
+            self.post_message(self.HunkRejected(target[0].path, target[1].id))
+
+    def action_accept_file(self) -> None:
+        """Accept the rest of the selected file."""
+        if (target := self._decidable()) is not None:
+            self.post_message(self.FileAccepted(target[0].path))
+
+    def action_reject_file(self) -> None:
+        """Reject the rest of the selected file (also drops a conflicted proposal)."""
+        proposal = self.current_proposal
+        if proposal is not None:
+            self.post_message(self.FileRejected(proposal.path))
+
+    def action_undo(self) -> None:
+        """Undo the last accept."""
+        self.post_message(self.UndoRequested())
+
+    def action_toggle_split(self) -> None:
+        """Switch between unified and side by side."""
+        self.split_override = not self.split
+
+    def action_copy(self) -> None:
+        """Copy the current hunk as a patch."""
+        proposal, hunk = self.current_proposal, self.current_hunk
+        if proposal is not None and hunk is not None:
+            self.post_message(self.Copied(hunk_as_patch(proposal.path, hunk)))
+
+    def action_redo_conflict(self) -> None:
+        """Ask the agent to redo the conflicted file's change."""
+        proposal = self.current_proposal
+        if proposal is None or state_name(proposal) != "conflict":
+            self.notify("r redoes a conflicted file; this one is not in conflict.", severity="warning")
+            return
+        self.post_message(self.RedoRequested(proposal.path))
+
+    def action_scroll_diff(self, direction: int) -> None:
+        """Page the diff up or down."""
+        diff = self.query_one(DiffView)
+        if direction > 0:
+            diff.scroll_page_down(animate=False)
+        else:
+            diff.scroll_page_up(animate=False)
+
+    def action_comment(self) -> None:
+        """Open the comment line for the current hunk."""
+        if self.current_hunk is None:
+            return
+        comment = self.query_one(CommentInput)
+        comment.value = ""
+        comment.add_class("-open")
+        comment.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Save the comment on the current hunk."""
+        event.stop()
+        proposal, hunk = self.current_proposal, self.current_hunk
+        text = event.value.strip()
+        self._close_comment()
+        if proposal is not None and hunk is not None and text:
+            self.post_message(self.HunkCommented(proposal.path, hunk.id, text))
+
+    def on_comment_input_closed(self, event: CommentInput.Closed) -> None:
+        """Drop the comment."""
+        event.stop()
+        self._close_comment()
+
+    def _close_comment(self) -> None:
+        comment = self.query_one(CommentInput)
+        comment.remove_class("-open")
+        comment.value = ""
+        self.focus()

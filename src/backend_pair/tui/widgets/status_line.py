@@ -1,0 +1,101 @@
+"""The header line: agent, model, branch, tokens (with cache hits), session cost and review counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+
+def compact_count(value: int) -> str:
+    """A token count in at most five characters: ``987``, ``12.3k``, ``4.5M``."""
+    if value < 1000:
+        return str(value)
+    if value < 1_000_000:
+        return f"{value / 1000:.1f}k"
+    return f"{value / 1_000_000:.1f}M"
+
+
+class StatusLine(Widget):
+    """One line at the top of the screen saying who is working, on what, at what cost, and what awaits review."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $text;
+    }
+    """
+
+    agent_name: reactive[str] = reactive("")
+    """The agent definition's ``name``."""
+    model: reactive[str] = reactive("")
+    """The model id the session talks to."""
+    branch: reactive[str] = reactive("")
+    """The repository's current git branch."""
+    input_tokens: reactive[int] = reactive(0)
+    """Uncached input tokens of the session."""
+    output_tokens: reactive[int] = reactive(0)
+    """Output tokens of the session."""
+    cache_read_tokens: reactive[int] = reactive(0)
+    """Input tokens served from the prompt cache."""
+    cache_write_tokens: reactive[int] = reactive(0)
+    """Input tokens written to the prompt cache."""
+    cost: reactive[float] = reactive(0.0)
+    """Session cost in USD."""
+    pending_hunks: reactive[int] = reactive(0)
+    """Hunks awaiting review."""
+    staged_hunks: reactive[int] = reactive(0)
+    """Hunks accepted and staged this session."""
+    conflicts: reactive[int] = reactive(0)
+    """Files whose proposal conflicts with the disk."""
+    activity: reactive[str] = reactive("starting")
+    """``starting``, ``ready``, ``working``, ``approval`` or ``offline``."""
+
+    def render(self) -> Text:
+        """Build the line; narrow terminals get the short form (model without date, counts abbreviated)."""
+        wide = self.size.width >= 100
+        activity_style = {
+            "working": "bold black on yellow",
+            "approval": "bold black on magenta",
+            "offline": "bold white on red",
+        }.get(self.activity, "bold black on green")
+        inputs, outputs = compact_count(self.input_tokens), compact_count(self.output_tokens)
+        cached = compact_count(self.cache_read_tokens)
+        if wide:
+            model = self.model
+            tokens = f"{inputs} in/{outputs} out/{cached} cached"
+            review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
+        else:
+            model = short_model(self.model)
+            tokens = f"{inputs}/{outputs}/{cached}c"
+            review = f"{self.pending_hunks}p/{self.staged_hunks}s"
+        separator = ("  ", "")
+        parts: list[str | tuple[str, str]] = [
+            (f" {self.activity} ", activity_style),
+            " ",
+            (self.agent_name, "bold"),
+            separator,
+            (model, "cyan"),
+            separator,
+            (f"⎇ {self.branch}", "magenta"),
+            separator,
+            tokens,
+            separator,
+            (f"${self.cost:.4f}", "green"),
+            separator,
+            (review, "bold"),
+        ]
+        if self.conflicts:
+            parts.extend([separator, (f"{self.conflicts} conflict", "bold red")])
+        line = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
+        line.truncate(self.size.width, overflow="ellipsis")
+        return line
+
+
+def short_model(model: str) -> str:
+    """``claude-sonnet-4-20250514`` -> ``sonnet-4``: the model without vendor prefix and date."""
+    name = model.removeprefix("claude-")
+    head, _, tail = name.rpartition("-")
+    return head if tail.isdigit() and len(tail) == 8 and head else name
