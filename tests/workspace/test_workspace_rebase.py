@@ -188,6 +188,7 @@ def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
     ws.accept_hunk("svc.py", proposal.hunks[1].id)
     ws.comment_hunk("svc.py", proposal.hunks[0].id, "hmm")
     saved = ws.to_json()
+    assert "THIRTY" not in str(saved["history"])  # undo data is kept as blob ids, not texts
     ws.close()
 
     restored = open_workspace(git_repo)

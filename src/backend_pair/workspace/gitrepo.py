@@ -177,8 +177,15 @@ class GitRepository:
         return entries
 
     def read_blob(self, sha: str) -> bytes:
-        """The content of a blob."""
-        data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        """The content of a blob.
+
+        Raises:
+            GitFailed: No such object (for instance pruned by ``git gc``).
+        """
+        try:
+            data: bytes = self.repo.odb.stream(bytes.fromhex(sha)).read()
+        except (git.exc.BadObject, ValueError):
+            raise GitFailed(f"git object {sha} is missing from the repository") from None
         return data
 
     def write_blob(self, data: bytes) -> str:

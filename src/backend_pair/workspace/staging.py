@@ -16,9 +16,9 @@ from backend_pair.workspace.hunks import Edit, apply_edits, map_edits
 from backend_pair.workspace.textfile import decode_text, detect_eol, normalize, split_lines
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileChange:
-    """What one accept did to one file, with what is needed to undo it."""
+    """One file's change in an accept (or an undo): disk text and index entry, before and after."""
 
     path: str
     """Repo-relative path."""
@@ -30,10 +30,30 @@ class FileChange:
     """Index entry before; None when the path was not in the index."""
     index_after: IndexEntry | None
     """Index entry after; None when the path is removed from the index."""
-    hunks: int = 0
-    """How many hunks this change accepted."""
-    proposal: dict[str, Any] | None = None
-    """The proposal as it was just before (journal form), to bring it back on undo."""
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """What an accept did to one file, kept for undo; texts are blob ids, so the history stays small."""
+
+    path: str
+    """Repo-relative path."""
+    disk_before: str | None
+    """Blob id of the disk content before; None when the file did not exist."""
+    disk_after: str
+    """Blob id of the disk content written."""
+    index_before: IndexEntry | None
+    """Index entry before; None when the path was not in the index."""
+    index_after: IndexEntry
+    """Index entry staged."""
+    hunks: int
+    """How many hunks were accepted."""
+    eol: str = "\n"
+    """The file's line ending, to rebuild the proposal on undo."""
+    accepted_before: int = 0
+    """Hunks of this proposal accepted before this step."""
+    was_deleted: bool = False
+    """Whether the proposal was a recreation of a file deleted on disk."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the session journal."""
@@ -44,20 +64,27 @@ class FileChange:
             "index_before": _entry_json(self.index_before),
             "index_after": _entry_json(self.index_after),
             "hunks": self.hunks,
-            "proposal": self.proposal,
+            "eol": self.eol,
+            "accepted_before": self.accepted_before,
+            "was_deleted": self.was_deleted,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> FileChange:
+    def from_json(cls, data: dict[str, Any]) -> AcceptedFile:
         """Rebuild from :meth:`to_json` output."""
+        index_after = _entry_from(data.get("index_after"))
+        if index_after is None:
+            raise ValueError("accepted file without an index entry")
         return cls(
             path=str(data["path"]),
             disk_before=data.get("disk_before"),
-            disk_after=data.get("disk_after"),
+            disk_after=str(data["disk_after"]),
             index_before=_entry_from(data.get("index_before")),
-            index_after=_entry_from(data.get("index_after")),
+            index_after=index_after,
             hunks=int(data.get("hunks", 0)),
-            proposal=data.get("proposal"),
+            eol=str(data.get("eol", "\n")),
+            accepted_before=int(data.get("accepted_before", 0)),
+            was_deleted=bool(data.get("was_deleted", False)),
         )
 
 
@@ -67,7 +94,7 @@ class AcceptRecord:
 
     label: str
     """What was accepted, for the developer (``2 hunks in app/main.py``)."""
-    files: list[FileChange] = field(default_factory=list)
+    files: list[AcceptedFile] = field(default_factory=list)
     """Per-file changes."""
 
     def to_json(self) -> dict[str, Any]:
@@ -77,7 +104,7 @@ class AcceptRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AcceptRecord:
         """Rebuild from :meth:`to_json` output."""
-        return cls(str(data["label"]), [FileChange.from_json(item) for item in data.get("files", [])])
+        return cls(str(data["label"]), [AcceptedFile.from_json(item) for item in data.get("files", [])])
 
 
 def _entry_json(entry: IndexEntry | None) -> list[str] | None:
@@ -97,6 +124,8 @@ class AcceptPlan:
     edits: tuple[Edit, ...]
     eol: str
     hunks: int
+    accepted_before: int = 0
+    was_deleted: bool = False
 
 
 def encode(text: str, rel: str) -> bytes:
@@ -114,17 +143,33 @@ def _file_mode(path: Path) -> str:
         return "100644"
 
 
-def _new_index_text(git: GitRepository, plan: AcceptPlan, entry: IndexEntry | None, new_disk: str) -> str:
+class _BlobBatch:
+    """Blobs to write in one call, each distinct content once (the staged text usually equals the disk text)."""
+
+    def __init__(self) -> None:
+        self.data: list[bytes] = []
+        self._where: dict[bytes, int] = {}
+
+    def add(self, text: str, plan: AcceptPlan) -> int:
+        data = encode(text, plan.path)
+        if data not in self._where:
+            self._where[data] = len(self.data)
+            self.data.append(data)
+        return self._where[data]
+
+
+def _new_index_text(git: GitRepository, plan: AcceptPlan, entry: IndexEntry | None, new_disk: str) -> tuple[str, bool]:
+    """The staged content after the accept, and whether the index held exactly the disk content before."""
     if entry is None or plan.base_raw is None:
-        return new_disk
+        return new_disk, False
     try:
         index_raw = decode_text(plan.path, git.read_blob(entry.sha))
     except FileRefused as err:
         raise FileRefused(f"staged version of {err}") from None
     if index_raw == plan.base_raw:
-        return new_disk
+        return new_disk, True
     mapped = map_edits(plan.edits, split_lines(normalize(plan.base_raw)), split_lines(normalize(index_raw)))
-    return "".join(apply_edits(split_lines(index_raw), mapped, detect_eol(index_raw)))
+    return "".join(apply_edits(split_lines(index_raw), mapped, detect_eol(index_raw))), False
 
 
 def write_disk(root: Path, rel: str, text: str | None) -> None:
@@ -162,11 +207,15 @@ def apply_changes(git: GitRepository, root: Path, changes: Sequence[FileChange])
         raise WorkspaceError(f"could not write {root / change.path}: {reason}; nothing was staged") from None
 
 
-def accept_plans(git: GitRepository, root: Path, plans: Sequence[AcceptPlan]) -> list[FileChange]:
+def accept_plans(
+    git: GitRepository, root: Path, plans: Sequence[AcceptPlan]
+) -> tuple[list[FileChange], list[AcceptedFile]]:
     """Apply each plan's hunks to disk and stage exactly those hunks.
 
     The new index blob is the current index content with the same hunks carried over (the developer's unstaged
-    edits in the file stay unstaged); a file not yet in the index (new, or untracked) is added whole.
+    edits in the file stay unstaged); a file not yet in the index (new, or untracked) is added whole. All blobs
+    (staged contents, and the disk texts kept for undo) are written with one ``git hash-object`` call, the index
+    with one ``git update-index`` call, then each file once.
 
     Args:
         git: The repository.
@@ -174,19 +223,39 @@ def accept_plans(git: GitRepository, root: Path, plans: Sequence[AcceptPlan]) ->
         plans: One plan per file.
 
     Returns:
-        The changes made, for undo.
+        The changes made, and the same as compact undo records.
     """
     index = git.index_entries([plan.path for plan in plans])
-    disk_texts, staged_texts = [], []
+    disk_texts: list[str] = []
+    blobs = _BlobBatch()
+    wanted: list[tuple[int, int, int | str]] = []  # per plan: staged, disk after, disk before (id known or to write)
     for plan in plans:
+        entry = index.get(plan.path)
         new_disk = "".join(apply_edits(split_lines(plan.base_raw or ""), plan.edits, plan.eol))
         disk_texts.append(new_disk)
-        staged_texts.append(encode(_new_index_text(git, plan, index.get(plan.path), new_disk), plan.path))
-    shas = git.write_blobs(staged_texts)
-    changes = []
-    for plan, new_disk, sha in zip(plans, disk_texts, shas, strict=True):
+        staged_text, index_is_base = _new_index_text(git, plan, entry, new_disk)
+        before: int | str = entry.sha if entry is not None and index_is_base else blobs.add(plan.base_raw or "", plan)
+        wanted.append((blobs.add(staged_text, plan), blobs.add(new_disk, plan), before))
+    shas = git.write_blobs(blobs.data)
+    changes, accepted = [], []
+    for plan, new_disk, (staged_at, after_at, before_at) in zip(plans, disk_texts, wanted, strict=True):
+        staged_sha, after_sha = shas[staged_at], shas[after_at]
+        before_sha = before_at if isinstance(before_at, str) else shas[before_at]
         entry = index.get(plan.path)
-        mode = entry.mode if entry is not None else _file_mode(root / plan.path)
-        changes.append(FileChange(plan.path, plan.base_raw, new_disk, entry, IndexEntry(mode, sha), hunks=plan.hunks))
+        staged = IndexEntry(entry.mode if entry is not None else _file_mode(root / plan.path), staged_sha)
+        changes.append(FileChange(plan.path, plan.base_raw, new_disk, entry, staged))
+        accepted.append(
+            AcceptedFile(
+                plan.path,
+                None if plan.base_raw is None else before_sha,
+                after_sha,
+                entry,
+                staged,
+                plan.hunks,
+                plan.eol,
+                plan.accepted_before,
+                plan.was_deleted,
+            )
+        )
     apply_changes(git, root, changes)
-    return changes
+    return changes, accepted

@@ -245,18 +245,18 @@ class Workspace:
         if not selections:
             return
         plans = [
-            AcceptPlan(e.path, e.base_raw, tuple(edit for h in hs for edit in h.edits), e.eol, len(hs))
+            AcceptPlan(
+                e.path, e.base_raw, tuple(x for h in hs for x in h.edits), e.eol, len(hs), e.accepted, e.was_deleted
+            )
             for e, hs in selections
         ]
-        before = {entry.path: entry.to_json() for entry, _ in selections}
-        changes = accept_plans(self._git, self.root, plans)
+        changes, undo_files = accept_plans(self._git, self.root, plans)
         total = sum(len(hunks) for _, hunks in selections)
         if len(selections) == 1:
             label = f"{_plural(total, 'hunk')} in {selections[0][0].path}"
         else:
             label = f"{_plural(total, 'hunk')} in {_plural(len(selections), 'file')}"
         for change, (entry, hunks) in zip(changes, selections, strict=True):
-            change.proposal = before[entry.path]
             self._own_writes[entry.path] = change.disk_after
             for hunk in hunks:
                 entry.comments.pop(hunk.id, None)
@@ -267,7 +267,7 @@ class Workspace:
             self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
             if entry.is_done():
                 del self._entries[entry.path]
-        self._history.append(AcceptRecord(label, changes))
+        self._history.append(AcceptRecord(label, undo_files))
         self._feedback.accepted(label)
 
     def accept_hunk(self, rel: str, hunk_id: str) -> None:
@@ -360,14 +360,11 @@ class Workspace:
                 self._own_writes[change.path] = revert.disk_after
                 entry = self._entries.get(change.path)
                 if entry is None:
-                    entry = ProposalEntry.from_json(change.proposal) if change.proposal else None
-                    if entry is None:
-                        continue
-                    entry.proposed = normalize(revert.disk_before or "")
+                    # Everything had been decided: the proposal comes back as what the file held before the undo.
+                    entry = ProposalEntry(change.path, None, normalize(revert.disk_before or ""), eol=change.eol)
                     self._entries[change.path] = entry
-                entry.accepted = max(0, entry.accepted - change.hunks)
-                was_deleted = bool(change.proposal and change.proposal.get("was_deleted"))
-                entry.was_deleted = revert.disk_after is None and was_deleted
+                entry.accepted = change.accepted_before
+                entry.was_deleted = revert.disk_after is None and change.was_deleted
                 entry.set_base(revert.disk_after)
                 entry.settle_state()
                 left = self._accepted.get(change.path, 0) - change.hunks
