@@ -68,3 +68,16 @@ def test_refusal_is_one_line(ws: Workspace) -> None:
         ws.resolve("../../etc/passwd")
     assert "\n" not in str(info.value)
     assert "outside the repository" in str(info.value)
+
+
+def test_absolute_path_through_a_symlinked_root_is_inside(git_repo: Path, tmp_path: Path) -> None:
+    alias = tmp_path / "alias"
+    os.symlink(git_repo, alias)
+    ws = open_workspace(alias)
+    try:
+        assert ws.resolve(str(alias / "app" / "main.py")) == "app/main.py"
+        assert ws.read_text(str(alias / "README.md")) == "# sample\n"
+        with pytest.raises(PathRefused):
+            ws.resolve(str(alias / ".git" / "config"))
+    finally:
+        ws.close()

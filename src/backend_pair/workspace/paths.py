@@ -38,13 +38,16 @@ def confine(root: Path, path: str) -> str:
     candidate = Path(text)
     joined = candidate if candidate.is_absolute() else root / candidate
     lexical = Path(os.path.normpath(joined))
+    real = Path(os.path.realpath(joined))
     try:
         lexical_rel = lexical.relative_to(root).as_posix()
     except ValueError:
-        raise PathRefused(f"{path}: outside the repository {root}") from None
+        # An absolute path through a symlinked parent of the root (``/tmp`` -> ``/private/tmp``) is still inside.
+        if not candidate.is_absolute() or not real.is_relative_to(root):
+            raise PathRefused(f"{path}: outside the repository {root}") from None
+        lexical_rel = real.relative_to(root).as_posix()
     if _has_git_part(lexical_rel):
         raise PathRefused(f"{path}: inside .git/, which the pair never reads or writes")
-    real = Path(os.path.realpath(joined))
     try:
         real_rel = real.relative_to(root).as_posix()
     except ValueError:

@@ -7,7 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from watchfiles import Change, awatch
+from watchfiles import Change, DefaultFilter, awatch
 
 from backend_pair.workspace.gitrepo import GitRepository, open_repo
 
@@ -20,10 +20,12 @@ QUIET_MS = 50
 _SKIPPED_SUFFIXES = (".bp-tmp",)
 """Our own temporary files (atomic writes) never count as changes."""
 
+_DEFAULT_FILTER = DefaultFilter()
+"""watchfiles' defaults: ``.git``, ``__pycache__``, ``node_modules``, editor swap and backup files, ``*.pyc``."""
+
 
 def _keep(change: Change, path: str) -> bool:
-    parts = Path(path).parts
-    return ".git" not in parts and not path.endswith(_SKIPPED_SUFFIXES)
+    return _DEFAULT_FILTER(change, path) and ".git" not in Path(path).parts and not path.endswith(_SKIPPED_SUFFIXES)
 
 
 def _relative(root: Path, paths: set[str]) -> set[str]:
