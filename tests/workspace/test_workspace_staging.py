@@ -313,3 +313,17 @@ def test_accepting_a_file_the_developer_deleted_recreates_it(ws: Workspace, serv
     ws.accept_file("svc.py")
     assert service.read_text() == _edit(BASE, {3: "THREE\n"})
     assert git("status", "--porcelain", "svc.py") == "M  svc.py\n"
+
+
+def test_accept_feedback_is_summed_per_file_and_undo_before_telling_is_silent(ws: Workspace, service: Path) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {2: "A\n", 15: "B\n", 28: "C\n"}))
+    ws.accept_hunk("svc.py", proposal.hunks[0].id)
+    ws.accept_hunk("svc.py", proposal.hunks[1].id)
+    text = ws.take_feedback()
+    assert "Accepted, written to disk and staged: 2 hunk(s) in svc.py." in text
+    assert text.count("Accepted") == 1
+    ws.accept_hunk("svc.py", proposal.hunks[2].id)
+    ws.undo_last_accept()
+    assert not ws.has_feedback()
+    ws.undo_last_accept()
+    assert "undid the accept of 1 hunk in svc.py" in ws.take_feedback()

@@ -32,18 +32,24 @@ class FeedbackQueue:
     def __init__(self) -> None:
         """Start empty."""
         self.items: list[str] = []
+        self.accepted_hunks: dict[str, int] = {}
+        """Hunks accepted per file since the last take (summed into one line, not one line per accept)."""
 
     def __bool__(self) -> bool:
         """Whether anything is queued."""
-        return bool(self.items)
+        return bool(self.items) or any(self.accepted_hunks.values())
 
     def take(self) -> str:
         """All items as one text block, emptying the queue; ``""`` when empty."""
-        if not self.items:
-            return ""
-        text = "Review feedback since your last turn:\n" + "\n".join(f"- {item}" for item in self.items)
+        items = list(self.items)
+        accepted = [f"{count} hunk(s) in {path}" for path, count in sorted(self.accepted_hunks.items()) if count > 0]
+        if accepted:
+            items.insert(0, f"Accepted, written to disk and staged: {', '.join(accepted)}.")
         self.items = []
-        return text
+        self.accepted_hunks = {}
+        if not items:
+            return ""
+        return "Review feedback since your last turn:\n" + "\n".join(f"- {item}" for item in items)
 
     def rejected(self, path: str, hunk: Hunk, comment: str) -> None:
         """The developer rejected a hunk (it is gone from the proposal)."""
@@ -65,13 +71,20 @@ class FeedbackQueue:
             + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
         )
 
-    def accepted(self, label: str) -> None:
-        """Hunks were written to disk and staged."""
-        self.items.append(f"Accepted, written and staged: {label}.")
+    def accepted(self, path: str, hunks: int) -> None:
+        """Hunks of a file were written to disk and staged."""
+        self.accepted_hunks[path] = self.accepted_hunks.get(path, 0) + hunks
 
-    def undone(self, label: str) -> None:
-        """An accept was undone; the hunks are pending again."""
-        self.items.append(f"The developer undid the accept of {label}; those hunks are pending review again.")
+    def undone(self, label: str, per_file: dict[str, int]) -> None:
+        """An accept was undone; the hunks are pending again (silent if the agent never heard of the accept)."""
+        already_told = False
+        for path, hunks in per_file.items():
+            if self.accepted_hunks.get(path, 0) >= hunks:
+                self.accepted_hunks[path] -= hunks
+            else:
+                already_told = True
+        if already_told:
+            self.items.append(f"The developer undid the accept of {label}; those hunks are pending review again.")
 
     def outside_edit(self, path: str, diff: str, outcome: str) -> None:
         """A file under a proposal changed on disk."""

@@ -268,7 +268,8 @@ class Workspace:
             if entry.is_done():
                 del self._entries[entry.path]
         self._history.append(AcceptRecord(label, undo_files))
-        self._feedback.accepted(label)
+        for entry, hunks in selections:
+            self._feedback.accepted(entry.path, len(hunks))
 
     def accept_hunk(self, rel: str, hunk_id: str) -> None:
         """Write one hunk to disk and stage exactly that hunk.
@@ -372,7 +373,7 @@ class Workspace:
                     self._accepted[change.path] = left
                 else:
                     self._accepted.pop(change.path, None)
-            self._feedback.undone(record.label)
+            self._feedback.undone(record.label, {change.path: change.hunks for change in record.files})
             return record.label
 
     def accepted_paths(self) -> list[str]:
@@ -480,6 +481,7 @@ class Workspace:
                 "version": JSON_VERSION,
                 "entries": [self._entries[rel].to_json() for rel in sorted(self._entries)],
                 "feedback": list(self._feedback.items),
+                "feedback_accepted": dict(self._feedback.accepted_hunks),
                 "history": [record.to_json() for record in self._history],
                 "accepted": dict(self._accepted),
             }
@@ -492,6 +494,7 @@ class Workspace:
             entries = [ProposalEntry.from_json(item) for item in data.get("entries", [])]
             self._entries = {entry.path: entry for entry in entries}
             self._feedback.items = [str(item) for item in data.get("feedback", [])]
+            self._feedback.accepted_hunks = {str(k): int(v) for k, v in dict(data.get("feedback_accepted", {})).items()}
             self._history = [AcceptRecord.from_json(item) for item in data.get("history", [])]
             self._accepted = {str(k): int(v) for k, v in dict(data.get("accepted", {})).items()}
             for entry in entries:
