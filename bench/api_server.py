@@ -72,10 +72,11 @@ _WORDS = [
 ]
 
 
-def long_answer(tokens: int = STREAM_TOKENS, seed: int = 7) -> str:
+def long_answer(tokens: int = STREAM_TOKENS, seed: int = 7, number: int = 0) -> str:
     """A Markdown answer of about ``tokens`` tokens (4 characters each, the usual estimate), ending with the marker.
 
-    Headings, paragraphs, bullet lists with inline code, and a small fenced code block every few paragraphs.
+    Headings, paragraphs, bullet lists with inline code, and a small fenced code block every few paragraphs. The
+    last word is ``f"{END_MARKER}{number}"``, so that each long answer has its own.
     """
     rng = random.Random(seed)
     parts: list[str] = []
@@ -92,7 +93,7 @@ def long_answer(tokens: int = STREAM_TOKENS, seed: int = 7) -> str:
         parts.append(" ".join(rng.choice(_WORDS) for _ in range(45)) + ".\n\n")
         paragraph += 1
         size = sum(len(part) for part in parts)
-    parts.append(f"That is all. {END_MARKER}\n")
+    parts.append(f"That is all. {END_MARKER}{number}\n")
     return "".join(parts)
 
 
@@ -101,6 +102,32 @@ def short_answer(turn: int) -> str:
     rng = random.Random(turn)
     body = " ".join(rng.choice(_WORDS) for _ in range(80))
     return f"Turn {turn}: {body}.\n\n- checked `{rng.choice(_WORDS)}`\n- next: {rng.choice(_WORDS)}\n"
+
+
+BIG_LINES = 10_000
+HUNK_EVERY = 10
+"""One changed line every 10 lines: with 3 lines of context, 1,000 separate hunks."""
+WATCH_LINES = 200
+WATCH_CHANGED = 150
+"""Line (1-based) the agent changes in the watch file."""
+
+
+def big_file(revised: bool = False) -> str:
+    """The 10,000-line Python module of the review benchmark; ``revised``: 1,000 lines changed."""
+    lines = []
+    for number in range(BIG_LINES):
+        changed = revised and number % HUNK_EVERY == HUNK_EVERY // 2
+        call = f"revised_{number:05d}" if changed else f"compute_{number:05d}"
+        lines.append(f"value_{number:05d} = {call}(source, {number})\n")
+    return "".join(lines)
+
+
+def watch_file(revised: bool = False) -> str:
+    """A 200-line module; ``revised``: line 150 changed by the agent."""
+    lines = [f"setting_{n:03d} = {n}\n" for n in range(1, WATCH_LINES + 1)]
+    if revised:
+        lines[WATCH_CHANGED - 1] = f"setting_{WATCH_CHANGED:03d} = 'rebased_target'\n"
+    return "".join(lines)
 
 
 def _user_turns(body: dict[str, Any]) -> int:
@@ -122,8 +149,19 @@ def _answers_tool(body: dict[str, Any]) -> bool:
 
 
 def stream_script(body: dict[str, Any], index: int) -> Step:
-    """The first answer is the long one; later ones are short."""
-    return text_reply(long_answer()) if index == 0 else text_reply(short_answer(index))
+    """The first two answers are the long one; later ones are short."""
+    return text_reply(long_answer(number=index)) if index < 2 else text_reply(short_answer(index))
+
+
+def review_script(body: dict[str, Any], index: int) -> Step:
+    """Propose the 10,000-line change, then (second prompt) a one-line change in ``watch.py``."""
+    steps: list[Step] = [
+        tool_reply(ToolUse("Write", {"file_path": "big.py", "content": big_file(revised=True)})),
+        text_reply("Proposed the change in big.py."),
+        tool_reply(ToolUse("Write", {"file_path": "watch.py", "content": watch_file(revised=True)})),
+        text_reply("Proposed the change in watch.py."),
+    ]
+    return steps[index] if index < len(steps) else text_reply("Nothing more.")
 
 
 def session_script(body: dict[str, Any], index: int) -> Step:
@@ -163,7 +201,7 @@ class TimedFakeServer(FakeMessagesServer):
 
 def main(mode: str) -> None:
     """Serve ``mode``'s script until standard input closes."""
-    script = stream_script if mode == "stream" else session_script
+    script = {"stream": stream_script, "review": review_script}.get(mode, session_script)
     server = TimedFakeServer(script)
     print(server.start(), flush=True)
     sys.stdin.read()

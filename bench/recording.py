@@ -7,6 +7,7 @@ an app with ``app.driver_class = RecordingDriver`` and ``app.run_test(headless=F
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -18,6 +19,31 @@ class WriteLog:
     """Every write a ``RecordingDriver`` received: ``(time.monotonic(), text)`` in order."""
 
     writes: list[tuple[float, str]] = field(default_factory=list)
+    _expected: list[tuple[str, asyncio.Future[float]]] = field(default_factory=list)
+
+    def record(self, text: str) -> None:
+        """Log one write; resolve every expectation whose text it contains."""
+        now = time.monotonic()
+        self.writes.append((now, text))
+        if self._expected:
+            waiting = []
+            for needle, future in self._expected:
+                if future.done():
+                    continue
+                if needle in text:
+                    future.set_result(now)
+                else:
+                    waiting.append((needle, future))
+            self._expected = waiting
+
+    def expect(self, needle: str) -> asyncio.Future[float]:
+        """A future resolved with the time of the first write from now on that contains ``needle``.
+
+        Call it on the app's event loop (writes happen there).
+        """
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._expected.append((needle, future))
+        return future
 
     def bytes_since(self, index: int) -> int:
         """UTF-8 bytes written from write number ``index`` on."""
@@ -51,7 +77,7 @@ class RecordingDriver(HeadlessDriver):
 
     def write(self, data: str) -> None:
         """Record ``data`` with the time it was written."""
-        RecordingDriver.log.writes.append((time.monotonic(), data))
+        RecordingDriver.log.record(data)
 
     def flush(self) -> None:
         """Nothing is buffered."""
