@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,12 +12,49 @@ from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.definition import AgentDefinition, parse_definition
 from backend_pair.agents.events import AgentEvent, ToolCallFinished, ToolCallStarted
 from backend_pair.tui.app import AppConfig, BackendPairApp, TurnRunner
+from backend_pair.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import Workspace
-    from backend_pair.workspace.hunks import Hunk
-    from backend_pair.workspace.model import FileProposal, ReviewCounts
+
+MAIN_PY = '''"""A tiny service."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class User:
+    name: str
+    email: str
+
+
+def greet(user: User) -> str:
+    return "hello " + user.name
+
+
+def add(a: int, b: int) -> int:
+    return a + b
+
+
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+'''
+
+MAIN_PY_PROPOSED = MAIN_PY.replace(
+    'def greet(user: User) -> str:\n    return "hello " + user.name',
+    'def greet(user: User) -> str:\n    """Greet a user by name."""\n    return f"hello {user.name}"',
+).replace('    return {"status": "ok"}', '    return {"status": "ok", "version": "1"}')
+
+TEST_PY = """from app.main import add
+
+
+def test_add() -> None:
+    assert add(1, 2) == 3
+"""
+
 
 BUNDLED_AGENT = Path(__file__).resolve().parents[2] / "src/backend_pair/agents/definitions/backend-engineer.md"
 """The bundled Backend Engineer definition."""
@@ -134,126 +172,38 @@ def make_app(
     return app, session
 
 
-class StandInWorkspace:
-    """An in-memory workspace with the contract's review methods (until the real one is used everywhere).
+async def wait_until(pilot: Pilot[int], condition: Callable[[], bool], what: str, tries: int = 500) -> None:
+    """Let the app run until ``condition`` holds (bounded by a number of pauses, not by a clock)."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
 
-    Accepting applies the hunk to the file on disk; nothing is staged (the end-to-end test covers staging).
-    """
 
-    def __init__(self, root: Path, branch: str = "main") -> None:
-        self.root = root
-        self._branch = branch
-        self._proposed: dict[str, str] = {}
-        self._comments: dict[tuple[str, str], list[str]] = {}
-        self._conflicts: dict[str, tuple[str, str, str]] = {}
-        self._accepted: list[str] = []
-        self._staged = 0
-        self.calls: list[tuple[str, ...]] = []
+async def settle(pilot: Pilot[int]) -> None:
+    """Wait for every worker but the disk watcher, then let queued messages and Markdown streams finish."""
+    app = pilot.app
+    await app.workers.wait_for_complete([worker for worker in app.workers if worker.group != "watch"])
+    for _ in range(3):
+        await pilot.pause()
 
-    def branch(self) -> str:
-        return self._branch
 
-    def _disk(self, rel: str) -> str | None:
-        path = self.root / rel
-        return path.read_text() if path.exists() else None
+async def send(pilot: Pilot[int], text: str) -> None:
+    """Put ``text`` in the prompt and press Enter (typing each key is tested once, in the prompt tests)."""
+    app = pilot.app
+    assert isinstance(app, BackendPairApp)
+    prompt = app.main.query_one(PromptInput)
+    prompt.focus()
+    prompt.insert(text)
+    await pilot.press("enter")
 
-    def propose(self, rel: str, content: str) -> object:
-        self._proposed[rel] = content
-        return self.proposal(rel)
 
-    def mark_conflict(self, rel: str, ours: str, theirs: str) -> None:
-        self._conflicts[rel] = (ours, theirs, self._disk(rel) or "")
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root``; return its output."""
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
-    def proposal(self, rel: str) -> FileProposal | None:
-        from backend_pair.workspace.hunks import Hunk, compute_hunks, new_file_hunk
-        from backend_pair.workspace.model import ConflictSides, FileProposal, FileState
 
-        if rel in self._conflicts:
-            ours, theirs, base = self._conflicts[rel]
-            return FileProposal(rel, base, theirs, FileState.CONFLICT, (), ConflictSides(ours, theirs, base))
-        if rel not in self._proposed:
-            return None
-        base = self._disk(rel)
-        new = self._proposed[rel].splitlines(keepends=True)
-        hunks = [new_file_hunk(new)] if base is None else compute_hunks(base.splitlines(keepends=True), new)
-        hunks = [
-            Hunk(
-                h.id,
-                h.old_start,
-                h.old_count,
-                h.new_start,
-                h.new_count,
-                h.header,
-                h.lines,
-                tuple(self._comments.get((rel, h.id), ())),
-                h.edits,
-            )
-            for h in hunks
-        ]
-        if not hunks:
-            return None
-        state = FileState.PARTLY_ACCEPTED if rel in self._accepted else FileState.PENDING
-        return FileProposal(rel, base, self._proposed[rel], state, tuple(hunks))
-
-    def proposals(self) -> list[FileProposal]:
-        found = [self.proposal(rel) for rel in sorted({*self._proposed, *self._conflicts})]
-        return [p for p in found if p is not None]
-
-    def _hunk(self, rel: str, hunk_id: str) -> Hunk:
-        proposal = self.proposal(rel)
-        assert proposal is not None
-        return next(h for h in proposal.hunks if h.id == hunk_id)
-
-    def accept_hunk(self, rel: str, hunk_id: str) -> None:
-        from backend_pair.workspace.hunks import apply_edits
-
-        self.calls.append(("accept_hunk", rel, hunk_id))
-        hunk = self._hunk(rel, hunk_id)
-        lines = (self._disk(rel) or "").splitlines(keepends=True)
-        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / rel).write_text("".join(apply_edits(lines, hunk.edits)))
-        self._accepted.append(rel)
-        self._staged += 1
-
-    def reject_hunk(self, rel: str, hunk_id: str, comment: str = "") -> None:
-        from backend_pair.workspace.hunks import apply_edits
-
-        self.calls.append(("reject_hunk", rel, hunk_id))
-        hunk = self._hunk(rel, hunk_id)
-        # Dropping a hunk: the proposal keeps the disk side of it.
-        proposal = self.proposal(rel)
-        assert proposal is not None
-        others = [h for h in proposal.hunks if h.id != hunk_id]
-        disk = (self._disk(rel) or "").splitlines(keepends=True)
-        edits = [e for h in others for e in h.edits]
-        self._proposed[rel] = "".join(apply_edits(disk, edits))
-        del hunk
-
-    def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
-        self.calls.append(("comment_hunk", rel, hunk_id, text))
-        self._comments.setdefault((rel, hunk_id), []).append(text)
-
-    def accept_file(self, rel: str) -> None:
-        self.calls.append(("accept_file", rel))
-        (self.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (self.root / rel).write_text(self._proposed.pop(rel))
-        self._accepted.append(rel)
-        self._staged += 1
-
-    def reject_file(self, rel: str, comment: str = "") -> None:
-        self.calls.append(("reject_file", rel))
-        self._proposed.pop(rel, None)
-        self._conflicts.pop(rel, None)
-
-    def undo_last_accept(self) -> str:
-        self.calls.append(("undo_last_accept",))
-        return "nothing to undo"
-
-    def accepted_paths(self) -> list[str]:
-        return list(dict.fromkeys(self._accepted))
-
-    def counts(self) -> ReviewCounts:
-        from backend_pair.workspace.model import ReviewCounts
-
-        proposals = self.proposals()
-        return ReviewCounts(sum(len(p.hunks) for p in proposals), self._staged, len(proposals), len(self._conflicts))
+def staged_diff(root: Path) -> str:
+    """``git diff --cached`` of the repository."""
+    return git(root, "diff", "--cached")

@@ -1,0 +1,204 @@
+"""The review pane driven by its keys against a real workspace on a real git repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from backend_pair.agents.events import TurnEnded
+from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.widgets.diff_view import DiffView
+from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
+from backend_pair.tui.widgets.status_line import StatusLine
+from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, TEST_PY, Propose, make_app, send, settle, staged_diff
+
+TWO_FILES = [
+    Propose("app/main.py", MAIN_PY_PROPOSED),
+    Propose("tests/test_main.py", TEST_PY),
+    TurnEnded("end_turn", False),
+]
+
+
+async def _review(pilot: Pilot[int]) -> ReviewPane:
+    """Send a prompt whose turn proposes two files (three hunks), then focus the review pane."""
+    await settle(pilot)
+    await send(pilot, "add docstrings and a test")
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    app = pilot.app
+    assert isinstance(app, BackendPairApp)
+    pane = app.main.query_one(ReviewPane)
+    assert app.focused is pane
+    return pane
+
+
+async def test_files_and_hunks_listed_after_a_turn(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        assert [p.path for p in pane.proposals] == ["app/main.py", "tests/test_main.py"]
+        assert [len(p.hunks) for p in pane.proposals] == [2, 1]
+        status = app.main.query_one(StatusLine)
+        assert (status.pending_hunks, status.staged_hunks) == (3, 0)
+
+
+async def test_next_and_previous_hunk_cross_files(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        assert (pane.file_index, pane.hunk_index) == (0, 0)
+        await pilot.press("right_square_bracket")
+        assert (pane.file_index, pane.hunk_index) == (0, 1)
+        await pilot.press("right_square_bracket")
+        assert (pane.file_index, pane.hunk_index) == (1, 0)
+        await pilot.press("left_square_bracket")
+        assert (pane.file_index, pane.hunk_index) == (0, 1)
+        await pilot.press("right_curly_bracket")
+        assert pane.file_index == 1
+        await pilot.press("left_curly_bracket")
+        assert (pane.file_index, pane.hunk_index) == (0, 0)
+
+
+async def test_accept_hunk_stages_exactly_that_hunk(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        diff = staged_diff(service_repo)
+        assert '"""Greet a user by name."""' in diff
+        assert '"version"' not in diff
+        assert pane.current_proposal is not None and pane.current_proposal.path == "app/main.py"
+        assert len(pane.current_proposal.hunks) == 1
+        status = app.main.query_one(StatusLine)
+        assert (status.pending_hunks, status.staged_hunks) == (2, 1)
+
+
+async def test_reject_hunk_leaves_disk_alone_and_moves_on(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert (service_repo / "app/main.py").read_text() == MAIN_PY
+        assert staged_diff(service_repo) == ""
+        assert pane.current_hunk is not None
+        assert any('"version"' in line.text for line in pane.current_hunk.lines)
+        assert app.workspace is not None and app.workspace.has_feedback()
+
+
+async def test_after_last_hunk_of_a_file_the_next_file_is_selected(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert pane.current_proposal is not None
+        assert pane.current_proposal.path == "tests/test_main.py"
+
+
+async def test_accept_and_reject_whole_files(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("A")
+        await settle(pilot)
+        assert (service_repo / "app/main.py").read_text() == MAIN_PY_PROPOSED
+        assert [p.path for p in pane.proposals] == ["tests/test_main.py"]
+        await pilot.press("D")
+        await settle(pilot)
+        assert pane.proposals == []
+        assert not (service_repo / "tests/test_main.py").exists()
+        assert "tests/test_main.py" not in staged_diff(service_repo)
+
+
+async def test_undo_last_accept(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert staged_diff(service_repo) != ""
+        await pilot.press("u")
+        await settle(pilot)
+        assert staged_diff(service_repo) == ""
+        assert (service_repo / "app/main.py").read_text() == MAIN_PY
+        assert pane.current_proposal is not None and len(pane.current_proposal.hunks) == 2
+
+
+async def test_comment_saved_with_enter_and_dropped_with_escape(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.press("c")
+        comment = pane.query_one(CommentInput)
+        assert app.focused is comment
+        await pilot.press(*"use an f-string", "enter")
+        await settle(pilot)
+        assert app.focused is pane
+        assert pane.current_hunk is not None and pane.current_hunk.comments == ("use an f-string",)
+        await pilot.press("c", *"never mind", "escape")
+        await settle(pilot)
+        assert app.focused is pane
+        assert pane.current_hunk.comments == ("use an f-string",)
+        assert app.workspace is not None and "use an f-string" in app.workspace.take_feedback()
+
+
+async def test_split_toggle_and_automatic_split_when_wide(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        assert not pane.split
+        await pilot.press("s")
+        assert pane.split
+        assert "│" in str(pane.query_one(DiffView).query_one("Static").render())
+        await pilot.press("s")
+        assert not pane.split
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(300, 60)) as pilot:
+        pane = await _review(pilot)
+        assert pane.split
+
+
+async def test_copy_puts_the_hunk_on_the_clipboard(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _review(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.clipboard.startswith("--- a/app/main.py\n+++ b/app/main.py\n@@ ")
+        assert '+    """Greet a user by name."""' in app.clipboard
+
+
+async def test_escape_goes_back_to_the_prompt(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _review(pilot)
+        await pilot.press("escape")
+        assert app.focused is app.main.query_one("#prompt")
+
+
+async def test_conflict_shows_both_sides_and_r_asks_for_a_redo(service_repo: Path) -> None:
+    conflicting = MAIN_PY.replace('return "hello " + user.name', 'return "hi " + user.name')
+    app, session = make_app(service_repo, [TWO_FILES, [TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        (service_repo / "app/main.py").write_text(conflicting)
+        assert app.workspace is not None
+        app.workspace.disk_changed(["app/main.py"])
+        await app.refresh_review()
+        await pilot.pause()
+        assert pane.current_proposal is not None and pane.current_proposal.conflict is not None
+        body = str(pane.query_one(DiffView).query_one("Static").render())
+        assert "On disk (yours)" in body and "Agent's proposal" in body
+        assert 'return "hi " + user.name' in body and '"""Greet a user by name."""' in body
+        await pilot.press("a")
+        await settle(pilot)
+        assert (service_repo / "app/main.py").read_text() == conflicting
+        await pilot.press("r")
+        await settle(pilot)
+        assert session().prompts[-1].startswith("Your proposal for app/main.py conflicted")
+        assert [p.path for p in pane.proposals] == ["tests/test_main.py"]
