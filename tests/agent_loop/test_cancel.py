@@ -139,7 +139,8 @@ async def _until_gone(pid: int) -> None:
         if _is_zombie(pid):
             return
         await asyncio.sleep(0.01)
-    raise AssertionError(f"process {pid} still runs after cancel")
+    stat = Path(f"/proc/{pid}/stat").read_text() if Path(f"/proc/{pid}").exists() else "gone"
+    raise AssertionError(f"process {pid} still runs after cancel: {stat}")
 
 
 def _is_zombie(pid: int) -> bool:

@@ -15,7 +15,7 @@ from backend_pair.agents.events import AgentEvent
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.history import NOT_RUN_AFTER_RESTORE, problems
 from backend_pair.agents.session import AgentSession
-from backend_pair.workspace import open_workspace
+from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import JournalError, SessionJournal, list_sessions
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
@@ -58,7 +58,9 @@ async def test_resume_brings_back_conversation_proposals_checklist(
 
     restored = resume(git_repo, definition, server.base_url)
     assert restored.messages == before
-    proposal = restored.workspace.proposal("app/orders.py")
+    workspace = restored.workspace
+    assert isinstance(workspace, Workspace)
+    proposal = workspace.proposal("app/orders.py")
     assert proposal is not None and proposal.proposed == "ORDERS: list[str] = []\n"
     checklist = restored.checklist
     assert isinstance(checklist, Checklist)

@@ -87,17 +87,27 @@ async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | N
 
     Cancellation kills the whole process group (children included) and propagates.
     """
-    process = await asyncio.create_subprocess_exec(
-        "/bin/bash",
-        "-c",
-        command,
-        cwd=cwd,
-        env=command_environment(),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        start_new_session=True,
+    spawn = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
+            "/bin/bash",
+            "-c",
+            command,
+            cwd=cwd,
+            env=command_environment(),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+        )
     )
+    try:
+        # Shielded: a cancel during the spawn would otherwise kill only the shell and orphan its children.
+        process = await asyncio.shield(spawn)
+    except asyncio.CancelledError:
+        process = await spawn
+        _kill_group(process)
+        await process.wait()
+        raise
     assert process.stdout is not None
     output = CappedOutput()
     timed_out = False
