@@ -227,3 +227,12 @@ def test_new_file_proposal_when_the_developer_creates_the_file(ws: Workspace, gi
     [outcome] = ws.disk_changed(["new.py"])
     assert outcome.status is RebaseStatus.RESOLVED and "nothing left to review" in outcome.detail
     assert ws.proposals() == []
+
+
+def test_restore_refuses_damaged_or_escaping_state(ws: Workspace) -> None:
+    with pytest.raises(WorkspaceError, match="damaged"):
+        ws.restore_json({"version": 1, "entries": [{"nopath": 1}]})
+    escaping = {"version": 1, "entries": [{"path": "../evil.py", "base_raw": None, "proposed": "x\n"}]}
+    with pytest.raises(WorkspaceError, match="not a plain repository path"):
+        ws.restore_json(escaping)
+    assert ws.proposals() == []

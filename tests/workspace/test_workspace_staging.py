@@ -17,6 +17,7 @@ from backend_pair.workspace import (
     IndexLocked,
     UndoRefused,
     Workspace,
+    WorkspaceError,
     gitrepo,
     open_workspace,
 )
@@ -327,3 +328,26 @@ def test_accept_feedback_is_summed_per_file_and_undo_before_telling_is_silent(ws
     assert not ws.has_feedback()
     ws.undo_last_accept()
     assert "undid the accept of 1 hunk in svc.py" in ws.take_feedback()
+
+
+def test_untracked_file_is_added_whole(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
+    (git_repo / "draft.py").write_text("a = 1\nb = 2\n")
+    proposal = ws.propose("draft.py", "a = 1\nb = 3\n")
+    assert not proposal.is_new
+    ws.accept_hunk("draft.py", proposal.hunks[0].id)
+    assert git("status", "--porcelain", "draft.py") == "A  draft.py\n"
+    assert git("show", ":draft.py") == "a = 1\nb = 3\n"
+
+
+def test_unmerged_index_entry_is_refused_clearly(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
+    git("checkout", "-q", "-b", "other")
+    (git_repo / "README.md").write_text("# other\n")
+    git("commit", "-qam", "other")
+    git("checkout", "-q", "main")
+    (git_repo / "README.md").write_text("# main\n")
+    git("commit", "-qam", "main")
+    subprocess.run(["git", "merge", "-q", "other"], cwd=git_repo, capture_output=True, check=False)
+    proposal = ws.propose("README.md", "# merged\n")
+    with pytest.raises(WorkspaceError, match="unresolved merge conflicts"):
+        ws.accept_file(proposal.path)
+    assert "<<<<<<<" in (git_repo / "README.md").read_text()

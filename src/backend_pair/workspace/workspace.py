@@ -491,13 +491,29 @@ class Workspace:
         with self._lock:
             if int(data.get("version", 0)) != JSON_VERSION:
                 raise WorkspaceError(f"saved workspace state has version {data.get('version')}, expected 1")
-            entries = [ProposalEntry.from_json(item) for item in data.get("entries", [])]
+            try:
+                entries = [ProposalEntry.from_json(item) for item in data.get("entries", [])]
+                history = [AcceptRecord.from_json(item) for item in data.get("history", [])]
+                accepted = {str(k): int(v) for k, v in dict(data.get("accepted", {})).items()}
+                told = {str(k): int(v) for k, v in dict(data.get("feedback_accepted", {})).items()}
+                items = [str(item) for item in data.get("feedback", [])]
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise WorkspaceError(f"saved workspace state is damaged ({type(err).__name__}: {err})") from None
+            for path in [e.path for e in entries] + [f.path for record in history for f in record.files]:
+                try:
+                    plain = self.resolve(path) == path
+                except PathRefused:
+                    plain = False
+                if not plain:
+                    raise PathRefused(f"saved workspace state names {path!r}, which is not a plain repository path")
             self._entries = {entry.path: entry for entry in entries}
-            self._feedback.items = [str(item) for item in data.get("feedback", [])]
-            self._feedback.accepted_hunks = {str(k): int(v) for k, v in dict(data.get("feedback_accepted", {})).items()}
-            self._history = [AcceptRecord.from_json(item) for item in data.get("history", [])]
-            self._accepted = {str(k): int(v) for k, v in dict(data.get("accepted", {})).items()}
+            self._history, self._accepted = history, accepted
+            self._feedback.items, self._feedback.accepted_hunks = items, told
             for entry in entries:
-                disk = self._read_disk(entry.path)
+                try:
+                    disk = self._read_disk(entry.path)
+                except FileRefused as err:
+                    self._feedback.items.append(f"{err}; the pending proposal for it cannot be applied")
+                    continue
                 if disk != entry.base_raw and not (disk is None and entry.was_deleted):
                     self._rebase(entry, disk)
