@@ -78,8 +78,10 @@ def create_demo_repo(directory: Path) -> Path:
     return directory
 
 
-def prepare_demo(directory: Path | None) -> DemoEnvironment:
+def prepare_demo(directory: Path | None, *, pace: float | None = None) -> DemoEnvironment:
     """Create the sample repository (in a temporary folder when ``directory`` is None) and start the fake API.
+
+    ``pace`` overrides the seconds between streamed events (tests use 0).
 
     Raises:
         DemoError: the folder cannot be used.
@@ -90,7 +92,7 @@ def prepare_demo(directory: Path | None) -> DemoEnvironment:
         cleanup.append(temporary.cleanup)
         directory = Path(temporary.name) / "orders-service"
     root = create_demo_repo(directory)
-    server = FakeMessagesServer(demo_script())
+    server = FakeMessagesServer(demo_script(), pace=pace)
     base_url = server.start()
     return DemoEnvironment(root=root, base_url=base_url, api_key=DEMO_API_KEY, server=server, _cleanup=cleanup)
 
@@ -103,22 +105,28 @@ def _assistant_turns(body: dict[str, Any]) -> int:
 
 
 def _later_reply(body: dict[str, Any]) -> Reply:
+    """A short answer to any prompt after the scripted session, reacting to the review feedback it carries."""
     messages = body.get("messages") or [{}]
     content = messages[-1].get("content")
     texts = [b.get("text", "") for b in content if isinstance(b, dict)] if isinstance(content, list) else [content]
-    feedback = any("<review-feedback>" in str(text) for text in texts)
-    answer = (
-        "Thanks — I read your review feedback. In a real session I would now revise the proposals you rejected "
-        "and answer your comments; this demo's agent is scripted, so it stops here.\n\n"
-        if feedback
-        else "This is the scripted demo agent, so it has no more to say on that.\n\n"
-    )
-    answer += (
+    feedback = "\n".join(str(text) for text in texts if "<review-feedback>" in str(text))
+    parts = ["This is the scripted demo agent, so it cannot do more than this short reply."]
+    if "Rejected" in feedback or "Comment on" in feedback:
+        parts.append(
+            "I see your rejections and comments: in a real session I would now revise those proposals and answer "
+            "each comment, and the new hunks would come back for review."
+        )
+    if "Accepted" in feedback:
+        parts.append(
+            "The hunks you accepted are written and staged, exactly those: `git diff --cached` shows them, ready "
+            "for your commit."
+        )
+    parts.append(
         "To work with a real model, run `backend-pair` in your own repository with `ANTHROPIC_API_KEY` set. "
         "Meanwhile, keep reviewing here: `ctrl+r` opens the review, `a`/`d` accept or reject a hunk, `c` comments, "
         "`u` undoes the last accept, and `ctrl+l` shows the checklist."
     )
-    return Reply(blocks=(Text(answer),), pace=PACE)
+    return Reply(blocks=(Text("\n\n".join(parts)),), pace=PACE)
 
 
 def demo_script() -> Callable[[dict[str, Any], int], Step]:

@@ -118,10 +118,11 @@ class _State:
 class FakeMessagesServer:
     """The fake API. ``start()`` returns its base URL; ``requests`` holds every body received, in order."""
 
-    def __init__(self, script: Script, model: str = "claude-sonnet-4-20250514") -> None:
-        """Serve ``script``; ``model`` is echoed in answers."""
+    def __init__(self, script: Script, model: str = "claude-sonnet-4-20250514", pace: float | None = None) -> None:
+        """Serve ``script``; ``model`` is echoed in answers; ``pace`` overrides every reply's pace when given."""
         self.script = script
         self.model = model
+        self.pace = pace
         self._state = _State()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -317,7 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if number == reply.stall_after and self.fake.wait(reply.stall):
                 return
-            if reply.pace and self.fake.wait(reply.pace):
+            pace = reply.pace if self.fake.pace is None else self.fake.pace
+            if pace and self.fake.wait(pace):
                 return
             self.wfile.write(event)
             self.wfile.flush()

@@ -1,0 +1,135 @@
+"""``--demo``: the sample repository is real and green, and the scripted session plays through the real loop."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from backend_pair.agents.approval import BashApprover, BashDecision, BashRequest
+from backend_pair.agents.checklist import Checklist, ItemStatus
+from backend_pair.agents.client import make_client
+from backend_pair.agents.definition import AgentDefinition
+from backend_pair.agents.demo import DEMO_API_KEY, DemoEnvironment, DemoError, create_demo_repo, prepare_demo
+from backend_pair.agents.events import (
+    AgentError,
+    AgentEvent,
+    ChecklistChanged,
+    ProposalChanged,
+    TextDelta,
+    ToolCallFinished,
+    TurnEnded,
+)
+from backend_pair.agents.history import problems
+from backend_pair.agents.session import AgentSession
+from backend_pair.workspace import Workspace, open_workspace
+
+
+def run_unittest(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "unittest", "-v"], cwd=root, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[DemoEnvironment]:
+    environment = prepare_demo(tmp_path / "demo", pace=0)
+    yield environment
+    environment.close()
+
+
+@pytest.fixture
+def demo_workspace(demo: DemoEnvironment) -> Iterator[Workspace]:
+    workspace = open_workspace(demo.root)
+    yield workspace
+    workspace.close()
+
+
+def demo_session(
+    demo: DemoEnvironment, workspace: Workspace, definition: AgentDefinition, approver: BashApprover
+) -> AgentSession:
+    client = make_client(api_key=demo.api_key, base_url=demo.base_url, max_retries=0)
+    checklist = Checklist.from_definition(definition)
+    return AgentSession(definition, workspace, checklist, "claude-sonnet-4-20250514", approver, client=client)
+
+
+async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
+    return [event async for event in session.run_turn(text)]
+
+
+def test_sample_repository_is_committed_and_green(demo: DemoEnvironment) -> None:
+    log = subprocess.run(["git", "log", "--oneline"], cwd=demo.root, capture_output=True, text=True, check=True)
+    assert len(log.stdout.splitlines()) == 1
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=demo.root, capture_output=True, text=True)
+    assert status.stdout == ""
+    result = run_unittest(demo.root)
+    assert result.returncode == 0, result.stderr
+    assert "Ran 8 tests" in result.stderr
+    assert (demo.root / "openapi.yaml").read_text().startswith("openapi: 3.0.3")
+    assert demo.api_key == DEMO_API_KEY and demo.base_url.startswith("http://127.0.0.1:")
+
+
+async def test_scripted_session_plays_every_feature(
+    demo: DemoEnvironment, demo_workspace: Workspace, definition: AgentDefinition
+) -> None:
+    asked: list[BashRequest] = []
+
+    async def approve(request: BashRequest) -> BashDecision:
+        asked.append(request)
+        return BashDecision("once")
+
+    session = demo_session(demo, demo_workspace, definition, approve)
+    events = await collect(session, "Please add a way to cancel an order")
+    assert not [e for e in events if isinstance(e, AgentError)]
+    assert events[-1] == TurnEnded("end_turn", False)
+    failed = [e for e in events if isinstance(e, ToolCallFinished) and e.is_error]
+    assert failed == []
+    names = [e.name for e in events if isinstance(e, ToolCallFinished)]
+    assert {"Read", "Grep", "Glob", "Edit", "Write", "Bash", "TodoWrite"} <= set(names)
+    assert any(isinstance(e, ChecklistChanged) for e in events)
+    assert "order cancellation" in "".join(e.text for e in events if isinstance(e, TextDelta))
+    changed = {path for e in events if isinstance(e, ProposalChanged) for path in e.paths}
+    assert changed == {"openapi.yaml", "app/models.py", "app/service.py", "app/routes.py", "tests/test_cancel.py"}
+    hunks = {p.path: len(p.hunks) for p in demo_workspace.proposals()}
+    assert hunks["openapi.yaml"] >= 2 and hunks["app/models.py"] >= 2 and hunks["app/routes.py"] >= 2
+    assert [r.command for r in asked] == ["python3 -m unittest -v"]
+    bash_result = next(e.result for e in events if isinstance(e, ToolCallFinished) and e.name == "Bash")
+    assert "not on disk yet" in bash_result
+    checklist = session.checklist
+    assert isinstance(checklist, Checklist)
+    statuses = {item.text: item.status for item in checklist.items()}
+    assert statuses["API contract defined (OpenAPI)"] == ItemStatus.done
+    assert problems(session.messages) == []
+
+    demo_workspace.accept_all()
+    result = run_unittest(demo.root)
+    assert result.returncode == 0, result.stderr
+    assert "test_cancel_twice_conflicts" in result.stderr and "Ran 12 tests" in result.stderr
+
+    later = await collect(session, "thanks!")
+    reply = "".join(e.text for e in later if isinstance(e, TextDelta))
+    assert "scripted demo agent" in reply and "accepted are written and staged" in reply
+
+
+async def test_denied_test_run_is_acknowledged(
+    demo: DemoEnvironment, demo_workspace: Workspace, definition: AgentDefinition
+) -> None:
+    async def deny(request: BashRequest) -> BashDecision:
+        return BashDecision("deny", "later")
+
+    session = demo_session(demo, demo_workspace, definition, deny)
+    events = await collect(session, "go")
+    assert "chose not to run the tests" in "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+def test_demo_refuses_a_foreign_folder_and_reuses_its_own(tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(DemoError, match="not empty"):
+        create_demo_repo(foreign)
+    first = create_demo_repo(tmp_path / "again")
+    assert create_demo_repo(first) == first
