@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -117,3 +118,17 @@ def test_map_edits_insertion_at_end_and_overlap_with_a_changed_block() -> None:
     assert apply_edits(target, map_edits([Edit(3, 3, ("d\n",))], source, target)) == ["a\n", "B\n", "c\n", "d\n"]
     replaced = apply_edits(target, map_edits([Edit(1, 2, ("beta\n",))], source, target))
     assert replaced == ["a\n", "beta\n", "c\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines_strategy, lines_strategy, lines_strategy)
+def test_carried_edits_stay_in_range_and_never_overlap(source: list[str], target: list[str], new: list[str]) -> None:
+    edits = [edit for hunk in compute_hunks(source, new) for edit in hunk.edits]
+    mapped = sorted(map_edits(edits, source, target), key=lambda e: (e.start, e.end))
+    for edit in mapped:
+        assert 0 <= edit.start <= edit.end <= len(target)
+    for before, after in itertools.pairwise(mapped):
+        assert before.end <= after.start
+        assert not (before.start == before.end == after.start == after.end)
+    if source == target:
+        assert apply_edits(target, mapped) == new

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -196,20 +197,43 @@ def apply_edits(lines: Sequence[str], edits: Iterable[Edit], eol: str = "\n") ->
     return result
 
 
-def _map_start(codes: Sequence[Opcode], pos: int, other_len: int) -> int:
-    for tag, i1, i2, j1, _j2 in codes:
-        if i1 <= pos < i2:
-            return j1 + (pos - i1) if tag == "equal" else j1
-    return other_len
+class _LineMap:
+    """Maps line positions of ``source`` to ``target`` through the opcodes between them (binary search)."""
 
+    def __init__(self, source: Sequence[str], target: Sequence[str]) -> None:
+        self.codes = [code for code in opcodes(source, target) if code[2] > code[1]]
+        self.starts = [code[1] for code in self.codes]
+        self.target_len = len(target)
 
-def _map_end(codes: Sequence[Opcode], pos: int) -> int:
-    if pos == 0:
-        return 0
-    for tag, i1, i2, j1, j2 in codes:
-        if i1 <= pos - 1 < i2:
-            return j1 + (pos - i1) if tag == "equal" else j2
-    return 0
+    def _containing(self, pos: int) -> Opcode | None:
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k >= 0 and self.codes[k][1] <= pos < self.codes[k][2]:
+            return self.codes[k]
+        return None
+
+    def start(self, pos: int) -> int:
+        """Where a range starting at source line ``pos`` starts in the target (a changed block is taken whole)."""
+        code = self._containing(pos)
+        if code is None:
+            return self.target_len
+        tag, i1, _i2, j1, _j2 = code
+        return j1 + (pos - i1) if tag == "equal" else j1
+
+    def end(self, pos: int) -> int:
+        """Where a range ending (exclusive) at source line ``pos`` ends in the target."""
+        if pos == 0:
+            return 0
+        code = self._containing(pos - 1)
+        if code is None:
+            return 0
+        tag, i1, _i2, j1, j2 = code
+        return j1 + (pos - i1) if tag == "equal" else j2
+
+    def carry(self, edit: Edit) -> Edit:
+        """The edit in target coordinates."""
+        start = self.start(edit.start)
+        end = max(self.end(edit.end), start) if edit.end > edit.start else start
+        return Edit(start, end, edit.new_lines)
 
 
 def map_edits(edits: Sequence[Edit], source: Sequence[str], target: Sequence[str]) -> list[Edit]:
@@ -229,21 +253,17 @@ def map_edits(edits: Sequence[Edit], source: Sequence[str], target: Sequence[str
     """
     if list(source) == list(target):
         return list(edits)
-    codes = opcodes(source, target)
-    pending = sorted(edits, key=lambda e: (e.start, e.end))
+    line_map = _LineMap(source, target)
     mapped: list[tuple[Edit, Edit]] = []  # (source edit, target edit)
-    for edit in pending:
-        start = _map_start(codes, edit.start, len(target))
-        end = _map_end(codes, edit.end) if edit.end > edit.start else start
-        end = max(end, start)
-        carried = Edit(start, end, edit.new_lines)
-        if mapped and (start < mapped[-1][1].end or start == mapped[-1][1].start == mapped[-1][1].end):
-            prev_src, _prev_dst = mapped.pop()
-            gap = tuple(source[prev_src.end : edit.start])
-            merged = Edit(prev_src.start, edit.end, prev_src.new_lines + gap + edit.new_lines)
-            m_start = _map_start(codes, merged.start, len(target))
-            m_end = max(_map_end(codes, merged.end) if merged.end > merged.start else m_start, m_start)
-            mapped.append((merged, Edit(m_start, m_end, merged.new_lines)))
-            continue
-        mapped.append((edit, carried))
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        current = edit
+        carried = line_map.carry(current)
+        while mapped and (
+            carried.start < mapped[-1][1].end or carried.start == mapped[-1][1].start == mapped[-1][1].end
+        ):
+            previous, _ = mapped.pop()
+            gap = tuple(source[previous.end : current.start])
+            current = Edit(previous.start, current.end, previous.new_lines + gap + current.new_lines)
+            carried = line_map.carry(current)
+        mapped.append((current, carried))
     return [dst for _src, dst in mapped]
