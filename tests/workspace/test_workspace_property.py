@@ -71,3 +71,40 @@ def test_disk_and_index_hold_exactly_the_accepted_hunks(
         assert _git(root, "show", ":f.txt") == expected  # the index is HEAD plus exactly the accepted hunks
         assert _git(root, "show", "HEAD:f.txt") == original.replace("\n", eol).encode()
         assert _git(root, "diff", "--name-only") == b""
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    dev_line=st.integers(0, 9),
+    agent=st.dictionaries(st.integers(20, 59), st.sampled_from(["new\n", "", "new\nmore\n"]), min_size=1, max_size=8),
+    picks=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_developer_unstaged_edit_stays_unstaged(
+    template: Path, dev_line: int, agent: dict[int, str], picks: list[bool]
+) -> None:
+    original = [f"original {n}\n" for n in range(60)]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "repo"
+        shutil.copytree(template, root)
+        (root / "f.txt").write_text("".join(original))
+        _git(root, "add", "f.txt")
+        _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "original")
+        developer = list(original)
+        developer[dev_line] = "developer edit\n"
+        (root / "f.txt").write_text("".join(developer))
+        proposed = [agent.get(n, line) for n, line in enumerate(developer)]
+        ws = open_workspace(root)
+        try:
+            hunks = ws.propose("f.txt", "".join(proposed)).hunks
+            chosen = [h for h, pick in zip(hunks, picks, strict=False) if pick]
+            for hunk in chosen:
+                ws.accept_hunk("f.txt", hunk.id)
+        finally:
+            ws.close()
+        edits = [e for h in chosen for e in h.edits]
+        assert (root / "f.txt").read_text() == "".join(apply_edits(developer, edits))
+        # Same line numbers on both sides: the developer replaced one line, far above the agent's changes.
+        assert _git(root, "show", ":f.txt").decode() == "".join(apply_edits(original, edits))
+        unstaged = _git(root, "diff", "-U0").decode()
+        assert "+developer edit" in unstaged
+        assert sum(1 for row in unstaged.splitlines() if row[:1] in "+-" and row[:3] not in ("+++", "---")) == 2
