@@ -22,6 +22,11 @@ def short_diff(old: str, new: str, max_lines: int = HUNK_PREVIEW_LINES) -> str:
     return "\n".join(out)
 
 
+def plural(count: int, word: str) -> str:
+    """``1 hunk``, ``2 hunks``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 

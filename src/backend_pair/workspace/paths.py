@@ -81,3 +81,18 @@ def check_proposable(git: GitRepository, rel: str) -> None:
             f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
             "ignored files — create it yourself or un-ignore it"
         )
+
+
+def require_plain(root: Path, paths: list[str]) -> None:
+    """Check that saved paths (from a journal) are plain repo-relative paths that confine to themselves.
+
+    Raises:
+        PathRefused: A path escapes, goes through a symlink, or is not in its plain form.
+    """
+    for path in paths:
+        try:
+            plain = confine(root, path) == path
+        except PathRefused:
+            plain = False
+        if not plain:
+            raise PathRefused(f"saved workspace state names {path!r}, which is not a plain repository path")

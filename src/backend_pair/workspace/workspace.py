@@ -16,12 +16,12 @@ from backend_pair.workspace.errors import (
     UndoRefused,
     WorkspaceError,
 )
-from backend_pair.workspace.feedback import FeedbackQueue, short_diff
+from backend_pair.workspace.feedback import FeedbackQueue, plural, short_diff
 from backend_pair.workspace.gitrepo import GitRepository, open_repo
 from backend_pair.workspace.hunks import Hunk
 from backend_pair.workspace.model import FileProposal, FileState, RebaseOutcome, RebaseStatus, ReviewCounts
 from backend_pair.workspace.overlay import ProposalEntry
-from backend_pair.workspace.paths import check_proposable, confine
+from backend_pair.workspace.paths import check_proposable, confine, require_plain
 from backend_pair.workspace.rebase import rebase_entry
 from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
 from backend_pair.workspace.textfile import check_size, decode_text, detect_eol, normalize
@@ -39,10 +39,6 @@ def open_workspace(path: Path) -> Workspace:
     """
     repo, root = open_repo(path)
     return Workspace(GitRepository(repo, root))
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class Workspace:
@@ -253,9 +249,9 @@ class Workspace:
         changes, undo_files = accept_plans(self._git, self.root, plans)
         total = sum(len(hunks) for _, hunks in selections)
         if len(selections) == 1:
-            label = f"{_plural(total, 'hunk')} in {selections[0][0].path}"
+            label = f"{plural(total, 'hunk')} in {selections[0][0].path}"
         else:
-            label = f"{_plural(total, 'hunk')} in {_plural(len(selections), 'file')}"
+            label = f"{plural(total, 'hunk')} in {plural(len(selections), 'file')}"
         for change, (entry, hunks) in zip(changes, selections, strict=True):
             self._own_writes[entry.path] = change.disk_after
             for hunk in hunks:
@@ -499,13 +495,7 @@ class Workspace:
                 items = [str(item) for item in data.get("feedback", [])]
             except (KeyError, TypeError, ValueError, AttributeError) as err:
                 raise WorkspaceError(f"saved workspace state is damaged ({type(err).__name__}: {err})") from None
-            for path in [e.path for e in entries] + [f.path for record in history for f in record.files]:
-                try:
-                    plain = self.resolve(path) == path
-                except PathRefused:
-                    plain = False
-                if not plain:
-                    raise PathRefused(f"saved workspace state names {path!r}, which is not a plain repository path")
+            require_plain(self.root, [e.path for e in entries] + [f.path for r in history for f in r.files])
             self._entries = {entry.path: entry for entry in entries}
             self._history, self._accepted = history, accepted
             self._feedback.items, self._feedback.accepted_hunks = items, told
