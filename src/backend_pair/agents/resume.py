@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING, Any
 from backend_pair.agents import history
 
 if TYPE_CHECKING:
+    from backend_pair.agents.approval import BashApprover
+    from backend_pair.agents.definition import AgentDefinition
     from backend_pair.agents.session import AgentSession
+    from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +77,28 @@ def restore_checklist(session: AgentSession, items: list[dict[str, Any]]) -> Non
 
     session.checklist = Checklist.from_json(items)
     session._context.checklist = session.checklist
+
+
+def open_session(
+    definition: AgentDefinition,
+    workspace: WorkspaceView,
+    checklist: ChecklistView,
+    model: str,
+    approver: BashApprover,
+    *,
+    resume: str | None,
+    client: Any | None = None,
+) -> AgentSession:
+    """A journaled session for the app: a new one (``resume`` None), the latest (``""``) or the one with that id.
+
+    Raises:
+        JournalError: nothing to resume, or the journal cannot be created (one line).
+    """
+    from backend_pair.agents.session import AgentSession
+    from backend_pair.workspace.journal import SessionJournal
+
+    if resume is None:
+        journal = SessionJournal.create(workspace.root)
+        return AgentSession(definition, workspace, checklist, model, approver, journal=journal, client=client)
+    journal = SessionJournal.open(workspace.root, resume)
+    return AgentSession.resume(definition, workspace, checklist, model, approver, journal, client=client)
