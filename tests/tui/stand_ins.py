@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.definition import AgentDefinition, parse_definition
@@ -142,7 +143,7 @@ def definition() -> AgentDefinition:
 
 def make_app(
     root: Path,
-    turns: Sequence[Sequence[Step]] = (),
+    turns: Sequence[Sequence[Any]] = (),
     *,
     keymap: Keymap | None = None,
     workspace: Workspace | None = None,
@@ -183,8 +184,14 @@ async def wait_until(pilot: Pilot[int], condition: Callable[[], bool], what: str
 
 async def settle(pilot: Pilot[int]) -> None:
     """Wait for every worker but the disk watcher, then let queued messages and Markdown streams finish."""
+    from textual.worker import WorkerCancelled, WorkerState
+
     app = pilot.app
-    await app.workers.wait_for_complete([worker for worker in app.workers if worker.group != "watch"])
+    for worker in [worker for worker in app.workers if worker.group != "watch"]:
+        if worker.state == WorkerState.PENDING:
+            await pilot.pause()
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
     for _ in range(3):
         await pilot.pause()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.events import Resize
 from textual.widgets import Static
@@ -40,7 +41,7 @@ class DiffView(VerticalScroll, can_focus=False):
         self._split = False
         self._body = Static(Text(EMPTY_TEXT, style="dim"))
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         """The one Static that holds the rendered diff."""
         yield self._body
 

@@ -78,6 +78,9 @@ class PromptInput(TextArea):
         text = self.text.strip("\n")
         if not text.strip():
             return
+        if self.busy:
+            self.notify("The agent is still working: Esc cancels the turn; your text stays here.", severity="warning")
+            return
         if not self.sent or self.sent[-1] != text:
             self.sent.append(text)
         self._history_index = None

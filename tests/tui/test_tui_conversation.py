@@ -1,0 +1,176 @@
+"""The prompt and the conversation: sending, history, cancel, streaming, tool lines, notices, copy."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from backend_pair.agents.events import (
+    AgentError,
+    FeedbackSent,
+    Retrying,
+    TextDelta,
+    ToolCallFinished,
+    ToolCallStarted,
+    TurnEnded,
+    UsageUpdated,
+)
+from backend_pair.agents.models import TokenCounts
+from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, NoticeEntry, ToolEntry, UserEntry
+from backend_pair.tui.widgets.prompt import PromptInput
+from backend_pair.tui.widgets.status_line import StatusLine
+from tests.tui.stand_ins import Wait, make_app, send, settle, wait_until
+
+ANSWER = [
+    TextDelta("I read "),
+    TextDelta("`app/main.py`.\n\n"),
+    ToolCallStarted("t1", "Read", "Read app/main.py", {"file_path": "app/main.py"}),
+    ToolCallFinished("t1", "Read", "Read app/main.py", '1\t"""A tiny service."""\n2\t\n3\tfrom x import y', False),
+    ToolCallStarted("t2", "Grep", "Grep TODO", {"pattern": "TODO"}),
+    ToolCallFinished("t2", "Grep", "Grep TODO", "error: bad pattern", True),
+    TextDelta("It has **three** functions."),
+    UsageUpdated(TokenCounts(1500, 250, 1200, 300), TokenCounts(1500, 250, 1200, 300), 0.02, 0.0234),
+    TurnEnded("end_turn", False),
+]
+
+
+async def test_typed_prompt_is_sent_with_enter_and_shown(service_repo: Path) -> None:
+    app, session = make_app(service_repo, [ANSWER])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        prompt = app.main.query_one(PromptInput)
+        assert app.focused is prompt
+        await pilot.press(*"hi?", "enter")
+        await settle(pilot)
+        assert session().prompts == ["hi?"]
+        assert prompt.text == ""
+        entries = app.main.query_one(ConversationPane).entries
+        assert isinstance(entries[0], UserEntry) and entries[0].raw == "hi?"
+        assert not app.screen.is_modal, "? typed in the prompt must not open help"
+
+
+async def test_ctrl_j_inserts_a_newline_and_enter_sends_both_lines(service_repo: Path) -> None:
+    app, session = make_app(service_repo, [ANSWER])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "ctrl+j", "b")
+        assert app.main.query_one(PromptInput).text == "a\nb"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert session().prompts == ["a\nb"]
+
+
+async def test_up_and_down_walk_the_history(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [ANSWER, ANSWER])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "first")
+        await settle(pilot)
+        await send(pilot, "second")
+        await settle(pilot)
+        prompt = app.main.query_one(PromptInput)
+        await pilot.press("x", "up")
+        assert prompt.text == "second"
+        await pilot.press("up")
+        assert prompt.text == "first"
+        await pilot.press("down")
+        assert prompt.text == "second"
+        await pilot.press("down")
+        assert prompt.text == "x", "the draft comes back after the newest entry"
+
+
+async def test_answer_streams_as_markdown_with_one_line_per_tool_call(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [ANSWER])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "read it")
+        await settle(pilot)
+        entries = app.main.query_one(ConversationPane).entries
+        kinds = [type(entry).__name__ for entry in entries]
+        assert kinds == ["UserEntry", "AgentEntry", "ToolEntry", "ToolEntry", "AgentEntry"]
+        first, read, grep, last = entries[1], entries[2], entries[3], entries[4]
+        assert isinstance(first, AgentEntry) and first.raw == "I read `app/main.py`.\n\n"
+        assert isinstance(last, AgentEntry) and "**three**" in last.raw
+        assert isinstance(read, ToolEntry) and not read.is_error
+        assert "Read app/main.py" in str(read.render()) and "(+2 lines)" in str(read.render())
+        assert isinstance(grep, ToolEntry) and grep.is_error and "error: bad pattern" in str(grep.render())
+        status = app.main.query_one(StatusLine)
+        assert (status.input_tokens, status.output_tokens, status.cache_read_tokens) == (1500, 250, 1200)
+        assert status.cost == 0.0234
+        assert "1.2k cached" in str(status.render())
+
+
+async def test_enter_expands_the_selected_tool_call_and_y_copies_it(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [ANSWER])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "read it")
+        await settle(pilot)
+        pane = app.main.query_one(ConversationPane)
+        pane.focus()
+        await pilot.press("up", "up", "up")
+        read = pane.entries[2]
+        assert isinstance(read, ToolEntry) and pane.selected == 2
+        await pilot.press("enter")
+        assert read.expanded
+        assert '"file_path": "app/main.py"' in str(read.render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard.startswith("Read app/main.py\n1\t")
+        await pilot.press("enter")
+        assert not read.expanded
+
+
+async def test_errors_retries_and_feedback_are_visible(service_repo: Path) -> None:
+    turn = [
+        FeedbackSent("Rejected hunk in app/main.py: keep the old greeting"),
+        Retrying(1, "overloaded (529)", 1.5),
+        AgentError("the API said 401: check ANTHROPIC_API_KEY", "auth"),
+        TurnEnded(None, True),
+    ]
+    app, _ = make_app(service_repo, [turn])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        await settle(pilot)
+        notices = app.main.query(NoticeEntry)
+        texts = [(notice.kind, str(notice.render())) for notice in notices]
+        assert texts[0] == ("feedback", "↳ feedback sent: Rejected hunk in app/main.py: keep the old greeting")
+        assert texts[1] == ("retry", "↻ retry 1 in 1.5s: overloaded (529)")
+        assert texts[2] == ("error", "✗ error: the API said 401: check ANTHROPIC_API_KEY")
+        assert texts[3][0] == "cancelled" and "interrupted" in texts[3][1]
+
+
+async def test_escape_cancels_the_running_turn(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [[TextDelta("thinking about it"), Wait("never"), TextDelta("not shown")]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        prompt = app.main.query_one(PromptInput)
+        await wait_until(pilot, lambda: prompt.busy, "the turn starts")
+        await wait_until(pilot, lambda: bool(app.main.query(AgentEntry)), "text streams")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not prompt.busy
+        notices = [str(n.render()) for n in app.main.query(NoticeEntry)]
+        assert notices == ["■ turn cancelled"]
+        assert "not shown" not in app.main.query_one(AgentEntry).raw
+        assert app.main.query_one(StatusLine).activity == "ready"
+
+
+async def test_a_second_prompt_waits_for_the_running_turn(service_repo: Path) -> None:
+    app, session = make_app(service_repo, [[Wait("gate"), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "one")
+        await wait_until(pilot, lambda: "gate" in session().gates, "the turn waits")
+        await wait_until(pilot, lambda: app.main.query_one(PromptInput).busy, "the prompt shows the turn")
+        await send(pilot, "two")
+        await pilot.pause()
+        assert session().prompts == ["one"]
+        assert app.main.query_one(PromptInput).text == "two", "a refused prompt keeps its text"
+        gate = session().gates["gate"]
+        assert isinstance(gate, asyncio.Event)
+        gate.set()
+        await settle(pilot)
+        assert session().prompts == ["one"]
