@@ -351,3 +351,22 @@ def test_unmerged_index_entry_is_refused_clearly(ws: Workspace, git_repo: Path, 
     with pytest.raises(WorkspaceError, match="unresolved merge conflicts"):
         ws.accept_file(proposal.path)
     assert "<<<<<<<" in (git_repo / "README.md").read_text()
+
+
+def test_utf8_bom_is_hidden_from_the_agent_and_kept_on_disk(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
+    path = git_repo / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfone\ntwo\n")
+    git("add", "bom.txt")
+    assert ws.read_text("bom.txt") == "one\ntwo\n"
+    proposal = ws.propose("bom.txt", "one\nTWO\n")
+    assert [line.text for line in proposal.hunks[0].lines if line.kind != " "] == ["two", "TWO"]
+    ws.accept_file("bom.txt")
+    assert path.read_bytes() == b"\xef\xbb\xbfone\nTWO\n"
+
+
+def test_empty_new_file(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
+    proposal = ws.propose("pkg/__init__.py", "")
+    assert proposal.is_new and len(proposal.hunks) == 1
+    ws.accept_hunk(proposal.path, proposal.hunks[0].id)
+    assert (git_repo / "pkg" / "__init__.py").read_bytes() == b""
+    assert git("status", "--porcelain") == "A  pkg/__init__.py\n"

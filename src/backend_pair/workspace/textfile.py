@@ -9,6 +9,9 @@ from backend_pair.workspace.errors import FileRefused
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Largest file the workspace reads or proposes (2 MiB): bigger files are refused as too large to review."""
 
+BOM = "\ufeff"
+"""A UTF-8 byte order mark as decoded text: hidden from the agent, kept on disk."""
+
 BINARY_SNIFF_BYTES = 8000
 """Like git, a NUL byte within the first 8000 bytes marks a file as binary."""
 

@@ -24,7 +24,7 @@ from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, require_plain
 from backend_pair.workspace.rebase import rebase_entry
 from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
-from backend_pair.workspace.textfile import check_size, decode_text, detect_eol, normalize
+from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize
 from backend_pair.workspace.undo import plan_revert
 
 JSON_VERSION = 1
@@ -99,6 +99,8 @@ class Workspace:
     def read_text(self, rel: str) -> str:
         """A file's text through the overlay (the pending proposal if any), line endings normalised to LF.
 
+        A UTF-8 byte order mark is left out here and kept on write (see :meth:`propose`).
+
         Raises:
             PathRefused: The path is not inside the working tree.
             FileRefused: Binary, not UTF-8, or over the size limit.
@@ -108,11 +110,11 @@ class Workspace:
             rel = self.resolve(rel)
             entry = self._entries.get(rel)
             if entry is not None:
-                return entry.visible_text()
+                return entry.visible_text().removeprefix(BOM)
             raw = self._read_disk(rel)
             if raw is None:
                 raise FileNotFoundInRepo(f"{rel}: no such file in the repository")
-            return normalize(raw)
+            return normalize(raw).removeprefix(BOM)
 
     def exists(self, rel: str) -> bool:
         """Whether the file exists on disk or as a pending proposal."""
@@ -175,8 +177,10 @@ class Workspace:
             if "\x00" in content:
                 raise FileRefused(f"{rel}: proposed content has NUL bytes (binary); only text can be reviewed")
             check_size(rel, len(encode(content, rel)))
-            proposed = normalize(content)
             disk = self._read_disk(rel)
+            if disk is not None and disk.startswith(BOM) and not content.startswith(BOM):
+                content = BOM + content  # the agent read the file without its byte order mark
+            proposed = normalize(content)
             entry = self._entries.get(rel)
             if entry is None or entry.state is FileState.CONFLICT:
                 accepted = entry.accepted if entry is not None else 0
