@@ -22,13 +22,11 @@ from backend_pair.workspace.hunks import Hunk
 from backend_pair.workspace.model import FileProposal, FileState, RebaseOutcome, RebaseStatus, ReviewCounts
 from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, require_plain
+from backend_pair.workspace.persist import SavedState
 from backend_pair.workspace.rebase import rebase_entry
 from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
 from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize
 from backend_pair.workspace.undo import plan_revert
-
-JSON_VERSION = 1
-"""Version of the :meth:`Workspace.to_json` layout."""
 
 
 def open_workspace(path: Path) -> Workspace:
@@ -477,33 +475,22 @@ class Workspace:
     def to_json(self) -> dict[str, Any]:
         """Pending proposals, comments, queued feedback and accept history, as plain JSON data."""
         with self._lock:
-            return {
-                "version": JSON_VERSION,
-                "entries": [self._entries[rel].to_json() for rel in sorted(self._entries)],
-                "feedback": list(self._feedback.items),
-                "feedback_accepted": dict(self._feedback.accepted_hunks),
-                "history": [record.to_json() for record in self._history],
-                "accepted": dict(self._accepted),
-            }
+            state = SavedState(list(self._entries.values()), self._history, self._accepted, self._feedback)
+            return state.to_json()
 
     def restore_json(self, data: dict[str, Any]) -> None:
-        """Bring back a session saved by :meth:`to_json`, then rebase its proposals onto today's disk content."""
+        """Bring back a session saved by :meth:`to_json`, then rebase its proposals onto today's disk content.
+
+        Raises:
+            WorkspaceError: The data is damaged or from another version; nothing changes.
+            PathRefused: It names a path that is not a plain path inside this repository.
+        """
         with self._lock:
-            if int(data.get("version", 0)) != JSON_VERSION:
-                raise WorkspaceError(f"saved workspace state has version {data.get('version')}, expected 1")
-            try:
-                entries = [ProposalEntry.from_json(item) for item in data.get("entries", [])]
-                history = [AcceptRecord.from_json(item) for item in data.get("history", [])]
-                accepted = {str(k): int(v) for k, v in dict(data.get("accepted", {})).items()}
-                told = {str(k): int(v) for k, v in dict(data.get("feedback_accepted", {})).items()}
-                items = [str(item) for item in data.get("feedback", [])]
-            except (KeyError, TypeError, ValueError, AttributeError) as err:
-                raise WorkspaceError(f"saved workspace state is damaged ({type(err).__name__}: {err})") from None
-            require_plain(self.root, [e.path for e in entries] + [f.path for r in history for f in r.files])
-            self._entries = {entry.path: entry for entry in entries}
-            self._history, self._accepted = history, accepted
-            self._feedback.items, self._feedback.accepted_hunks = items, told
-            for entry in entries:
+            state = SavedState.from_json(data)
+            require_plain(self.root, [e.path for e in state.entries] + [f.path for r in state.history for f in r.files])
+            self._entries = {entry.path: entry for entry in state.entries}
+            self._history, self._accepted, self._feedback = state.history, state.accepted, state.feedback
+            for entry in state.entries:
                 try:
                     disk = self._read_disk(entry.path)
                 except FileRefused as err:
