@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from watchfiles import Change
 
-from backend_pair.workspace import RebaseStatus, Workspace, open_workspace
+from backend_pair.workspace import RebaseStatus, Workspace, open_workspace, watch
 from backend_pair.workspace.watch import watch_changes
 
 
@@ -71,3 +72,20 @@ async def test_watch_feeds_a_rebase(git_repo: Path, ws: Workspace) -> None:
     assert [o.status for o in outcomes] == [RebaseStatus.REBASED]
     assert ws.read_text("app/main.py").startswith("# header from the developer\n")
     assert ws.read_text("app/main.py").endswith("return 'bye'\n")
+
+
+async def test_falls_back_to_polling_when_native_watching_fails(
+    git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+
+    async def fake_awatch(*paths: object, **options: object) -> AsyncIterator[set[tuple[Change, str]]]:
+        calls.append(options.get("force_polling"))
+        if len(calls) == 1:
+            raise OSError("OS file watch limit reached")
+        yield {(Change.modified, str(git_repo / "README.md"))}
+
+    monkeypatch.setattr(watch, "awatch", fake_awatch)
+    batches = [batch async for batch in watch.watch_changes(git_repo)]
+    assert batches == [{"README.md"}]
+    assert calls == [None, True]

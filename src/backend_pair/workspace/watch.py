@@ -17,6 +17,9 @@ DEBOUNCE_MS = 1600
 QUIET_MS = 50
 """A batch is yielded once no new change arrived for this long (watchfiles' ``step``)."""
 
+POLL_DELAY_MS = 500
+"""Polling interval when the system cannot watch the tree natively (watch limit reached)."""
+
 _SKIPPED_SUFFIXES = (".bp-tmp",)
 """Our own temporary files (atomic writes) never count as changes."""
 
@@ -56,6 +59,7 @@ async def watch_changes(root: Path, stop: asyncio.Event | None = None) -> AsyncI
     ``.git/``, gitignored paths, submodule contents, folders and our own temporary files are left out; empty
     batches are not yielded. Changes are debounced: a batch is yielded after :data:`QUIET_MS` without new
     changes (at most :data:`DEBOUNCE_MS` after the first one). Feed each batch to ``Workspace.disk_changed``.
+    If native watching fails (typically the inotify watch limit on a huge tree), it falls back to polling.
 
     Args:
         root: Any folder inside the working tree.
@@ -66,15 +70,28 @@ async def watch_changes(root: Path, stop: asyncio.Event | None = None) -> AsyncI
     """
     repo, top = open_repo(root)
     git = GitRepository(repo, top)
+    polling = False
     try:
-        async for changes in awatch(
-            top, watch_filter=_keep, debounce=DEBOUNCE_MS, step=QUIET_MS, stop_event=stop, yield_on_timeout=False
-        ):
-            rels = _relative(top, {path for _change, path in changes})
-            if not rels:
-                continue
-            kept = await asyncio.to_thread(_filter_ignored, git, rels)
-            if kept:
-                yield kept
+        while True:
+            try:
+                async for changes in awatch(
+                    top,
+                    watch_filter=_keep,
+                    debounce=DEBOUNCE_MS,
+                    step=QUIET_MS,
+                    stop_event=stop,
+                    force_polling=polling or None,
+                    poll_delay_ms=POLL_DELAY_MS,
+                ):
+                    rels = _relative(top, {path for _change, path in changes})
+                    kept = await asyncio.to_thread(_filter_ignored, git, rels) if rels else set()
+                    if kept:
+                        yield kept
+                return
+            except OSError:
+                if polling:
+                    raise
+                # Usually the inotify watch limit on a big tree (virtualenvs, node_modules): poll instead.
+                polling = True
     finally:
         git.close()
