@@ -19,12 +19,17 @@ class WriteLog:
     """Every write a ``RecordingDriver`` received: ``(time.monotonic(), text)`` in order."""
 
     writes: list[tuple[float, str]] = field(default_factory=list)
+    keep: bool = True
+    """Keep every write (``False``: only count bytes, for long runs where the log would weigh on memory)."""
+    total_bytes: int = 0
     _expected: list[tuple[str, asyncio.Future[float]]] = field(default_factory=list)
 
     def record(self, text: str) -> None:
         """Log one write; resolve every expectation whose text it contains."""
         now = time.monotonic()
-        self.writes.append((now, text))
+        self.total_bytes += len(text)
+        if self.keep:
+            self.writes.append((now, text))
         if self._expected:
             waiting = []
             for needle, future in self._expected:

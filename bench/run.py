@@ -127,7 +127,8 @@ def _machine() -> str:
     import os
     import platform
 
-    return f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return f"{os.cpu_count()} cores, Python {platform.python_version()}, load average {load} at the end"
 
 
 STREAMING = [

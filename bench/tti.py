@@ -8,6 +8,7 @@ five runs each; the figure is the ratio of the medians.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -22,7 +23,9 @@ from terminal import TerminalError, TmuxTerminal, rss_kib
 BENCH = Path(__file__).resolve().parent
 PRODUCT_SCRIPT = Path(sys.executable).parent / "backend-pair"
 PRODUCT_MARKERS: tuple[str, ...] = tuple(
-    marker for marker in os.environ.get("BENCH_PRODUCT_MARKERS", "Backend Engineer").split("|") if marker
+    marker
+    for marker in os.environ.get("BENCH_PRODUCT_MARKERS", "Backend Engineer|conversation|prompt").split("|")
+    if marker
 )
 """Texts that are all on the product's first full screen (override with ``BENCH_PRODUCT_MARKERS=a|b``)."""
 SETTLE_SECONDS = 3.0
@@ -47,7 +50,7 @@ class Run:
     rss_kib: int | None
 
 
-FLOOR = Launch("floor", lambda _scratch: [sys.executable, str(BENCH / "floor_app.py")], (FLOOR_MARKER,))
+FLOOR = Launch("floor", lambda _scratch: [sys.executable, str(BENCH / "floor_app.py")], (FLOOR_MARKER, "Ask the floor"))
 PRODUCT = Launch(
     "backend-pair", lambda scratch: [str(PRODUCT_SCRIPT), "--demo", str(scratch / "demo")], PRODUCT_MARKERS
 )
@@ -75,6 +78,7 @@ def time_one(terminal: TmuxTerminal, launch: Launch, settle: float = 0.0, probe:
             argv = [sys.executable, str(BENCH / "import_probe.py"), str(probe), *argv[-3:]]
         started = time.monotonic()
         session = terminal.launch(argv, env=_isolated_env(scratch), cwd=scratch)
+        pid: int | None = None
         try:
             seen = terminal.wait_for(session, launch.markers, TIMEOUT)
             pid = terminal.pane_pid(session)
@@ -83,6 +87,21 @@ def time_one(terminal: TmuxTerminal, launch: Launch, settle: float = 0.0, probe:
             return Run(seen - started, rss_kib(pid))
         finally:
             terminal.kill(session)
+            if pid is not None:
+                _reap(pid)
+
+
+def _reap(pid: int, grace: float = 5.0) -> None:
+    """Wait for a killed run's process to be gone (SIGKILL after ``grace`` s), so it cannot slow the next run."""
+    deadline = time.monotonic() + grace
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() > deadline:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                return
+            deadline = time.monotonic() + grace
+        time.sleep(0.01)
 
 
 def _anthropic_figure(probe: Path, first_frame: float) -> Figure:

@@ -1,0 +1,110 @@
+"""RSS of the real app after a 500-turn session against the fake API.
+
+The app runs in this (fresh) process exactly as ``backend-pair`` builds it, rendering every frame to terminal bytes
+that are counted and dropped; the fake API runs in a child process. Each turn is a prompt sent through the prompt
+widget and awaited to its end; every 5th turn reads a file first and every 50th updates the checklist. The figure
+is this process's VmRSS at the end: the app, its conversation widgets, the SDK, the history and the journal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from app_harness import (
+    SIZE,
+    ApiServerProcess,
+    log,
+    make_app,
+    make_repo,
+    point_sdk_at,
+    run_profiled,
+    send_prompt,
+    session_ready,
+    until,
+)
+from figures import Figure, not_measured, print_figures_json, render_table
+from terminal import rss_kib
+
+NAME = ("RSS after a 500-turn session", "MB", 150.0)
+TURNS = 500
+BUDGET = 150.0
+"""Seconds the session may take; past that the figure is reported for the turns reached."""
+
+
+def _rss_mb() -> float:
+    kib = rss_kib(_pid())
+    return (kib or 0) / 1024
+
+
+def _pid() -> int:
+    import os
+
+    return os.getpid()
+
+
+async def measure_in_app(root: Path) -> list[Figure]:
+    """Run the turns; RSS at start, along the way and at the end."""
+    app = make_app(root)
+    log().keep = False
+    ended: list[float] = []
+
+    def hook(message: object) -> None:
+        if type(message).__name__ == "AgentTurnEnded":
+            ended.append(time.monotonic())
+
+    samples: list[str] = []
+    started = time.monotonic()
+    turns = 0
+    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
+        await until(lambda: session_ready(app), 60, "the agent session to start")
+        await pilot.pause()
+        samples.append(f"start {_rss_mb():.0f}")
+        for turn in range(1, TURNS + 1):
+            send_prompt(app, f"turn {turn}: go on")
+            await until(lambda turn=turn: len(ended) >= turn, 120, f"turn {turn} to end")  # type: ignore[misc]
+            await pilot.pause()
+            turns = turn
+            if turn % 100 == 0:
+                samples.append(f"{turn}: {_rss_mb():.0f}")
+            if time.monotonic() - started > BUDGET:
+                break
+        rss = _rss_mb()
+    elapsed = time.monotonic() - started
+    note = f"RSS MB along the way: {', '.join(samples)}; {turns} turns in {elapsed:.0f} s"
+    if turns < TURNS:
+        if rss > NAME[2]:
+            return [Figure(NAME[0], rss, NAME[1], NAME[2], f"already over after {turns} turns; {note}")]
+        return [
+            not_measured(*NAME, f"only {turns} of {TURNS} turns within {BUDGET:.0f} s; RSS then {rss:.0f} MB; {note}")
+        ]
+    return [Figure(NAME[0], rss, NAME[1], NAME[2], note)]
+
+
+def measure() -> list[Figure]:
+    """Run the session benchmark; the figure, or why it was not measured."""
+    try:
+        import backend_pair.tui.app  # noqa: F401
+    except ImportError as err:
+        return [not_measured(*NAME, f"the TUI is not importable: {err}")]
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as scratch:
+        root = make_repo(Path(scratch) / "repo", {"README.md": "# service\n\nSome words about it.\n"})
+        with ApiServerProcess("session") as server:
+            point_sdk_at(server.base_url)
+            return asyncio.run(measure_in_app(root))
+
+
+def main() -> None:
+    """Print the figure as one line for ``bench/run.py`` (``--table``: as a table too; ``--profile FILE``)."""
+    report = Path(sys.argv[sys.argv.index("--profile") + 1]) if "--profile" in sys.argv else None
+    figures: list[Figure] = run_profiled(measure, report)
+    if "--table" in sys.argv:
+        print(render_table(figures))
+    print_figures_json(figures)
+
+
+if __name__ == "__main__":
+    main()
