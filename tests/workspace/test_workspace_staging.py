@@ -370,3 +370,12 @@ def test_empty_new_file(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
     ws.accept_hunk(proposal.path, proposal.hunks[0].id)
     assert (git_repo / "pkg" / "__init__.py").read_bytes() == b""
     assert git("status", "--porcelain") == "A  pkg/__init__.py\n"
+
+
+def test_undo_is_refused_after_a_commit(ws: Workspace, service: Path, git: GitRunner) -> None:
+    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    ws.accept_file(proposal.path)
+    git("commit", "-qm", "agent change")
+    with pytest.raises(UndoRefused, match="a commit was made since"):
+        ws.undo_last_accept()
+    assert service.read_text() == _edit(BASE, {3: "THREE\n"})

@@ -121,6 +121,11 @@ class GitRepository:
         _, sha = self.run("rev-parse", "--short", "HEAD")
         return f"detached at {sha.decode().strip()}"
 
+    def head(self) -> str | None:
+        """The commit id HEAD points at, or None on an unborn branch."""
+        status, out = self.run("rev-parse", "-q", "--verify", "HEAD", ok_codes=(0, 1))
+        return out.decode().strip() if status == 0 else None
+
     def submodule_paths(self) -> set[str]:
         """Paths of gitlink entries (submodules) in the index."""
         if not (self.root / ".gitmodules").exists():

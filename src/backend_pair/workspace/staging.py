@@ -96,15 +96,18 @@ class AcceptRecord:
     """What was accepted, for the developer (``2 hunks in app/main.py``)."""
     files: list[AcceptedFile] = field(default_factory=list)
     """Per-file changes."""
+    head: str | None = None
+    """The commit HEAD pointed at when accepting: after a commit, undo is refused (the hunks are history)."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the session journal."""
-        return {"label": self.label, "files": [change.to_json() for change in self.files]}
+        return {"label": self.label, "files": [change.to_json() for change in self.files], "head": self.head}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AcceptRecord:
         """Rebuild from :meth:`to_json` output."""
-        return cls(str(data["label"]), [AcceptedFile.from_json(item) for item in data.get("files", [])])
+        files = [AcceptedFile.from_json(item) for item in data.get("files", [])]
+        return cls(str(data["label"]), files, data.get("head"))
 
 
 def _entry_json(entry: IndexEntry | None) -> list[str] | None:

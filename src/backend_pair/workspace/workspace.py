@@ -265,7 +265,7 @@ class Workspace:
             self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
             if entry.is_done():
                 del self._entries[entry.path]
-        self._history.append(AcceptRecord(label, undo_files))
+        self._history.append(AcceptRecord(label, undo_files, self._git.head()))
         for entry, hunks in selections:
             self._feedback.accepted(entry.path, len(hunks))
 
@@ -349,6 +349,8 @@ class Workspace:
             if not self._history:
                 raise UndoRefused("nothing to undo: no accept in this session")
             record = self._history[-1]
+            if self._git.head() != record.head:
+                raise UndoRefused(f"cannot undo the accept of {record.label}: a commit was made since; use git")
             for change in record.files:
                 if change.path in self._entries:
                     self._synced_entry(change.path)
