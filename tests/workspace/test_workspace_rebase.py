@@ -236,3 +236,15 @@ def test_restore_refuses_damaged_or_escaping_state(ws: Workspace) -> None:
     with pytest.raises(WorkspaceError, match="not a plain repository path"):
         ws.restore_json(escaping)
     assert ws.proposals() == []
+
+
+def test_conflicted_file_deleted_becomes_a_new_file_proposal(ws: Workspace, service: Path) -> None:
+    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
+    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.disk_changed(["svc.py"])
+    service.unlink()
+    [outcome] = ws.disk_changed(["svc.py"])
+    assert outcome.status is RebaseStatus.DELETED
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.state is FileState.DELETED_ON_DISK
+    assert proposal.proposed == _edit(BASE, {20: "agent twenty\n"}) and len(proposal.hunks) == 1

@@ -26,9 +26,13 @@ def rebase_entry(git: GitRepository, entry: ProposalEntry, new_raw: str | None) 
     if entry.state is FileState.CONFLICT and entry.conflict is not None:
         sides = entry.conflict
         if new_raw is None:
-            entry.conflict = ConflictSides("", sides.theirs, sides.base)
+            entry.state = FileState.PENDING
+            entry.conflict = None
+            entry.proposed = sides.theirs
             entry.set_base(None)
-            return RebaseStatus.CONFLICT, f"{entry.path} was deleted; the proposal stays in conflict"
+            entry.was_deleted = True
+            entry.settle_state()
+            return RebaseStatus.DELETED, f"{entry.path} was deleted on disk; accepting the proposal recreates it"
         ours = normalize(new_raw)
         merged, clean = git.merge_file(ours, sides.base, sides.theirs)
         if clean:
