@@ -105,8 +105,6 @@ class BackendPairApp(App[int]):
         self._watch = watch
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
-        self.journal: Any = None
-        """The session journal (workspace/journal.py), once open."""
 
     # Startup
 
@@ -144,6 +142,7 @@ class BackendPairApp(App[int]):
             if self._watch:
                 self.run_worker(self._watch_disk(), name="watch", group="watch")
             self.session = await self._session_factory(self)
+            await self._adopt_session(self.session)
         except BackendPairError as err:
             status.activity = "offline"
             await self.main.query_one(ConversationPane).add_notice(str(err), "error")
@@ -153,6 +152,32 @@ class BackendPairApp(App[int]):
         status.activity = "ready"
         self.refresh_checklist()
         await self.refresh_review()
+
+    async def _adopt_session(self, session: TurnRunner) -> None:
+        """Take over what a resumed session restored: checklist, conversation, usage."""
+        restored_checklist = getattr(session, "checklist", None)
+        if restored_checklist is not None:
+            self.checklist = restored_checklist
+        messages = getattr(session, "messages", None)
+        if self.config.resume is not None and messages:
+            from backend_pair.agents.tools import summarize
+
+            conversation = self.main.query_one(ConversationPane)
+            await conversation.replay(list(messages), summarize)
+            await conversation.add_notice("session resumed from the journal", "info")
+        usage = getattr(session, "session_usage", None)
+        if usage is not None:
+            status = self.main.query_one(StatusLine)
+            status.input_tokens = usage.input
+            status.output_tokens = usage.output
+            status.cache_read_tokens = usage.cache_read
+            status.cache_write_tokens = usage.cache_creation
+            status.cost = float(getattr(session, "session_cost", 0.0))
+
+    def _journal(self, kind: str, payload: dict[str, Any]) -> None:
+        journal = getattr(self.session, "journal", None)
+        if journal is not None:
+            journal.append(kind, payload)
 
     # Turns
 
@@ -248,11 +273,16 @@ class BackendPairApp(App[int]):
             result = await asyncio.to_thread(getattr(workspace, operation), *args)
         except BackendPairError as err:
             self.notify(str(err), severity="error", timeout=8)
+            await self.refresh_review()
             return
         if operation == "undo_last_accept" and result:
             self.notify(f"Undone: {result}")
         elif operation == "comment_hunk":
             self.notify("Comment saved; it goes to the agent with your next message.")
+        record_review = getattr(self.session, "record_review", None)
+        if record_review is not None:
+            decision = dict(zip(("path", "hunk_id", "comment"), args, strict=False))
+            await asyncio.to_thread(record_review, {"op": operation, **decision})
         if operation in ("accept_hunk", "accept_file", "undo_last_accept"):
             await self._apply_evidence()
         await self.refresh_review()
@@ -263,6 +293,7 @@ class BackendPairApp(App[int]):
             return
         accepted = await asyncio.to_thread(workspace.accepted_paths)
         if await asyncio.to_thread(checklist.apply_evidence, workspace.root, accepted):
+            self._journal("checklist", {"items": checklist.to_json()})
             self.refresh_checklist()
 
     async def refresh_review(self) -> None:
@@ -300,6 +331,7 @@ class BackendPairApp(App[int]):
         except BackendPairError as err:
             self.notify(str(err), severity="error")
             return
+        self._journal("checklist", {"items": self.checklist.to_json()})
         self.refresh_checklist()
 
     async def _watch_disk(self) -> None:
@@ -369,22 +401,33 @@ class BackendPairApp(App[int]):
 
 
 async def _default_session(app: BackendPairApp) -> TurnRunner:
-    """The real agent session: imports the SDK client and the loop here, after the first frame."""
-    from backend_pair.agents.client import make_client
-    from backend_pair.agents.session import AgentSession
+    """The real, journaled agent session (new or resumed).
 
-    if app.workspace is None or app.checklist is None:
+    The SDK client is built in a thread here, after the first frame, so ``import anthropic`` (about a second)
+    never delays the screen and the first turn does not pay for it either.
+    """
+    from backend_pair.agents.client import make_client
+    from backend_pair.agents.resume import open_session
+
+    workspace, checklist = app.workspace, app.checklist
+    if workspace is None or checklist is None:
         raise BackendPairError("the workspace is not open")
-    client = await asyncio.to_thread(make_client)
-    return AgentSession(
-        app.config.definition,
-        app.workspace,
-        app.checklist,
-        app.config.model,
-        approver=app.approve_bash,
-        journal=app.journal,
+    try:
+        client = await asyncio.to_thread(make_client)
+    except Exception as err:  # the SDK's own configuration errors (e.g. no key) become one line
+        raise BackendPairError(f"cannot create the API client: {err}") from err
+    config = app.config
+    session = await asyncio.to_thread(
+        open_session,
+        config.definition,
+        workspace,
+        checklist,
+        config.model,
+        app.approve_bash,
+        resume=config.resume,
         client=client,
     )
+    return session
 
 
 def run_app(config: AppConfig) -> int:

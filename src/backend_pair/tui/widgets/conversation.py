@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 from rich.text import Text
@@ -62,10 +63,10 @@ class AgentEntry(Markdown):
     }
     """
 
-    def __init__(self) -> None:
-        """Start an empty answer block."""
-        super().__init__("")
-        self.raw = ""
+    def __init__(self, markdown: str = "") -> None:
+        """Start an answer block (empty when it is about to be streamed)."""
+        super().__init__(markdown)
+        self.raw = markdown
         """The Markdown received so far."""
 
 
@@ -278,6 +279,47 @@ class ConversationPane(VerticalScroll, can_focus=True):
         """Show an error, a retry, feedback that was sent, or a note."""
         await self.end_answer()
         await self.mount(NoticeEntry(text, kind))
+
+    async def replay(self, messages: list[dict[str, Any]], summarize: Callable[[str, object], str]) -> None:
+        """Show a resumed conversation from its API history (plain dicts), without streaming.
+
+        Args:
+            messages: The Messages API history.
+            summarize: Makes a tool call's one-line summary from its name and input.
+        """
+        await self.end_answer()
+        entries: list[Widget] = []
+        tools: dict[str, ToolEntry] = {}
+        for message in messages:
+            content = message.get("content")
+            blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
+            for block in blocks:
+                if not isinstance(block, dict):
+                    continue
+                kind = block.get("type")
+                if kind == "text" and str(block.get("text", "")).strip():
+                    text = str(block["text"])
+                    if message.get("role") == "user":
+                        entries.append(UserEntry(text))
+                    else:
+                        answer = AgentEntry(text)
+                        entries.append(answer)
+                elif kind == "tool_use":
+                    name = str(block.get("name", ""))
+                    raw_input = block.get("input")
+                    tool_input: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
+                    entry = ToolEntry(str(block.get("id", "")), name, summarize(name, tool_input), tool_input)
+                    tools[entry.call_id] = entry
+                    entries.append(entry)
+                elif kind == "tool_result" and (tool := tools.get(str(block.get("tool_use_id", "")))) is not None:
+                    result = block.get("content", "")
+                    if isinstance(result, list):
+                        result = "\n".join(str(part.get("text", "")) for part in result if isinstance(part, dict))
+                    tool.result, tool.is_error = str(result), bool(block.get("is_error", False))
+                    tool.set_class(tool.is_error, "-error")
+        self._tools.update(tools)
+        if entries:
+            await self.mount_all(entries)
 
     def action_select(self, step: int) -> None:
         """Move the selection up or down."""

@@ -149,6 +149,8 @@ class ReviewPane(Vertical, can_focus=True):
         super().__init__(id=id)
         self.proposals: list[FileProposal] = []
         """Files awaiting review, in display order."""
+        self._awaiting = False
+        self._queued: list[str] = []
 
     def compose(self) -> ComposeResult:
         """File list on top, diff below, the comment line docked at the bottom."""
@@ -205,6 +207,20 @@ class ReviewPane(Vertical, can_focus=True):
         self.set_reactive(ReviewPane.file_index, file_index)
         self.set_reactive(ReviewPane.hunk_index, hunk_index)
         self._refresh_views()
+        self._awaiting = False
+        if self._queued:
+            self.call_later(self.run_action, self._queued.pop(0))
+
+    def _deferred(self, action: str) -> bool:
+        """Keys pressed while a decision is on its way are replayed once the proposals are fresh again."""
+        if self._awaiting:
+            self._queued.append(action)
+            return True
+        return False
+
+    def _decide(self, message: Message) -> None:
+        self._awaiting = True
+        self.post_message(message)
 
     def _refresh_views(self) -> None:
         self.query_one(FileList).show(self.proposals, self.file_index)
@@ -238,6 +254,8 @@ class ReviewPane(Vertical, can_focus=True):
 
     def action_next_hunk(self) -> None:
         """Go to the next hunk, then on to the next file."""
+        if self._deferred("next_hunk"):
+            return
         proposal = self.current_proposal
         if proposal is None:
             return
@@ -248,6 +266,8 @@ class ReviewPane(Vertical, can_focus=True):
 
     def action_prev_hunk(self) -> None:
         """Go to the previous hunk, then back to the previous file's last hunk."""
+        if self._deferred("prev_hunk"):
+            return
         if self.hunk_index > 0:
             self.hunk_index -= 1
         elif self.file_index > 0:
@@ -258,11 +278,15 @@ class ReviewPane(Vertical, can_focus=True):
 
     def action_next_file(self) -> None:
         """Select the next file."""
+        if self._deferred("next_file"):
+            return
         if self.file_index + 1 < len(self.proposals):
             self.file_index += 1
 
     def action_prev_file(self) -> None:
         """Select the previous file."""
+        if self._deferred("prev_file"):
+            return
         if self.file_index > 0:
             self.file_index -= 1
 
@@ -281,28 +305,38 @@ class ReviewPane(Vertical, can_focus=True):
 
     def action_accept_hunk(self) -> None:
         """Accept the current hunk."""
+        if self._deferred("accept_hunk"):
+            return
         if (target := self._decidable()) is not None:
-            self.post_message(self.HunkAccepted(target[0].path, target[1].id))
+            self._decide(self.HunkAccepted(target[0].path, target[1].id))
 
     def action_reject_hunk(self) -> None:
         """Reject the current hunk."""
+        if self._deferred("reject_hunk"):
+            return
         if (target := self._decidable()) is not None:
-            self.post_message(self.HunkRejected(target[0].path, target[1].id))
+            self._decide(self.HunkRejected(target[0].path, target[1].id))
 
     def action_accept_file(self) -> None:
         """Accept the rest of the selected file."""
+        if self._deferred("accept_file"):
+            return
         if (target := self._decidable()) is not None:
-            self.post_message(self.FileAccepted(target[0].path))
+            self._decide(self.FileAccepted(target[0].path))
 
     def action_reject_file(self) -> None:
         """Reject the rest of the selected file (also drops a conflicted proposal)."""
+        if self._deferred("reject_file"):
+            return
         proposal = self.current_proposal
         if proposal is not None:
-            self.post_message(self.FileRejected(proposal.path))
+            self._decide(self.FileRejected(proposal.path))
 
     def action_undo(self) -> None:
         """Undo the last accept."""
-        self.post_message(self.UndoRequested())
+        if self._deferred("undo"):
+            return
+        self._decide(self.UndoRequested())
 
     def action_toggle_split(self) -> None:
         """Switch between unified and side by side."""
