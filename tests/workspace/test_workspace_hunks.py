@@ -132,3 +132,14 @@ def test_carried_edits_stay_in_range_and_never_overlap(source: list[str], target
         assert not (before.start == before.end == after.start == after.end)
     if source == target:
         assert apply_edits(target, mapped) == new
+
+
+def test_missing_final_newline_is_marked() -> None:
+    [hunk] = compute_hunks(["a\n", "b"], ["a\n", "b\n", "c\n"])
+    assert [(line.kind, line.text, line.no_newline) for line in hunk.lines] == [
+        (" ", "a", False),
+        ("-", "b", True),
+        ("+", "b", False),
+        ("+", "c", False),
+    ]
+    assert "-b\n\\ No newline at end of file\n+b" in hunk.as_text()

@@ -26,6 +26,8 @@ class DiffLine(NamedTuple):
     """1-based line number on disk (None for an added line)."""
     new_no: int | None
     """1-based line number in the proposal (None for a removed line)."""
+    no_newline: bool = False
+    """The last line of its file, without a final newline (git's ``\\ No newline at end of file``)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,11 @@ class Hunk:
 
     def as_text(self, max_lines: int | None = None) -> str:
         """The hunk as unified-diff text (header first), optionally cut after ``max_lines`` lines."""
-        body = [f"{line.kind}{line.text}" for line in self.lines]
+        body: list[str] = []
+        for line in self.lines:
+            body.append(f"{line.kind}{line.text}")
+            if line.no_newline:
+                body.append("\\ No newline at end of file")
         if max_lines is not None and len(body) > max_lines:
             body = [*body[:max_lines], f"... ({len(body) - max_lines} more lines)"]
         return "\n".join([self.header, *body])
@@ -98,15 +104,15 @@ def _hunk_from_group(group: Sequence[Opcode], old: Sequence[str], new: Sequence[
         if tag == "equal":
             for k in range(i2 - i1):
                 text = old[i1 + k]
-                lines.append(DiffLine(" ", _strip_eol(text), i1 + k + 1, j1 + k + 1))
+                lines.append(DiffLine(" ", _strip_eol(text), i1 + k + 1, j1 + k + 1, not text.endswith("\n")))
                 keyed.append(" " + text)
             continue
         edits.append(Edit(i1, i2, tuple(new[j1:j2])))
         for k in range(i1, i2):
-            lines.append(DiffLine("-", _strip_eol(old[k]), k + 1, None))
+            lines.append(DiffLine("-", _strip_eol(old[k]), k + 1, None, not old[k].endswith("\n")))
             keyed.append("-" + old[k])
         for k in range(j1, j2):
-            lines.append(DiffLine("+", _strip_eol(new[k]), None, k + 1))
+            lines.append(DiffLine("+", _strip_eol(new[k]), None, k + 1, not new[k].endswith("\n")))
             keyed.append("+" + new[k])
     digest = hashlib.sha1("\x00".join(keyed).encode("utf-8", "surrogatepass"), usedforsecurity=False)
     i1, j1 = group[0][1], group[0][3]
@@ -166,7 +172,7 @@ def new_file_hunk(new: Sequence[str]) -> Hunk:
     digest.update(b"new-file\x00")
     for line in new:
         digest.update(line.encode("utf-8", "surrogatepass") + b"\x00")
-    lines = tuple(DiffLine("+", _strip_eol(text), None, k + 1) for k, text in enumerate(new))
+    lines = tuple(DiffLine("+", _strip_eol(text), None, k + 1, not text.endswith("\n")) for k, text in enumerate(new))
     new_start = 1 if new else 0
     return Hunk(
         id=digest.hexdigest()[:12],
