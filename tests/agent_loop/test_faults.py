@@ -110,3 +110,12 @@ async def test_connection_refused_is_named(make_session: SessionFactory) -> None
     errors = [e for e in events if isinstance(e, AgentError)]
     assert [e.kind for e in errors] == ["connection"]
     assert "Could not reach the API" in errors[0].message
+
+
+async def test_connection_failure_retries_are_reported(make_session: SessionFactory) -> None:
+    session, server = make_session([text_reply("never")], max_retries=1)
+    server.stop()
+    events = await collect(session, "hi")
+    retries = [e for e in events if isinstance(e, Retrying)]
+    assert [(r.attempt, r.reason) for r in retries] == [(1, "connection failed")]
+    assert [e.kind for e in events if isinstance(e, AgentError)] == ["connection"]

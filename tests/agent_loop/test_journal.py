@@ -138,3 +138,35 @@ def test_journal_records_keep_order(git_repo: Path) -> None:
     for payload in payloads:
         journal.append("checklist", payload)
     assert [r["payload"] for r in journal.records()] == payloads
+
+
+async def test_review_decisions_and_ticks_are_restored(
+    make_session: SessionFactory, git_repo: Path, definition: AgentDefinition
+) -> None:
+    journal = SessionJournal.create(git_repo)
+    lines = [f"LINE_{n} = {n}" for n in range(20)]
+    (git_repo / "app" / "main.py").write_text("\n".join(lines) + "\n")
+    content = "\n".join(["FIRST = 0", *lines[1:], "EXTRA = 1"]) + "\n"
+    script = [tool_reply(ToolUse("Write", {"file_path": "app/main.py", "content": content})), text_reply("ok")]
+    session, server = make_session(script, journal=journal)
+    await collect(session, "change it")
+    workspace = session.workspace
+    assert isinstance(workspace, Workspace)
+    proposal = workspace.proposal("app/main.py")
+    assert proposal is not None and len(proposal.hunks) == 2
+    workspace.reject_hunk("app/main.py", proposal.hunks[1].id, "no EXTRA")
+    session.record_review({"action": "reject_hunk", "path": "app/main.py", "comment": "no EXTRA"})
+    checklist = session.checklist
+    assert isinstance(checklist, Checklist)
+    first = checklist.items()[0]
+    checklist.toggle(first.id)
+    session.snapshot()
+
+    restored = resume(git_repo, definition, server.base_url)
+    restored_workspace = restored.workspace
+    assert isinstance(restored_workspace, Workspace)
+    left = restored_workspace.proposal("app/main.py")
+    assert left is not None and len(left.hunks) == 1 and "EXTRA" not in left.proposed
+    restored_checklist = restored.checklist
+    assert isinstance(restored_checklist, Checklist)
+    assert restored_checklist.items()[0].status != first.status

@@ -153,10 +153,14 @@ class AgentSession:
             self._op_task.cancel()
 
     def record_review(self, decision: dict[str, Any]) -> None:
-        """Journal a review decision and the proposals as they now stand (the TUI calls this after each one)."""
-        if self.journal is not None:
-            self.journal.append("review", decision)
-            self.journal.append("proposals", self.workspace.to_json())
+        """Journal a review decision, then the proposals and checklist as they now stand (call after each one)."""
+        self._journal("review", decision)
+        self.snapshot()
+
+    def snapshot(self) -> None:
+        """Journal the proposals and the checklist as they stand (after outside edits or a developer's tick)."""
+        self._journal("proposals", self.workspace.to_json())
+        self._journal("checklist", {"items": self.checklist.to_json()})
 
     async def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
         """Send the developer's message and run the agent until it ends its turn; yields events as they happen."""
