@@ -75,8 +75,10 @@ def restore_checklist(session: AgentSession, items: list[dict[str, Any]]) -> Non
     """Replace the session's checklist by the journaled one."""
     from backend_pair.agents.checklist import Checklist
 
-    session.checklist = Checklist.from_json(items)
-    session._context.checklist = session.checklist
+    try:
+        session.checklist = Checklist.from_json(items)
+    except ValueError as err:
+        log.warning("the journaled checklist is unreadable (%s); keeping the definition's", err)
 
 
 def open_session(

@@ -65,7 +65,11 @@ class _StreamOutcome:
     partial_text: list[str] = field(default_factory=list)
 
 
-_DONE = object()
+class _Done:
+    """Marks the end of one streamed call in its event queue."""
+
+
+_DONE = _Done()
 
 
 class AgentSession:
@@ -97,7 +101,6 @@ class AgentSession:
         """Prepare the session; nothing is sent before :meth:`run_turn`."""
         self.definition = definition
         self.workspace = workspace
-        self.checklist = checklist
         self.model = model
         self.journal = journal
         self.max_tokens = max_tokens
@@ -110,7 +113,7 @@ class AgentSession:
         self._base_client = client
         self._client: Any = None
         self._notices: list[str] = []
-        self._retry_queue: asyncio.Queue[object] | None = None
+        self._retry_queue: asyncio.Queue[AgentEvent | _Done] | None = None
         self._op_task: asyncio.Task[Any] | None = None
         self._cancel_requested = False
         self._running = False
@@ -125,6 +128,15 @@ class AgentSession:
             journal.append("meta", {"agent": definition.name, "model": model, "source": str(definition.source)})
 
     # -- public API ----------------------------------------------------------------------------------------------
+
+    @property
+    def checklist(self) -> ChecklistView:
+        """The live checklist TodoWrite updates (replaced by the journaled one on resume)."""
+        return self._context.checklist
+
+    @checklist.setter
+    def checklist(self, value: ChecklistView) -> None:
+        self._context.checklist = value
 
     @property
     def running(self) -> bool:
@@ -247,13 +259,13 @@ class AgentSession:
 
     async def _stream(self, outcome: _StreamOutcome) -> AsyncIterator[AgentEvent]:
         """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
-        queue: asyncio.Queue[object] = asyncio.Queue()
+        queue: asyncio.Queue[AgentEvent | _Done] = asyncio.Queue()
         self._retry_queue = queue
         task = asyncio.create_task(self._produce(queue, outcome))
         self._op_task = task
         try:
-            while (item := await queue.get()) is not _DONE:
-                yield item  # type: ignore[misc]
+            while not isinstance(item := await queue.get(), _Done):
+                yield item
             await task
         finally:
             self._retry_queue = None
@@ -262,7 +274,7 @@ class AgentSession:
                 task.cancel()
                 await asyncio.wait([task])
 
-    async def _produce(self, queue: asyncio.Queue[object], outcome: _StreamOutcome) -> None:
+    async def _produce(self, queue: asyncio.Queue[AgentEvent | _Done], outcome: _StreamOutcome) -> None:
         try:
             if self._cancel_requested:
                 raise asyncio.CancelledError
@@ -288,37 +300,30 @@ class AgentSession:
             queue.put_nowait(_DONE)
 
     def _end_interrupted(self, outcome: _StreamOutcome) -> list[AgentEvent]:
-        """Keep what arrived (text only), name the fault, end the turn; the history stays valid."""
+        """Keep what arrived (text only), name the fault (a cancel is none), end the turn; the history stays valid."""
         partial = "".join(outcome.partial_text).strip()
         if partial:
             self._journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
-        events: list[AgentEvent] = []
-        if outcome.cancelled or self._cancel_requested:
-            pass
-        elif outcome.error is not None:
+        fault = None if outcome.cancelled or self._cancel_requested else self._fault(outcome)
+        stop = outcome.message.stop_reason if outcome.message is not None else None
+        return [*([fault] if fault else []), TurnEnded(stop, interrupted=True)]
+
+    def _fault(self, outcome: _StreamOutcome) -> AgentError:
+        """The one-line error for a call that failed or ended without ``message_stop``."""
+        if outcome.error is not None:
             from backend_pair.agents.client import client_base_url, client_secret, describe_error
 
             client = self._base_client
-            events.append(
-                describe_error(
-                    outcome.error, model=self.model, base_url=client_base_url(client), secret=client_secret(client)
-                )
+            return describe_error(
+                outcome.error, model=self.model, base_url=client_base_url(client), secret=client_secret(client)
             )
-        elif not outcome.started:
-            events.append(
-                AgentError("The API closed the connection before the answer began. Send again.", "interrupted")
-            )
-        else:
-            events.append(
-                AgentError(
-                    "The answer was cut off mid-stream (the connection closed early); what arrived is kept. "
-                    "Send a message to continue.",
-                    "interrupted",
-                )
-            )
-        stop = outcome.message.stop_reason if outcome.message is not None else None
-        events.append(TurnEnded(stop, interrupted=True))
-        return events
+        if not outcome.started:
+            return AgentError("The API closed the connection before the answer began. Send again.", "interrupted")
+        return AgentError(
+            "The answer was cut off mid-stream (the connection closed early); what arrived is kept. "
+            "Send a message to continue.",
+            "interrupted",
+        )
 
     # -- tool calls ----------------------------------------------------------------------------------------------
 
