@@ -92,7 +92,7 @@ async def test_answer_streams_as_markdown_with_one_line_per_tool_call(service_re
         assert isinstance(first, AgentEntry) and first.raw == "I read `app/main.py`.\n\n"
         assert isinstance(last, AgentEntry) and "**three**" in last.raw
         assert isinstance(read, ToolEntry) and not read.is_error
-        assert "Read app/main.py" in str(read.render()) and "(+2 lines)" in str(read.render())
+        assert "Read app/main.py" in str(read.render()) and "— 3 lines" in str(read.render())
         assert isinstance(grep, ToolEntry) and grep.is_error and "error: bad pattern" in str(grep.render())
         status = app.main.query_one(StatusLine)
         assert (status.input_tokens, status.output_tokens, status.cache_read_tokens) == (1500, 250, 1200)

@@ -193,7 +193,7 @@ async def test_conflict_shows_both_sides_and_r_asks_for_a_redo(service_repo: Pat
         await pilot.pause()
         assert pane.current_proposal is not None and pane.current_proposal.conflict is not None
         body = str(pane.query_one(DiffView).query_one("Static").render())
-        assert "On disk (yours)" in body and "Agent's proposal" in body
+        assert "--- on disk (yours)" in body and "+++ agent's proposal" in body
         assert 'return "hi " + user.name' in body and '"""Greet a user by name."""' in body
         await pilot.press("a")
         await settle(pilot)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -267,15 +268,27 @@ def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
                 )
             )
     else:
-        rows.append(Text("On disk (yours)", style="bold underline"))
-        rows.extend(_numbered(our_lines))
-        rows.append(Text(""))
-        rows.append(Text("Agent's proposal", style="bold underline"))
-        rows.extend(_numbered(their_lines))
+        rows.extend(_conflict_diff(ours, theirs))
     for row in rows:
         row.no_wrap = True
     return Text("\n", no_wrap=True).join(rows)
 
 
-def _numbered(lines: list[Text]) -> list[Text]:
-    return [Text.assemble(Text(f"{number:>4} ", style=GUTTER_STYLE), line) for number, line in enumerate(lines, 1)]
+def _conflict_diff(ours: str, theirs: str) -> list[Text]:
+    """Where the two sides differ, as a compact diff: ``-`` lines are yours (on disk), ``+`` lines the agent's."""
+    rows: list[Text] = []
+    diff = difflib.unified_diff(
+        ours.splitlines(), theirs.splitlines(), "on disk (yours)", "agent's proposal", n=2, lineterm=""
+    )
+    for line in diff:
+        if line.startswith(("---", "+++")):
+            rows.append(Text(line, style="bold"))
+        elif line.startswith("@@"):
+            rows.append(Text(line, style="bold cyan"))
+        elif line.startswith("-"):
+            rows.append(Text(line, style=f"red {REMOVED_STYLE}"))
+        elif line.startswith("+"):
+            rows.append(Text(line, style=f"green {ADDED_STYLE}"))
+        else:
+            rows.append(Text(line))
+    return rows

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from backend_pair.agents.approval import BashDecision, BashRequest
+from backend_pair.tui.widgets.help import display_keys
 
 
 class ReasonInput(Input):
@@ -84,7 +85,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
     def _keys_text(self) -> Text:
         keymap = self.app._keymap if self.is_attached else {}
         keys = {
-            binding_id: keymap.get(binding_id, default).split(",")[0]
+            binding_id: display_keys(keymap.get(binding_id, default).split(",")[0])
             for binding_id, default in (
                 ("approval.run_once", "y"),
                 ("approval.always", "a"),

@@ -23,14 +23,16 @@ EXPANDED_RESULT_LINES = 40
 
 
 def outcome_of(result: str, is_error: bool) -> str:
-    """A few words saying how a tool call ended, from the first non-empty line of its result."""
-    first = next((line.strip() for line in result.splitlines() if line.strip()), "")
+    """A few words saying how a tool call ended: an error's first line, a one-line result, or a line count."""
+    lines = [line.strip() for line in result.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
     if len(first) > 70:
         first = first[:69] + "…"
     if is_error:
         return first or "failed"
-    line_count = result.count("\n") + 1 if result else 0
-    return first if line_count <= 1 else f"{first} (+{line_count - 1} lines)"
+    if len(lines) <= 1:
+        return first or "done"
+    return f"{len(result.splitlines())} lines"
 
 
 class UserEntry(Static):

@@ -61,11 +61,11 @@ class DiffView(VerticalScroll, can_focus=False):
         width = max(self.scrollable_content_region.width, 20)
         if proposal is None:
             self._body.update(Text(EMPTY_TEXT, style="dim"))
-            self.scroll_home(animate=False)
+            self.call_after_refresh(self.scroll_home, animate=False)
             return
         if proposal.conflict is not None or str(getattr(proposal.state, "value", proposal.state)) == "conflict":
             self._body.update(render_conflict(proposal, width, self._split))
-            self.scroll_home(animate=False)
+            self.call_after_refresh(self.scroll_home, animate=False)
             return
         rendered = (render_split if self._split else render_unified)(proposal, self._current, width)
         self._body.update(rendered.text)

@@ -64,10 +64,11 @@ class FileList(OptionList, can_focus=False):
             detail = STATE_LABELS.get(state, state)
             if proposal.is_new:
                 detail = f"new file, {detail}"
+            count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""
             prompt = Text.assemble(
                 (glyph + " ", style),
                 proposal.path,
-                (f"  {detail}, {hunks} hunk{'s' if hunks != 1 else ''}", "dim"),
+                (f"  {detail}{count}", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",
             )

@@ -42,5 +42,5 @@ class PaneTabs(Widget):
                 label = f"{label} {self.checklist_done}"
             text.append(f" {label} ", style="bold reverse" if name == self.active else "dim")
             text.append(" ")
-        text.append("tab cycles · ctrl+r review · ctrl+l checklist", style="dim")
+        text.append("tab: next pane", style="dim")
         return text

@@ -81,8 +81,8 @@ class ReviewPane(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "next_hunk", "Next hunk", id="review.next_hunk"),
-        Binding("left_square_bracket", "prev_hunk", "Prev hunk", id="review.prev_hunk"),
+        Binding("right_square_bracket", "next_hunk", "Next", id="review.next_hunk"),
+        Binding("left_square_bracket", "prev_hunk", "Prev", id="review.prev_hunk"),
         Binding("right_curly_bracket", "next_file", "Next file", id="review.next_file", show=False),
         Binding("left_curly_bracket", "prev_file", "Prev file", id="review.prev_file", show=False),
         Binding("a", "accept_hunk", "Accept", id="review.accept_hunk"),
@@ -90,7 +90,7 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("A", "accept_file", "Accept file", id="review.accept_file"),
         Binding("D", "reject_file", "Reject file", id="review.reject_file"),
         Binding("c", "comment", "Comment", id="review.comment"),
-        Binding("u", "undo", "Undo accept", id="review.undo"),
+        Binding("u", "undo", "Undo", id="review.undo"),
         Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
         Binding("y", "copy", "Copy hunk", id="review.copy", show=False),
         Binding("r", "redo_conflict", "Redo", id="review.redo_conflict", show=False),
@@ -230,8 +230,8 @@ class ReviewPane(Vertical, can_focus=True):
     def _update_title(self) -> None:
         hunks = sum(len(p.hunks) for p in self.proposals)
         self.border_title = f"review · {len(self.proposals)} files · {hunks} hunks" if self.proposals else "review"
-        mode = "split" if self.split else "unified"
-        self.border_subtitle = f"{mode} · ] [ move · a/d hunk · A/D file · c comment · u undo"
+        mode = "side by side" if self.split else "unified"
+        self.border_subtitle = f"{mode} · s toggles · y copies · ? keys" if self.proposals else ""
 
     def watch_file_index(self) -> None:
         """Start at the first hunk of the newly selected file."""

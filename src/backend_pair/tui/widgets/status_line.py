@@ -64,14 +64,14 @@ class StatusLine(Widget):
         inputs, outputs = compact_count(self.input_tokens), compact_count(self.output_tokens)
         cached = compact_count(self.cache_read_tokens)
         if wide:
-            model = self.model
+            model = self.model if self.size.width >= 140 else short_model(self.model)
             tokens = f"{inputs} in/{outputs} out/{cached} cached"
             review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
         else:
             model = short_model(self.model)
             tokens = f"{inputs}/{outputs}/{cached}c"
-            review = f"{self.pending_hunks}p/{self.staged_hunks}s"
-        separator = ("  ", "")
+            review = f"{self.pending_hunks}p/{self.staged_hunks}s" + (f"/{self.conflicts}c" if self.conflicts else "")
+        separator = ("  " if wide else " ", "")
         parts: list[str | tuple[str, str]] = [
             (f" {self.activity} ", activity_style),
             " ",
@@ -85,10 +85,10 @@ class StatusLine(Widget):
             separator,
             (f"${self.cost:.4f}", "green"),
             separator,
-            (review, "bold"),
+            (review, "bold red" if self.conflicts and not wide else "bold"),
         ]
-        if self.conflicts:
-            parts.extend([separator, (f"{self.conflicts} conflict", "bold red")])
+        if self.conflicts and wide:
+            parts.extend([separator, (f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}", "bold red")])
         line = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
         line.truncate(self.size.width, overflow="ellipsis")
         return line
