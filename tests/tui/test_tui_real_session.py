@@ -74,7 +74,7 @@ async def test_a_turn_through_the_sdk_then_review_and_resume(service_repo: Path,
     async with resumed.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         conversation = resumed.main.query_one(ConversationPane)
-        assert [entry.raw for entry in conversation.query(UserEntry)][0] == "add a docstring and a test"
+        assert conversation.query(UserEntry).first().raw == "add a docstring and a test"
         assert [tool.tool_name for tool in conversation.query(ToolEntry)] == ["Write", "Write", "Bash"]
         assert "**two files**" in [entry.raw for entry in conversation.query(AgentEntry)][-1]
         pane = resumed.main.query_one(ReviewPane)

@@ -17,7 +17,7 @@ from backend_pair.agents.events import TextDelta, ToolCallFinished, ToolCallStar
 from backend_pair.agents.models import TokenCounts
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.widgets.approval import ApprovalScreen
-from backend_pair.tui.widgets.conversation import AgentEntry
+from backend_pair.tui.widgets.conversation import AgentEntry, ToolEntry
 from backend_pair.tui.widgets.help import HelpScreen
 from tests.tui.stand_ins import (
     MAIN_PY,
@@ -73,7 +73,7 @@ async def streaming(pilot: Pilot[int]) -> None:
         lambda: any("Return the version" in entry.raw for entry in app.main.query(AgentEntry)),
         "the plan streams",
     )
-    await wait_until(pilot, lambda: app.main.query("ToolEntry").last().summary == "Grep version", "grep runs")
+    await wait_until(pilot, lambda: app.main.query(ToolEntry).last().summary == "Grep version", "grep runs")
     for _ in range(5):
         await pilot.pause()
 
