@@ -80,6 +80,9 @@ def test_torn_last_line_is_skipped(git_repo: Path) -> None:
         handle.write('{"kind": "message", "payload": {"index": 1, "ro')
     records = SessionJournal.open(git_repo).records()
     assert [r["kind"] for r in records] == ["message"]
+    reopened = SessionJournal.open(git_repo)
+    reopened.append("review", {"after": "the crash"})
+    assert [r["kind"] for r in reopened.records()] == ["message", "review"]
 
 
 async def test_call_running_at_the_kill_gets_a_result(

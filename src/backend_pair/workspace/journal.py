@@ -67,6 +67,7 @@ class SessionJournal:
         self.path = path
         self.session_id = path.stem
         self._lock = threading.Lock()
+        self._checked_end = False
 
     @classmethod
     def create(cls, root: Path) -> SessionJournal:
@@ -113,11 +114,26 @@ class SessionJournal:
         line = _scrub(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)) + "\n"
         with self._lock:
             try:
+                if not self._checked_end:
+                    line = self._after_torn_line() + line
+                    self._checked_end = True
                 with self.path.open("a", encoding="utf-8") as handle:
                     handle.write(line)
                     handle.flush()
             except OSError as err:
                 raise JournalError(f"cannot write the session journal {self.path}: {err.strerror}") from err
+
+    def _after_torn_line(self) -> str:
+        """``"\\n"`` when the file ends mid-line (a crash cut the last write), so the next record starts clean."""
+        try:
+            with self.path.open("rb") as handle:
+                handle.seek(0, os.SEEK_END)
+                if handle.tell() == 0:
+                    return ""
+                handle.seek(-1, os.SEEK_END)
+                return "" if handle.read(1) == b"\n" else "\n"
+        except FileNotFoundError:
+            return ""
 
     def records(self) -> list[dict[str, Any]]:
         """Every readable record in order; a torn or corrupt line is skipped (and logged)."""
