@@ -1,0 +1,37 @@
+"""Fault-suite fixtures: a service repository and a private tmux server; helpers in ``fault_support.py``."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# The helpers are imported as ``tests.faults.fault_support`` (typed, shared by every fault test module).
+_REPO_ROOT = str(Path(__file__).resolve().parents[2])
+if _REPO_ROOT not in sys.path:
+    sys.path.insert(0, _REPO_ROOT)
+
+from tests.faults.fault_support import MAIN_PY, Tmux, git  # noqa: E402
+
+
+@pytest.fixture
+def service_repo(tmp_path: Path) -> Path:
+    """A git repository on ``main`` with ``app/main.py`` (40 lines), ``README.md`` and ``notes.txt``."""
+    root = tmp_path / "service"
+    (root / "app").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "app" / "main.py").write_text(MAIN_PY)
+    (root / "README.md").write_text("# service\n\nA small service.\n")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "initial")
+    return root
+
+
+@pytest.fixture
+def tmux() -> Iterator[Tmux]:
+    """A private tmux server (skips the test where tmux is not installed); killed with its panes afterwards."""
+    server = Tmux.start_or_skip()
+    yield server
+    server.close()
