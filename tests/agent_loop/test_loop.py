@@ -119,3 +119,15 @@ async def test_write_is_a_proposal_not_disk(make_session: SessionFactory, worksp
     assert not (workspace.root / "app/new.py").exists()
     result = server.requests[1]["messages"][-1]["content"][0]["content"]
     assert "pending" in result and "review" in result
+
+
+def test_offered_tools_order_scoped_forms_and_unknown_names() -> None:
+    from backend_pair.agents.tools import offered_tools
+
+    assert offered_tools(["Edit", "Bash(git diff:*)", " Read ", "WebFetch", "mcp__x__y"]) == (
+        "Read",
+        "Edit",
+        "Bash",
+        "TodoWrite",
+    )
+    assert offered_tools([]) == ("TodoWrite",)

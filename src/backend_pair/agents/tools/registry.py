@@ -154,8 +154,12 @@ RUNNERS: dict[str, ToolRunner] = {
 
 
 def offered_tools(allowed: Iterable[str]) -> tuple[str, ...]:
-    """The tool names offered for a definition's list: known ones, in a fixed order, ``TodoWrite`` always."""
-    wanted = {name.strip() for name in allowed} | {"TodoWrite"}
+    """The tool names offered for a definition's list: known ones, in a fixed order, ``TodoWrite`` always.
+
+    Claude Code's scoped forms such as ``Bash(git diff:*)`` offer the tool itself (every Bash command is still
+    approved by the developer); unknown names (MCP tools, ``WebFetch``) are left out.
+    """
+    wanted = {name.split("(", 1)[0].strip() for name in allowed} | {"TodoWrite"}
     return tuple(name for name in TOOL_ORDER if name in wanted)
 
 
