@@ -94,6 +94,10 @@ class Tmux:
         """Send tmux key names (or literal text) to the pane."""
         self._tmux("send-keys", "-t", session, *(("-l",) if literal else ()), *keys)
 
+    def pipe(self, session: str, path: Path) -> None:
+        """Append every byte the pane's program writes to the terminal to ``path``."""
+        self._tmux("pipe-pane", "-o", "-t", session, f"cat >> {shlex.quote(str(path))}")
+
     def pid(self, session: str) -> int:
         """The pid of the pane's program."""
         return int(self._tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
