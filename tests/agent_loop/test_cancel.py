@@ -148,3 +148,19 @@ def _is_zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except (FileNotFoundError, IndexError):
         return False
+
+
+async def test_listener_closing_the_generator_leaves_a_valid_history(make_session: SessionFactory) -> None:
+    session, server = make_session(
+        [tool_reply(ToolUse("Read", {"file_path": "README.md"}), ToolUse("Glob", {"pattern": "*"})), text_reply("x")]
+    )
+    turn = session.run_turn("look")
+    async for event in turn:
+        if isinstance(event, ToolCallStarted):
+            break
+    await turn.aclose()
+    assert not session.running
+    assert_valid_history(session.messages)
+    assert [r["content"] for r in session.messages[-1]["content"]] == [CANCELLED, CANCELLED]
+    await collect(session, "next")
+    assert_valid_history(server.requests[1]["messages"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -174,7 +174,7 @@ class AgentSession:
         self._journal("proposals", self.workspace.to_json())
         self._journal("checklist", {"items": self.checklist.to_json()})
 
-    async def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
+    async def run_turn(self, user_text: str) -> AsyncGenerator[AgentEvent, None]:
         """Send the developer's message and run the agent until it ends its turn; yields events as they happen."""
         if self._running:
             yield AgentError("A turn is already running; wait for it or cancel it (Esc).", "internal")
@@ -224,7 +224,8 @@ class AgentSession:
                 if self._cancel_requested:
                     yield TurnEnded(None, interrupted=True)
                     return
-        except asyncio.CancelledError:
+        except (asyncio.CancelledError, GeneratorExit):
+            # Cancelled, or the listener stopped iterating and closed us: leave a history the API accepts.
             self._close_after_cancel()
             raise
         finally:
