@@ -89,3 +89,18 @@ async def test_falls_back_to_polling_when_native_watching_fails(
     batches = [batch async for batch in watch.watch_changes(git_repo)]
     assert batches == [{"README.md"}]
     assert calls == [None, True]
+
+
+async def test_stop_ends_a_quiet_stream(git_repo: Path) -> None:
+    stop = asyncio.Event()
+    batches: list[set[str]] = []
+
+    async def consume() -> None:
+        async for batch in watch_changes(git_repo, stop):
+            batches.append(batch)
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.2)
+    stop.set()
+    await asyncio.wait_for(task, SAFETY_TIMEOUT)
+    assert batches == []
