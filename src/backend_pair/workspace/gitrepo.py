@@ -99,7 +99,7 @@ class GitRepository:
             "stdout_as_string": False,
             "strip_newline_in_stdout": False,
         }
-        command = ["git", *args]
+        command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]  # honours GIT_PYTHON_GIT_EXECUTABLE
         if stdin is None:
             status, out, err = self.repo.git.execute(command, **kwargs)
         else:
