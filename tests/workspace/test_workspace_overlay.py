@@ -195,3 +195,10 @@ def test_paths_with_spaces_and_non_ascii(ws: Workspace, git_repo: Path, git: Git
 def test_file_in_place_of_a_folder_is_refused(ws: Workspace) -> None:
     with pytest.raises(FileRefused, match=r"README\.md is a file"):
         ws.propose("README.md/inner.py", "x = 1\n")
+
+
+def test_filtered_file_is_refused(ws: Workspace, git_repo: Path) -> None:
+    (git_repo / ".gitattributes").write_text("*.csv filter=lfs diff=lfs merge=lfs -text\n")
+    with pytest.raises(FileRefused, match="git filter 'lfs'"):
+        ws.propose("data.csv", "a,b\n")
+    assert ws.propose("notes.txt", "fine\n").hunks

@@ -160,6 +160,13 @@ class GitRepository:
         _, out = self.run("check-ignore", "-z", "--stdin", stdin=data, ok_codes=(0, 1))
         return {raw.decode("utf-8", "surrogateescape") for raw in out.split(b"\0") if raw}
 
+    def filter_attribute(self, path: str) -> str | None:
+        """The git ``filter`` attribute of ``path`` (``lfs``, ...), or None when no filter applies."""
+        _, out = self.run("check-attr", "-z", "filter", "--", path)
+        parts = out.split(b"\0")
+        value = parts[2].decode("utf-8", "replace") if len(parts) > 2 else "unspecified"
+        return None if value in ("unspecified", "unset") else value
+
     def index_entries(self, paths: list[str]) -> dict[str, IndexEntry]:
         """Stage-0 index entries of ``paths`` (absent paths are missing from the result).
 

@@ -60,8 +60,9 @@ def confine(root: Path, path: str) -> str:
 def check_proposable(git: GitRepository, rel: str) -> None:
     """Refuse a confined path the agent may not propose.
 
-    Refused: the root, a submodule's insides, a path under a file, and a file git ignores (accepting always
-    stages, and force-adding an ignored file such as ``.env`` would surprise the developer).
+    Refused: the root, a submodule's insides, a path under a file, a file with a git ``filter`` attribute (Git
+    LFS and the like: the staged form is not the file's text), and a file git ignores (accepting always stages,
+    and force-adding an ignored file such as ``.env`` would surprise the developer).
 
     Raises:
         FileRefused: With the reason and what to do instead.
@@ -76,6 +77,12 @@ def check_proposable(git: GitRepository, rel: str) -> None:
         if (git.root / parent).exists() and not (git.root / parent).is_dir():
             raise FileRefused(f"{rel}: {parent} is a file, so nothing can be created inside it")
         parent = parent.parent
+    filter_name = git.filter_attribute(rel)
+    if filter_name is not None:
+        raise FileRefused(
+            f"{rel}: goes through the git filter {filter_name!r} (.gitattributes), so its staged form differs from "
+            "the file; backend-pair cannot stage exactly a hunk of it"
+        )
     if rel in git.ignored([rel]):
         raise FileRefused(
             f"{rel}: ignored by git (.gitignore); backend-pair stages what you accept, so it does not propose "
