@@ -88,32 +88,36 @@ class Hunk:
         return "\n".join([self.header, *body])
 
 
-def _strip_eol(line: str) -> str:
-    return line[:-1] if line.endswith("\n") else line
-
-
 def _header(old_start: int, old_count: int, new_start: int, new_count: int) -> str:
     return f"@@ -{old_start},{old_count} +{new_start},{new_count} @@"
+
+
+def _diff_line(kind: str, text: str, old_no: int | None, new_no: int | None) -> DiffLine:
+    """Build a DiffLine without NamedTuple's Python-level ``__new__`` (a big diff has thousands)."""
+    if text[-1:] == "\n":
+        return tuple.__new__(DiffLine, (kind, text[:-1], old_no, new_no, False))
+    return tuple.__new__(DiffLine, (kind, text, old_no, new_no, True))
 
 
 def _hunk_from_group(group: Sequence[Opcode], old: Sequence[str], new: Sequence[str]) -> tuple[str, Hunk]:
     lines: list[DiffLine] = []
     edits: list[Edit] = []
     keyed: list[str] = []
+    add_line, add_key = lines.append, keyed.append
     for tag, i1, i2, j1, j2 in group:
         if tag == "equal":
             for k in range(i2 - i1):
                 text = old[i1 + k]
-                lines.append(DiffLine(" ", _strip_eol(text), i1 + k + 1, j1 + k + 1, not text.endswith("\n")))
-                keyed.append(" " + text)
+                add_line(_diff_line(" ", text, i1 + k + 1, j1 + k + 1))
+                add_key(" " + text)
             continue
         edits.append(Edit(i1, i2, tuple(new[j1:j2])))
         for k in range(i1, i2):
-            lines.append(DiffLine("-", _strip_eol(old[k]), k + 1, None, not old[k].endswith("\n")))
-            keyed.append("-" + old[k])
+            add_line(_diff_line("-", old[k], k + 1, None))
+            add_key("-" + old[k])
         for k in range(j1, j2):
-            lines.append(DiffLine("+", _strip_eol(new[k]), None, k + 1, not new[k].endswith("\n")))
-            keyed.append("+" + new[k])
+            add_line(_diff_line("+", new[k], None, k + 1))
+            add_key("+" + new[k])
     digest = hashlib.sha1("\x00".join(keyed).encode("utf-8", "surrogatepass"), usedforsecurity=False)
     i1, j1 = group[0][1], group[0][3]
     i2, j2 = group[-1][2], group[-1][4]
@@ -172,7 +176,7 @@ def new_file_hunk(new: Sequence[str]) -> Hunk:
     digest.update(b"new-file\x00")
     for line in new:
         digest.update(line.encode("utf-8", "surrogatepass") + b"\x00")
-    lines = tuple(DiffLine("+", _strip_eol(text), None, k + 1, not text.endswith("\n")) for k, text in enumerate(new))
+    lines = tuple(_diff_line("+", text, None, k + 1) for k, text in enumerate(new))
     new_start = 1 if new else 0
     return Hunk(
         id=digest.hexdigest()[:12],
