@@ -17,6 +17,7 @@ from backend_pair.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
+    from textual.widget import Widget
 
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import Workspace
@@ -214,3 +215,11 @@ def git(root: Path, *args: str) -> str:
 def staged_diff(root: Path) -> str:
     """``git diff --cached`` of the repository."""
     return git(root, "diff", "--cached")
+
+
+def conversation_entries(app: BackendPairApp) -> list[Widget]:
+    """The conversation's entries without the app's greeting notes."""
+    from backend_pair.tui.widgets.conversation import ConversationPane, NoticeEntry
+
+    entries = app.main.query_one(ConversationPane).entries
+    return [entry for entry in entries if not (isinstance(entry, NoticeEntry) and entry.kind == "info")]

@@ -19,7 +19,7 @@ from backend_pair.agents.models import TokenCounts
 from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, NoticeEntry, ToolEntry, UserEntry
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.status_line import StatusLine
-from tests.tui.stand_ins import Wait, make_app, send, settle, wait_until
+from tests.tui.stand_ins import Wait, conversation_entries, make_app, send, settle, wait_until
 
 ANSWER = [
     TextDelta("I read "),
@@ -44,7 +44,7 @@ async def test_typed_prompt_is_sent_with_enter_and_shown(service_repo: Path) -> 
         await settle(pilot)
         assert session().prompts == ["hi?"]
         assert prompt.text == ""
-        entries = app.main.query_one(ConversationPane).entries
+        entries = conversation_entries(app)
         assert isinstance(entries[0], UserEntry) and entries[0].raw == "hi?"
         assert not app.screen.is_modal, "? typed in the prompt must not open help"
 
@@ -85,7 +85,7 @@ async def test_answer_streams_as_markdown_with_one_line_per_tool_call(service_re
         await settle(pilot)
         await send(pilot, "read it")
         await settle(pilot)
-        entries = app.main.query_one(ConversationPane).entries
+        entries = conversation_entries(app)
         kinds = [type(entry).__name__ for entry in entries]
         assert kinds == ["UserEntry", "AgentEntry", "ToolEntry", "ToolEntry", "AgentEntry"]
         first, read, grep, last = entries[1], entries[2], entries[3], entries[4]
@@ -109,8 +109,8 @@ async def test_enter_expands_the_selected_tool_call_and_y_copies_it(service_repo
         pane = app.main.query_one(ConversationPane)
         pane.focus()
         await pilot.press("up", "up", "up")
-        read = pane.entries[2]
-        assert isinstance(read, ToolEntry) and pane.selected == 2
+        read = pane.query(ToolEntry).first()
+        assert pane.selected == pane.entries.index(read)
         await pilot.press("enter")
         assert read.expanded
         assert '"file_path": "app/main.py"' in str(read.render())
@@ -133,7 +133,7 @@ async def test_errors_retries_and_feedback_are_visible(service_repo: Path) -> No
         await settle(pilot)
         await send(pilot, "go")
         await settle(pilot)
-        notices = app.main.query(NoticeEntry)
+        notices = [entry for entry in conversation_entries(app) if isinstance(entry, NoticeEntry)]
         texts = [(notice.kind, str(notice.render())) for notice in notices]
         assert texts[0] == ("feedback", "↳ feedback sent: Rejected hunk in app/main.py: keep the old greeting")
         assert texts[1] == ("retry", "↻ retry 1 in 1.5s: overloaded (529)")
@@ -152,7 +152,7 @@ async def test_escape_cancels_the_running_turn(service_repo: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert not prompt.busy
-        notices = [str(n.render()) for n in app.main.query(NoticeEntry)]
+        notices = [str(n.render()) for n in conversation_entries(app) if isinstance(n, NoticeEntry)]
         assert notices == ["■ turn cancelled"]
         assert "not shown" not in app.main.query_one(AgentEntry).raw
         assert app.main.query_one(StatusLine).activity == "ready"

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -152,6 +152,23 @@ class BackendPairApp(App[int]):
         status.activity = "ready"
         self.refresh_checklist()
         await self.refresh_review()
+        await self._greet()
+
+    async def _greet(self) -> None:
+        """Tell a new user what to do first (nothing on a resumed session that already shows its history)."""
+        conversation = self.main.query_one(ConversationPane)
+        if conversation.entries:
+            return
+        if self.config.demo:
+            await conversation.add_notice(
+                "Demo: a scripted agent answers through a local fake of the API (no key, no cost). "
+                "Type any request, e.g. 'add an endpoint to cancel an order', and press Enter.",
+                "info",
+            )
+        await conversation.add_notice(
+            "Enter sends · ctrl+r review the agent's changes · ctrl+l checklist · F1 every key · ctrl+q quit",
+            "info",
+        )
 
     async def _adopt_session(self, session: TurnRunner) -> None:
         """Take over what a resumed session restored: checklist, conversation, usage."""
@@ -174,10 +191,11 @@ class BackendPairApp(App[int]):
             status.cache_write_tokens = usage.cache_creation
             status.cost = float(getattr(session, "session_cost", 0.0))
 
-    def _journal(self, kind: str, payload: dict[str, Any]) -> None:
-        journal = getattr(self.session, "journal", None)
-        if journal is not None:
-            journal.append(kind, payload)
+    async def _snapshot(self) -> None:
+        """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
+        snapshot = getattr(self.session, "snapshot", None)
+        if snapshot is not None:
+            await asyncio.to_thread(snapshot)
 
     # Turns
 
@@ -293,7 +311,7 @@ class BackendPairApp(App[int]):
             return
         accepted = await asyncio.to_thread(workspace.accepted_paths)
         if await asyncio.to_thread(checklist.apply_evidence, workspace.root, accepted):
-            self._journal("checklist", {"items": checklist.to_json()})
+            await self._snapshot()
             self.refresh_checklist()
 
     async def refresh_review(self) -> None:
@@ -322,7 +340,7 @@ class BackendPairApp(App[int]):
         done = sum(1 for item in items if str(item.status) in ("done", "skipped"))
         screen.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
 
-    def toggle_checklist_item(self, item_id: str) -> None:
+    async def toggle_checklist_item(self, item_id: str) -> None:
         """Toggle an item as the developer."""
         if self.checklist is None:
             return
@@ -331,8 +349,8 @@ class BackendPairApp(App[int]):
         except BackendPairError as err:
             self.notify(str(err), severity="error")
             return
-        self._journal("checklist", {"items": self.checklist.to_json()})
         self.refresh_checklist()
+        await self._snapshot()
 
     async def _watch_disk(self) -> None:
         from backend_pair.workspace.watch import watch_changes
@@ -346,7 +364,14 @@ class BackendPairApp(App[int]):
             except BackendPairError as err:
                 self.notify(str(err), severity="error")
                 continue
+            for outcome in outcomes:
+                if str(outcome.status) not in ("unchanged", "rebased"):
+                    conflicted = str(outcome.status) == "conflict"
+                    self.notify(
+                        f"{outcome.path}: {outcome.detail}", severity="warning" if conflicted else "information"
+                    )
             if outcomes:
+                await self._snapshot()
                 await self.refresh_review()
 
     # Actions

@@ -227,6 +227,6 @@ class MainScreen(Screen[None]):
 
     # Checklist
 
-    def on_checklist_pane_item_toggled(self, event: ChecklistPane.ItemToggled) -> None:
+    async def on_checklist_pane_item_toggled(self, event: ChecklistPane.ItemToggled) -> None:
         """Toggle an item as the developer."""
-        self.pair_app.toggle_checklist_item(event.item_id)
+        await self.pair_app.toggle_checklist_item(event.item_id)

@@ -26,10 +26,14 @@ class DiffView(VerticalScroll, can_focus=False):
     DiffView {
         height: 1fr;
         padding: 0;
+        overflow-x: auto;
         scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
     }
     DiffView > Static {
-        width: 1fr;
+        width: auto;
+        min-width: 100%;
+        text-wrap: nowrap;
     }
     """
 

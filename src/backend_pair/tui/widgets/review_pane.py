@@ -97,6 +97,8 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("escape", "app.focus_prompt", "Back", id="review.back", show=False),
         Binding("pagedown", "scroll_diff(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_diff(-1)", "Scroll up", show=False),
+        Binding("right", "scroll_sideways(8)", "Scroll right", show=False),
+        Binding("left", "scroll_sideways(-8)", "Scroll left", show=False),
     ]
 
     file_index: reactive[int] = reactive(0, init=False)
@@ -363,6 +365,10 @@ class ReviewPane(Vertical, can_focus=True):
             diff.scroll_page_down(animate=False)
         else:
             diff.scroll_page_up(animate=False)
+
+    def action_scroll_sideways(self, columns: int) -> None:
+        """Scroll the diff left or right (long lines are not wrapped, so line numbers stay true)."""
+        self.query_one(DiffView).scroll_relative(x=columns, animate=False)
 
     def action_comment(self) -> None:
         """Open the comment line for the current hunk."""
