@@ -95,6 +95,21 @@ def bench_accept_all_one_file(base: Path) -> Row:
     return ("accept all 1,000 hunks (apply + stage)", _median(samples), "ms", 1000.0)
 
 
+def bench_propose(base: Path) -> Row:
+    """The agent's Write of that file end to end: confinement, git checks, reading disk, hunking."""
+    old, new = _big_pair()
+    ws = open_workspace(_repo(base, {"big.py": old}))
+    try:
+        samples = []
+        for _ in range(RUNS + 2):
+            if ws.proposal("big.py") is not None:
+                ws.reject_file("big.py")
+            samples.append(_timed(lambda: ws.propose("big.py", new)))
+    finally:
+        ws.close()
+    return ("propose that file (checks + read + hunking)", _median(samples), "ms", None)
+
+
 def _fifty_files() -> tuple[dict[str, str], dict[str, str]]:
     old_files, new_files = {}, {}
     for f in range(50):
@@ -207,6 +222,7 @@ def main() -> list[Row]:
     rows: list[Row] = [bench_hunking()]
     with tempfile.TemporaryDirectory(prefix="bp-bench-") as folder:
         base = Path(folder)
+        rows.append(bench_propose(base))
         rows.append(bench_accept_all_one_file(base))
         rows.extend(bench_accept_across_files(base))
         rows.extend(bench_rebase(base))
