@@ -206,7 +206,7 @@ def test_accept_all_batches_files(ws: Workspace, service: Path, git_repo: Path, 
     assert ws.counts().staged_hunks == 4
     ws.undo_last_accept()
     assert git("diff", "--cached") == "" and service.read_text() == BASE
-    assert not (git_repo / "docs" / "new.md").exists()
+    assert not (git_repo / "docs").exists()
     assert ws.counts().pending_hunks == 4
 
 

@@ -181,6 +181,14 @@ def write_disk(root: Path, rel: str, text: str | None) -> None:
     if text is None:
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
+        # Like git, leave no empty folders behind (those the accept created for a new file).
+        parent = target.parent
+        while parent != root and parent.is_relative_to(root):
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
         return
     atomic_write(target, encode(text, rel))
 
