@@ -31,7 +31,7 @@ from terminal import rss_kib
 
 NAME = ("RSS after a 500-turn session", "MB", 150.0)
 TURNS = 500
-BUDGET = 150.0
+BUDGET = 90.0
 """Seconds the session may take; past that the figure is reported for the turns reached."""
 
 

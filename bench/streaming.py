@@ -121,7 +121,8 @@ async def measure_in_app(root: Path, server: ApiServerProcess) -> list[Figure]:
             terminal_bytes / answer_bytes,
             "x",
             NAMES[2][2],
-            f"{terminal_bytes / STREAM_TOKENS:.1f} bytes written per token of {answer_bytes / STREAM_TOKENS:.1f} bytes",
+            f"{terminal_bytes / STREAM_TOKENS:.1f} bytes written per token of {answer_bytes / STREAM_TOKENS:.1f} bytes"
+            + (f"; only {frames} frames were drawn, so this says little" if frames < 20 else ""),
         )
     )
     return figures
