@@ -74,7 +74,15 @@ class PromptInput(TextArea):
         self.border_subtitle = "working · Esc cancels" if busy else ""
 
     def action_send(self) -> None:
-        """Send the text, remember it, and clear the prompt."""
+        """Send the text once the keys typed before Enter are in.
+
+        Enter is a priority binding (so the text area does not insert a line break); priority bindings run when the
+        app receives the key, possibly before this widget has handled the characters typed just before it. Queueing
+        behind them keeps the order a fast typist (or a paste of text plus Enter) expects.
+        """
+        self.call_later(self._send)
+
+    def _send(self) -> None:
         text = self.text.strip("\n")
         if not text.strip():
             return
@@ -89,8 +97,8 @@ class PromptInput(TextArea):
         self.post_message(self.Submitted(text))
 
     def action_newline(self) -> None:
-        """Insert a line break at the cursor."""
-        self.insert("\n")
+        """Insert a line break at the cursor (after the keys typed before it, see :meth:`action_send`)."""
+        self.call_later(self.insert, "\n")
 
     def action_cancel_turn(self) -> None:
         """Ask for the running turn to stop."""
