@@ -105,6 +105,7 @@ class BackendPairApp(App[int]):
         self._watch = watch
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
+        self._quitting = False
 
     # Startup
 
@@ -228,7 +229,8 @@ class BackendPairApp(App[int]):
             async for event in session.run_turn(text):
                 screen.post_message(to_message(event))
         except asyncio.CancelledError:
-            screen.post_message(TurnCancelled())
+            if not self._quitting:
+                screen.post_message(TurnCancelled())
             raise
         except BackendPairError as err:
             await screen.query_one(ConversationPane).add_notice(str(err), "error")
@@ -414,6 +416,7 @@ class BackendPairApp(App[int]):
 
     async def action_quit(self) -> None:
         """Quit; the journal already holds the conversation, proposals and checklist."""
+        self._quitting = True
         self._stop_watching.set()
         self.cancel_turn()
         self.exit(0)

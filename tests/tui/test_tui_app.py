@@ -1,0 +1,180 @@
+"""The app as a whole: terminal sizes, panes on narrow screens, NO_COLOR, startup without the SDK, quitting."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import cast
+
+import pytest
+from textual.dom import DOMNode
+from textual.widget import Widget
+
+from backend_pair.agents.events import TextDelta, TurnEnded
+from backend_pair.tui.adapter import AgentText, to_message
+from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.widgets.checklist_pane import ChecklistPane
+from backend_pair.tui.widgets.conversation import ConversationPane
+from backend_pair.tui.widgets.pane_tabs import PaneTabs
+from backend_pair.tui.widgets.prompt import PromptInput
+from backend_pair.tui.widgets.review_pane import ReviewPane
+from backend_pair.tui.widgets.status_line import StatusLine, compact_count, short_model
+from tests.tui.stand_ins import MODEL, make_app, send, settle
+from tests.tui.test_tui_review import TWO_FILES
+
+
+def _visible(app: BackendPairApp) -> set[str]:
+    """The panes on screen: displayed, with every ancestor displayed, and with some area."""
+    panes: dict[str, Widget] = {
+        "conversation": app.main.query_one(ConversationPane),
+        "review": app.main.query_one(ReviewPane),
+        "checklist": app.main.query_one(ChecklistPane),
+    }
+    return {name for name, widget in panes.items() if _shown(app, widget)}
+
+
+def _shown(app: BackendPairApp, widget: Widget) -> bool:
+    node: DOMNode | None = widget
+    while node is not None and node is not app.main:
+        if not node.display:
+            return False
+        node = node.parent
+    return widget.region.area > 0
+
+
+async def test_wide_screens_show_every_pane(service_repo: Path) -> None:
+    for size in [(120, 40), (200, 60)]:
+        app, _ = make_app(service_repo)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            assert _visible(app) == {"conversation", "review", "checklist"}
+            assert not app.main.query_one(PaneTabs).display
+            assert app.main.query_one(PromptInput).region.width == size[0]
+
+
+async def test_narrow_screens_show_one_pane_and_follow_focus(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tabs = app.main.query_one(PaneTabs)
+        assert tabs.display
+        assert _visible(app) == {"conversation"}
+        await pilot.press("ctrl+r")
+        assert _visible(app) == {"review"} and tabs.active == "review"
+        await pilot.press("ctrl+l")
+        assert _visible(app) == {"checklist"} and tabs.active == "checklist"
+        await pilot.press("tab")
+        assert isinstance(app.focused, PromptInput)
+        await pilot.press("tab")
+        assert _visible(app) == {"conversation"}
+        assert app.main.query_one(PromptInput).region.height >= 3, "the prompt stays usable"
+
+
+async def test_resizing_live_switches_layouts(service_repo: Path) -> None:
+    app, _ = make_app(service_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert _visible(app) == {"conversation", "review", "checklist"}
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert _visible(app) == {"conversation"}
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause()
+        assert _visible(app) == {"conversation", "review", "checklist"}
+
+
+async def test_status_line_names_agent_model_branch(service_repo: Path) -> None:
+    app, _ = make_app(service_repo)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        line = str(app.main.query_one(StatusLine).render())
+        assert "Backend Engineer" in line and MODEL in line and "⎇ main" in line
+        assert "0 pending/0 staged" in line and "$0.0000" in line
+
+
+def test_status_line_helpers() -> None:
+    assert [compact_count(n) for n in (0, 999, 1000, 12_345, 4_500_000)] == ["0", "999", "1.0k", "12.3k", "4.5M"]
+    assert short_model("claude-sonnet-4-20250514") == "sonnet-4"
+    assert short_model("claude-opus-4-1") == "opus-4-1"
+
+
+async def test_ctrl_q_quits_with_status_zero_even_during_a_turn(service_repo: Path) -> None:
+    from tests.tui.stand_ins import Wait, send, wait_until
+
+    app, _ = make_app(service_repo, [[Wait("never"), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        await wait_until(pilot, lambda: app.main.query_one(PromptInput).busy, "the turn runs")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_no_color_is_respected(service_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def colours(svg: str) -> set[tuple[int, int, int]]:
+        found = re.findall(r"(?:fill|color): ?#([0-9a-fA-F]{6})", svg)
+        return {(int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)) for h in found}
+
+    def chromatic(rgb: tuple[int, int, int]) -> bool:
+        return max(rgb) - min(rgb) > 24
+
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        await settle(pilot)
+        coloured = app.export_screenshot()
+    assert any(chromatic(rgb) for rgb in colours(coloured)), "the normal screen has colours (diff, status)"
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app, _ = make_app(service_repo, [TWO_FILES])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        await settle(pilot)
+        assert app.no_color
+        plain = app.export_screenshot()
+    assert not any(chromatic(rgb) for rgb in colours(plain)), "NO_COLOR leaves only shades of grey"
+
+
+def test_adapter_maps_every_event_kind() -> None:
+    from backend_pair.agents import events
+
+    kinds: list[events.AgentEvent] = [
+        events.TextDelta("x"),
+        events.ToolCallStarted("1", "Read", "Read a", {}),
+        events.ToolCallFinished("1", "Read", "Read a", "ok", False),
+        events.ProposalChanged(("a",)),
+        events.ChecklistChanged(),
+        events.Retrying(1, "overloaded", 1.0),
+        events.AgentError("boom", "internal"),
+        events.FeedbackSent("feedback"),
+        events.TurnEnded("end_turn", False),
+    ]
+    messages = [to_message(event) for event in kinds]
+    assert len({type(message) for message in messages}) == len(kinds)
+    assert all(message.event is event for message, event in zip(messages, kinds, strict=True))
+    assert isinstance(messages[0], AgentText)
+    with pytest.raises(TypeError):
+        to_message(cast("TextDelta", "not an event"))
+
+
+def test_first_frame_does_not_import_the_sdk() -> None:
+    """Importing the app and building it must not import ``anthropic`` (about a second on a small machine)."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from backend_pair.agents.definition import parse_definition\n"
+        "from backend_pair.tui.app import AppConfig, BackendPairApp\n"
+        "import backend_pair.tui.screens.main, backend_pair.tui.widgets.approval\n"
+        "root = Path(sys.argv[1])\n"
+        "d = parse_definition(root / 'src/backend_pair/agents/definitions/backend-engineer.md')\n"
+        "BackendPairApp(AppConfig(root, d, 'm', {}, None, False))\n"
+        "print('anthropic' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
