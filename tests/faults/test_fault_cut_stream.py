@@ -21,6 +21,7 @@ from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, 
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import SessionJournal
+from tests.faults.fault_support import assert_valid_history
 
 MODEL = "claude-sonnet-4-20250514"
 TURN = Reply(
@@ -38,35 +39,6 @@ def _event_count() -> int:
 
 
 EVENTS = _event_count()
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """What the Messages API demands of a request's history (checked here independently of the loop's own rules)."""
-    assert messages, "empty history"
-    for index, message in enumerate(messages):
-        expected = "user" if index % 2 == 0 else "assistant"
-        assert message["role"] == expected, f"message {index} is {message['role']}, expected {expected}"
-        content = message["content"]
-        if isinstance(content, str):
-            assert content.strip(), f"message {index} is empty"
-            continue
-        assert content, f"message {index} has no content"
-        for block in content:
-            if block.get("type") == "text":
-                assert block["text"], f"message {index} has an empty text block"
-        calls = [block["id"] for block in content if block.get("type") == "tool_use"]
-        if message["role"] == "assistant" and calls:
-            assert index + 1 < len(messages), f"tool calls {calls} of the last message are unanswered"
-            following = messages[index + 1]["content"]
-            answered = [block.get("tool_use_id") for block in following if isinstance(block, dict)]
-            assert answered[: len(calls)] == calls, f"tool calls {calls} answered as {answered}"
-        if message["role"] == "user" and not isinstance(content, str):
-            results = [block["tool_use_id"] for block in content if block.get("type") == "tool_result"]
-            if results:
-                previous = messages[index - 1]["content"] if index else []
-                asked = [block["id"] for block in previous if block.get("type") == "tool_use"]
-                assert results == asked, f"tool results {results} answer calls {asked}"
-    assert messages[-1]["role"] == "user", "a request must end with the developer's message"
 
 
 @pytest.fixture
