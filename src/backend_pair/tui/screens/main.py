@@ -116,7 +116,8 @@ class MainScreen(Screen[None]):
     # Prompt
 
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
-        """Send the prompt to the agent."""
+        """Send the prompt to the agent (a narrow screen shows the conversation to watch the answer)."""
+        self._show_pane("conversation")
         await self.pair_app.send_prompt(event.text)
 
     def on_prompt_input_cancel_requested(self, event: PromptInput.CancelRequested) -> None:

@@ -19,7 +19,7 @@ from backend_pair.tui.widgets.file_list import FileList, state_name
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Hunk
 
-SPLIT_MIN_WIDTH = 150
+SPLIT_MIN_WIDTH = 100
 """From this many columns the diff is shown side by side unless toggled."""
 
 
