@@ -178,3 +178,31 @@ def test_first_frame_does_not_import_the_sdk() -> None:
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+async def test_outside_edits_rebase_and_conflicts_reach_the_review_pane(service_repo: Path) -> None:
+    """The disk watcher runs in its own worker; an edit that conflicts marks the file, the pane shows it."""
+    from backend_pair.agents.events import TurnEnded as End
+    from tests.tui.stand_ins import MAIN_PY, Propose, send, wait_until
+    from tests.tui.test_tui_review import MAIN_PY_PROPOSED
+
+    app, _ = make_app(service_repo, [[Propose("app/main.py", MAIN_PY_PROPOSED), End("end_turn", False)]])
+    app._watch = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any(w.group == "watch" for w in app.workers), "the watcher starts")
+        await send(pilot, "go")
+        await wait_until(pilot, lambda: bool(app.main.query_one(ReviewPane).proposals), "the proposal shows")
+        await pilot.pause(0.3)  # let the watcher arm before the edit (it reports changes after it starts)
+        (service_repo / "app/main.py").write_text(MAIN_PY.replace('"hello "', '"hi "'))
+        pane = app.main.query_one(ReviewPane)
+
+        def in_conflict() -> bool:
+            proposal = pane.current_proposal
+            return proposal is not None and proposal.conflict is not None
+
+        for _ in range(200):  # the watcher debounces (about 1.6 s); wait for its batch, not for a fixed time
+            if in_conflict():
+                break
+            await pilot.pause(0.05)
+        assert in_conflict()
+        assert app.main.query_one(StatusLine).conflicts == 1

@@ -202,3 +202,19 @@ async def test_conflict_shows_both_sides_and_r_asks_for_a_redo(service_repo: Pat
         await settle(pilot)
         assert session().prompts[-1].startswith("Your proposal for app/main.py conflicted")
         assert [p.path for p in pane.proposals] == ["tests/test_main.py"]
+
+
+async def test_long_lines_scroll_sideways(service_repo: Path) -> None:
+    long_line = "    return {" + ", ".join(f'"key{n}": {n}' for n in range(30)) + "}"
+    proposed = MAIN_PY.replace('    return {"status": "ok"}', long_line)
+    app, _ = make_app(service_repo, [[Propose("app/main.py", proposed), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        diff = pane.query_one(DiffView)
+        assert diff.max_scroll_x > 0, "long lines are not wrapped"
+        await pilot.press("right")
+        await pilot.pause()
+        assert diff.scroll_x > 0
+        await pilot.press("left")
+        await pilot.pause()
+        assert diff.scroll_x == 0
