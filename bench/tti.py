@@ -131,6 +131,18 @@ def _anthropic_figure(probe: Path, first_frame: float) -> Figure:
     )
 
 
+def _phases(path: Path, launched: float, seen: float) -> str:
+    """The probe's startup phases as ``name +ms`` from the launch, ending with the full screen seen."""
+    if not path.exists():
+        return ""
+    steps = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stamp, name = line.split(" ", 1)
+        steps.append(f"{name} +{(float(stamp) - launched) * 1000:.0f}")
+    steps.append(f"full screen seen +{(seen - launched) * 1000:.0f}")
+    return ", ".join(steps)
+
+
 def measure(runs: int = 5) -> list[Figure]:
     """Alternate floor and product ``runs`` times each; add RSS and the anthropic import timing."""
     names = (
@@ -155,6 +167,7 @@ def measure(runs: int = 5) -> list[Figure]:
                 started = time.monotonic()
                 settled = time_one(terminal, PRODUCT, settle=SETTLE_SECONDS, probe=probe)
                 anthropic = _anthropic_figure(probe, started + settled.seconds)
+                phases = _phases(Path(f"{probe}.phases"), started, started + settled.seconds)
     except TerminalError as err:
         return [not_measured(n, u, t, str(err).splitlines()[0]) for n, u, t in names]
     floor_s = median([run.seconds for run in floor])
@@ -175,6 +188,13 @@ def measure(runs: int = 5) -> list[Figure]:
             f"VmRSS {SETTLE_SECONDS:.0f} s after the first frame (background loading included)",
         ),
         anthropic,
+        Figure(
+            "  startup phases of backend-pair (probe run)",
+            None if not phases else settled.seconds * 1000,
+            "ms",
+            None,
+            phases or "no phases recorded",
+        ),
     ]
 
 
