@@ -9,6 +9,7 @@ is this process's VmRSS at the end: the app, its conversation widgets, the SDK, 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 import time
@@ -31,8 +32,8 @@ from terminal import rss_kib
 
 NAME = ("RSS after a 500-turn session", "MB", 150.0)
 TURNS = 500
-BUDGET = 90.0
-"""Seconds the session may take; past that the figure is reported for the turns reached."""
+BUDGET = float(os.environ.get("BENCH_MEMORY_BUDGET", "90"))
+"""Seconds the session may take (``BENCH_MEMORY_BUDGET``); past that the figure is for the turns reached."""
 
 
 def _rss_mb() -> float:
@@ -41,8 +42,6 @@ def _rss_mb() -> float:
 
 
 def _pid() -> int:
-    import os
-
     return os.getpid()
 
 
