@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ def median(samples: Sequence[float]) -> float:
 def percentile(samples: Sequence[float], fraction: float) -> float:
     """The nearest-rank percentile of ``samples`` (``fraction`` in 0..1, at least one sample)."""
     ordered = sorted(samples)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
 
 
