@@ -183,8 +183,7 @@ def test_first_frame_does_not_import_the_sdk() -> None:
 async def test_outside_edits_rebase_and_conflicts_reach_the_review_pane(service_repo: Path) -> None:
     """The disk watcher runs in its own worker; an edit that conflicts marks the file, the pane shows it."""
     from backend_pair.agents.events import TurnEnded as End
-    from tests.tui.stand_ins import MAIN_PY, Propose, send, wait_until
-    from tests.tui.test_tui_review import MAIN_PY_PROPOSED
+    from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, Propose, send, wait_until
 
     app, _ = make_app(service_repo, [[Propose("app/main.py", MAIN_PY_PROPOSED), End("end_turn", False)]])
     app._watch = True
