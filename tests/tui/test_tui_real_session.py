@@ -80,3 +80,36 @@ async def test_a_turn_through_the_sdk_then_review_and_resume(service_repo: Path,
         pane = resumed.main.query_one(ReviewPane)
         assert [p.path for p in pane.proposals] == ["tests/test_main.py"]
         assert resumed.main.query_one(StatusLine).cost > 0
+
+
+async def test_escape_cancels_a_real_stream_and_the_next_turn_works(
+    service_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_pair.agents.fake_api import Reply, Text
+    from backend_pair.tui.widgets.conversation import NoticeEntry
+    from backend_pair.tui.widgets.prompt import PromptInput
+
+    script: Script = [
+        Reply(blocks=(Text("Let me think about this for a long while " * 4),), stall_after=4, stall=30.0),
+        text_reply("Second answer."),
+    ]
+    server = FakeMessagesServer(script)
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", server.start())
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-tui")
+    try:
+        app = _app(service_repo)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await send(pilot, "first")
+            await wait_until(pilot, lambda: bool(app.main.query(AgentEntry)), "the answer starts streaming")
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not app.main.query_one(PromptInput).busy
+            assert any("cancelled" in str(n.render()) for n in app.main.query(NoticeEntry))
+            await send(pilot, "second")
+            await settle(pilot)
+            assert app.main.query(AgentEntry).last().raw == "Second answer."
+            assert len(server.requests) == 2
+            assert server.requests[1]["messages"][0]["role"] == "user"
+    finally:
+        server.stop()
