@@ -335,9 +335,11 @@ class ConversationPane(VerticalScroll, can_focus=True):
         """Mark the selected entry and bring it into view."""
         for index, child in enumerate(self.children):
             child.set_class(index == selected, "-selected")
-        if 0 <= selected < len(self.children):
+        if 0 <= selected < len(self.children) - 1:
             self.release_anchor()
             self.scroll_to_widget(self.children[selected], animate=False)
+        elif selected == len(self.children) - 1:
+            self.anchor()  # back at the newest entry: follow the stream again
 
     def _selected_entry(self) -> Widget | None:
         children = self.children

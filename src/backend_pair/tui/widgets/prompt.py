@@ -69,9 +69,16 @@ class PromptInput(TextArea):
         self.border_title = "prompt"
 
     def watch_busy(self, busy: bool) -> None:
-        """Show whether Esc would cancel a turn."""
+        """Show whether Esc would cancel a turn (the footer offers it only then)."""
         self.set_class(busy, "-busy")
         self.border_subtitle = "working · Esc cancels" if busy else ""
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Cancel is only offered while a turn runs."""
+        if action == "cancel_turn" and not self.busy:
+            return False
+        return super().check_action(action, parameters)
 
     def action_send(self) -> None:
         """Send the text once the keys typed before Enter are in.
