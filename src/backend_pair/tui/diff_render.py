@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 
 from pygments.lexers import get_lexer_for_filename
 from pygments.util import ClassNotFound
+from rich.style import Style
 from rich.syntax import Syntax
-from rich.text import Text
+from rich.text import Span, Text
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Hunk
@@ -65,7 +66,16 @@ def highlight_lines(text: str | None, path: str) -> list[Text]:
     syntax = Syntax("", lexer, theme=SYNTAX_THEME, background_color="default")
     highlighted = syntax.highlight(text)
     highlighted.rstrip()
+    # Token colours only: the theme's background would hide the added / removed line backgrounds.
+    highlighted.style = ""
+    highlighted.spans = [Span(span.start, span.end, _foreground(span.style)) for span in highlighted.spans]
     return list(highlighted.split("\n", allow_blank=True))
+
+
+def _foreground(style: str | Style) -> str | Style:
+    if isinstance(style, str) or style.bgcolor is None:
+        return style
+    return Style(color=style.color, bold=style.bold, italic=style.italic, underline=style.underline)
 
 
 def hunk_title(hunk: Hunk) -> str:
@@ -84,21 +94,62 @@ def hunk_as_patch(path: str, hunk: Hunk) -> str:
     return "\n".join(lines) + "\n"
 
 
+WHOLE_FILE_LINES = 1500
+"""Files up to this many lines are highlighted whole; longer ones around each hunk only (keeps keys instant)."""
+WINDOW_LEAD = 40
+"""Lines before a hunk included when highlighting around it (so a string or comment opened above colours right)."""
+
+
+@lru_cache(maxsize=32)
+def _highlighted(text: str | None, path: str) -> tuple[Text, ...]:
+    """Cached: moving between hunks re-renders the file, but its texts rarely change between key presses."""
+    return tuple(highlight_lines(text, path))
+
+
+class _Side:
+    """Highlighted lines of one side (disk or proposal), by 1-based line number."""
+
+    def __init__(self, text: str | None, path: str) -> None:
+        self._path = path
+        self._text = text or ""
+        self._lines = self._text.splitlines()
+        self._by_number: dict[int, Text] = {}
+        if len(self._lines) <= WHOLE_FILE_LINES:
+            self._by_number = dict(enumerate(_highlighted(text, path), 1))
+
+    def prepare(self, start: int, count: int) -> None:
+        """Make sure lines ``start .. start + count - 1`` are highlighted (large files: a window around them)."""
+        if len(self._lines) <= WHOLE_FILE_LINES or all(n in self._by_number for n in range(start, start + count)):
+            return
+        first = max(start - WINDOW_LEAD, 1)
+        last = min(start + count - 1, len(self._lines))
+        window = "\n".join(self._lines[first - 1 : last]) + "\n"
+        for offset, line in enumerate(_highlighted(window, self._path)):
+            self._by_number.setdefault(first + offset, line)
+
+    def get(self, number: int | None) -> Text | None:
+        """The highlighted line, if known."""
+        return self._by_number.get(number) if number is not None else None
+
+
 class _Highlighter:
     """Looks up the highlighted text of a diff line by its line number on either side."""
 
     def __init__(self, proposal: FileProposal) -> None:
-        self._old = highlight_lines(proposal.base, proposal.path)
-        self._new = highlight_lines(proposal.proposed, proposal.path)
+        self._old = _Side(proposal.base, proposal.path)
+        self._new = _Side(proposal.proposed, proposal.path)
         self._path = proposal.path
+
+    def prepare(self, hunk: Hunk) -> None:
+        """Highlight what ``hunk`` shows (only matters for large files)."""
+        self._old.prepare(hunk.old_start, hunk.old_count)
+        self._new.prepare(hunk.new_start, hunk.new_count)
 
     def line(self, kind: str, text: str, old_no: int | None, new_no: int | None) -> Text:
         """The highlighted code of one diff line, falling back to highlighting the line alone."""
-        source, number = (self._old, old_no) if kind == "-" else (self._new, new_no)
-        if number is not None and 0 < number <= len(source):
-            candidate = source[number - 1]
-            if candidate.plain == text:
-                return candidate.copy()
+        candidate = self._old.get(old_no) if kind == "-" else self._new.get(new_no)
+        if candidate is not None and candidate.plain == text:
+            return candidate.copy()
         return highlight_lines(text, self._path)[0] if text else Text("")
 
 
@@ -128,6 +179,7 @@ def render_unified(proposal: FileProposal, current: int, width: int) -> Rendered
     total = len(proposal.hunks)
     for index, hunk in enumerate(proposal.hunks):
         is_current = index == current
+        highlighter.prepare(hunk)
         offsets.append(len(lines))
         lines.append(_hunk_header(hunk, index, total, is_current, width))
         bar = Text("▌" if is_current else " ", style="bold yellow")
@@ -203,6 +255,7 @@ def render_split(proposal: FileProposal, current: int, width: int) -> RenderedDi
     total = len(proposal.hunks)
     for index, hunk in enumerate(proposal.hunks):
         is_current = index == current
+        highlighter.prepare(hunk)
         offsets.append(len(lines))
         lines.append(_hunk_header(hunk, index, total, is_current, width))
         bar = Text("▌" if is_current else " ", style="bold yellow")
