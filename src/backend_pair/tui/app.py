@@ -270,6 +270,10 @@ class BackendPairApp(App[int]):
 
     async def redo_conflict(self, path: str) -> None:
         """Drop a conflicted proposal and ask the agent to redo it against what is on disk now."""
+        if self._turn_running() or self.session is None:
+            self.notify("Wait for the agent to finish (or Esc) before asking for a redo.", severity="warning")
+            await self.refresh_review()
+            return
         await self.review("reject_file", path, "it conflicted with edits made on disk")
         await self.send_prompt(
             f"Your proposal for {path} conflicted with edits made on disk, so I dropped it. "
