@@ -70,6 +70,8 @@ def tmux(tmp_path: Path) -> Iterator[Tmux]:
         yield session
     finally:
         subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True, check=False)
+        socket_dir = Path(os.environ.get("TMUX_TMPDIR", "/tmp")) / f"tmux-{os.getuid()}"
+        (socket_dir / session.socket).unlink(missing_ok=True)
 
 
 def test_demo_prompt_approve_review_quit_then_staged(tmux: Tmux, tmp_path: Path) -> None:
