@@ -73,7 +73,13 @@ async def measure_in_app(root: Path) -> list[Figure]:
                 break
         rss = _rss_mb()
     elapsed = time.monotonic() - started
-    note = f"RSS MB along the way: {', '.join(samples)}; {turns} turns in {elapsed:.0f} s"
+    pace = ""
+    if len(ended) >= 20:
+        first, last = ended[1:11], ended[-11:]
+        pace = (
+            f" (turns 2-11: {(first[-1] - first[0]) / 10:.2f} s each; last 10: {(last[-1] - last[0]) / 10:.2f} s each)"
+        )
+    note = f"RSS MB along the way: {', '.join(samples)}; {turns} turns in {elapsed:.0f} s{pace}"
     if turns < TURNS:
         if rss > NAME[2]:
             return [Figure(NAME[0], rss, NAME[1], NAME[2], f"already over after {turns} turns; {note}")]
