@@ -130,8 +130,16 @@ class Tmux:
             time.sleep(0.02)
 
     def close(self) -> None:
-        """Kill the server and everything in it."""
+        """Kill the server and everything in it, and remove its socket file."""
+        found = subprocess.run(
+            ["tmux", "-L", self.socket, "display-message", "-p", "#{socket_path}"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+        if found.returncode == 0 and found.stdout.strip():
+            Path(found.stdout.strip()).unlink(missing_ok=True)
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
