@@ -36,7 +36,7 @@ def state_name(proposal: FileProposal) -> str:
 
 
 class FileList(OptionList, can_focus=False):
-    """Lists proposals as ``● path  (state, N hunks)``; the review pane drives the highlight."""
+    """Lists proposals as ``▸ ● path  (state, N hunks)``, ``▸`` marking the file shown; the review pane drives it."""
 
     DEFAULT_CSS = """
     FileList {
@@ -57,7 +57,7 @@ class FileList(OptionList, can_focus=False):
             selected: Index of the file shown in the diff.
         """
         options: list[Option] = []
-        for proposal in proposals:
+        for index, proposal in enumerate(proposals):
             state = state_name(proposal)
             glyph, style = STATE_BADGES.get(state, ("●", ""))
             hunks = len(proposal.hunks)
@@ -65,9 +65,12 @@ class FileList(OptionList, can_focus=False):
             if proposal.is_new:
                 detail = f"new file, {detail}"
             count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""
+            # The marker keeps the selection visible without colour (NO_COLOR, monochrome terminals).
+            is_selected = index == selected
             prompt = Text.assemble(
+                ("▸ " if is_selected else "  ", "bold"),
                 (glyph + " ", style),
-                proposal.path,
+                (proposal.path, "bold" if is_selected else ""),
                 (f"  {detail}{count}", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",
