@@ -47,9 +47,10 @@ class MainScreen(Screen[None]):
     AUTO_FOCUS = "#prompt"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "focus_pane('review')", "Review", id="app.focus_review"),
-        Binding("ctrl+l", "focus_pane('checklist')", "Checklist", id="app.focus_checklist"),
-        Binding("ctrl+p", "focus_pane('prompt')", "Prompt", id="app.focus_prompt", show=False),
+        # Priority: resolved as the key arrives, so keys typed right after it (one burst over SSH) reach the new pane.
+        Binding("ctrl+r", "focus_pane('review')", "Review", id="app.focus_review", priority=True),
+        Binding("ctrl+l", "focus_pane('checklist')", "Checklist", id="app.focus_checklist", priority=True),
+        Binding("ctrl+p", "focus_pane('prompt')", "Prompt", id="app.focus_prompt", show=False, priority=True),
         Binding("tab", "cycle_pane(1)", "Next pane", id="app.next_pane", show=False),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="app.prev_pane", show=False),
     ]
@@ -90,7 +91,8 @@ class MainScreen(Screen[None]):
         """Focus a pane (showing it on a narrow screen)."""
         if name != "prompt":
             self._show_pane(name)
-        self.pane_widget(name).focus()
+        # Focus now, not after a refresh (``Widget.focus`` defers): keys typed right after ctrl+r belong to the pane.
+        self.set_focus(self.pane_widget(name))
 
     def action_cycle_pane(self, step: int) -> None:
         """Focus the next or previous pane."""
