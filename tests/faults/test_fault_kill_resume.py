@@ -74,6 +74,9 @@ def test_kill_9_mid_review_then_resume_brings_everything_back(
     # key waits for the screen to show the previous one took effect (focus moves after the key is handled).
     tmux.keys(first, "C-r")
     tmux.wait(first, lambda s: "a Accept" in s, "the review pane focused")
+    # The file first proposed stays selected as the second arrives; `{` selects README.md, first in the list.
+    tmux.keys(first, "{")
+    tmux.wait(first, lambda s: "▸ ● README.md" in s, "README.md selected")
     tmux.keys(first, "a")
     tmux.wait(first, lambda s: "review · 1 files · 2 hunks" in s, "README.md accepted")
     tmux.keys(first, "a")

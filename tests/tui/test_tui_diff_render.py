@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend_pair.tui.diff_render import (
+    DiffDocument,
     hunk_as_patch,
     lexer_name_for,
     render_conflict,
@@ -46,6 +47,29 @@ def test_large_files_are_highlighted_around_hunks_only() -> None:
     coloured = {str(span.style) for span in rendered.text.spans}
     assert any("#66d9ef" in style for style in coloured), "keywords keep their colour in a 9,000 line file"
     assert not any("on #272822" in style for style in coloured), "the theme background never hides diff colours"
+
+
+def test_document_rows_match_the_full_render_and_fit_its_width() -> None:
+    for split in (False, True):
+        proposal = _proposal("big.py", BIG, BIG_NEW)
+        document = DiffDocument(proposal, 1, 80, split=split)
+        full = (render_split if split else render_unified)(proposal, 1, 80)
+        rows = [document.row(y) for y in range(document.line_count)]
+        assert [row.plain for row in rows] == full.text.plain.split("\n")
+        assert document.hunk_offsets == full.hunk_offsets
+        assert max(row.cell_len for row in rows) <= document.max_width
+
+
+def test_moving_the_mark_redraws_only_the_two_hunks_concerned() -> None:
+    proposal = _proposal("big.py", BIG, BIG_NEW)
+    document = DiffDocument(proposal, 0, 80, split=False)
+    first, second = document.hunk_offsets
+    assert document.row(first).plain.startswith("▶ hunk 1/2")
+    changed = document.set_current(1)
+    assert changed == [range(first, second), range(second, document.line_count)]
+    assert document.row(first).plain.startswith("  hunk 1/2")
+    assert document.row(second).plain.startswith("▶ hunk 2/2")
+    assert document.set_current(1) == []
 
 
 def test_split_pairs_removed_and_added_lines() -> None:

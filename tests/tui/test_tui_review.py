@@ -154,7 +154,7 @@ async def test_split_toggle_and_automatic_split_when_wide(service_repo: Path) ->
         assert not pane.split
         await pilot.press("s")
         assert pane.split
-        assert "│" in str(pane.query_one(DiffView).query_one("Static").render())
+        assert "│" in pane.query_one(DiffView).rendered_text()
         await pilot.press("s")
         assert not pane.split
     app, _ = make_app(service_repo, [TWO_FILES])
@@ -192,7 +192,7 @@ async def test_conflict_shows_both_sides_and_r_asks_for_a_redo(service_repo: Pat
         await app.refresh_review()
         await pilot.pause()
         assert pane.current_proposal is not None and pane.current_proposal.conflict is not None
-        body = str(pane.query_one(DiffView).query_one("Static").render())
+        body = pane.query_one(DiffView).rendered_text()
         assert "--- on disk (yours)" in body and "+++ agent's proposal" in body
         assert 'return "hi " + user.name' in body and '"""Greet a user by name."""' in body
         await pilot.press("a")

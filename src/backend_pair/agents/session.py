@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
     from backend_pair.agents.models import TokenCounts
     from backend_pair.workspace.journal import SessionJournal
+
+STREAM_SLICE = 0.02
+"""Seconds the stream reader may run without suspending (a buffered stream never suspends on its own)."""
+
+STREAM_BREATH = 0.002
+"""Seconds the stream reader pauses after a slice, so the listener (a UI) can handle events and repaint."""
 
 PREAMBLE = """\
 You are pair programming with a developer inside backend-pair, a terminal app, on the git repository at {root}.
@@ -234,6 +241,15 @@ class AgentSession:
 
     # -- one streamed call ---------------------------------------------------------------------------------------
 
+    @property
+    def connected(self) -> bool:
+        """Whether the API client has been built (the first turn builds it)."""
+        return self._client is not None
+
+    def connect(self) -> None:
+        """Build the API client now (``import anthropic`` takes about a second: call it off the event loop)."""
+        self._api()
+
     def _api(self) -> Any:
         if self._client is None:
             from backend_pair.agents.client import make_client, retry_reporter
@@ -280,7 +296,12 @@ class AgentSession:
             if self._cancel_requested:
                 raise asyncio.CancelledError
             async with self._api().messages.stream(**self.request_params()) as stream:
+                breath_at = time.monotonic() + STREAM_SLICE
                 async for event in stream:
+                    if time.monotonic() >= breath_at:
+                        # A stream already buffered never suspends this task: let the listener (a UI) run.
+                        await asyncio.sleep(STREAM_BREATH)
+                        breath_at = time.monotonic() + STREAM_SLICE
                     if event.type == "message_start":
                         outcome.started = True
                     elif event.type == "text":

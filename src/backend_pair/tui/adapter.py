@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from textual.message import Message
@@ -21,6 +24,9 @@ from backend_pair.agents.events import (
 )
 
 EventT = TypeVar("EventT")
+
+TEXT_FLUSH_INTERVAL = 0.05
+"""Seconds of streamed text joined into one message (Textual repaints only when its queue is empty)."""
 
 
 class AgentMessage(Message, Generic[EventT]):
@@ -103,3 +109,44 @@ def to_message(event: AgentEvent) -> AgentMessage[Any]:
     if message_class is None:
         raise TypeError(f"not an agent event: {event!r}")
     return message_class(event)
+
+
+class TextCoalescer:
+    """Turns agent events into messages, joining consecutive text deltas into one message per interval.
+
+    One message per delta (thousands per answer) keeps the screen's queue busy, and Textual repaints only when
+    it is idle. Pending text is posted when the interval has passed (a timer, or the next delta), before any
+    other event (so the order of text and tool calls is kept), and by :meth:`flush` at the end of the turn.
+    """
+
+    def __init__(self, post: Callable[[Message], object], interval: float = TEXT_FLUSH_INTERVAL) -> None:
+        """Post messages with ``post``, joining text for ``interval`` seconds."""
+        self._post = post
+        self._interval = interval
+        self._pending: list[str] = []
+        self._first_at = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def add(self, event: AgentEvent) -> bool:
+        """Take the next event of the turn, in stream order; True when something was posted."""
+        if isinstance(event, TextDelta):
+            if not self._pending:
+                self._first_at = time.monotonic()
+                self._timer = asyncio.get_running_loop().call_later(self._interval, self.flush)
+            self._pending.append(event.text)
+            return time.monotonic() - self._first_at >= self._interval and self.flush()
+        self.flush()
+        self._post(to_message(event))
+        return True
+
+    def flush(self) -> bool:
+        """Post the text held so far, if any, as one message; True when there was text."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if not self._pending:
+            return False
+        text = "".join(self._pending)
+        self._pending.clear()
+        self._post(AgentText(TextDelta(text)))
+        return True

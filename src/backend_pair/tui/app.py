@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.worker import Worker, WorkerState
 
 from backend_pair.errors import BackendPairError
-from backend_pair.tui.adapter import TurnCancelled, to_message
+from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.widgets.approval import ApprovalScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from backend_pair.agents.events import AgentEvent
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import Workspace
+
+UI_BREATH = 0.005
+"""Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
 
 TURN_GROUP = "agent-turn"
 """Worker group of the running agent turn (exclusive: one turn at a time)."""
@@ -223,20 +226,45 @@ class BackendPairApp(App[int]):
         if session is None:
             await screen.query_one(ConversationPane).add_notice("no agent session: see the error above", "error")
             return
-        status.activity = "working"
         prompt.busy = True
+        messages = TextCoalescer(screen.post_message)
         try:
+            await self._connect(session)
+            status.activity = "working"
             async for event in session.run_turn(text):
-                screen.post_message(to_message(event))
+                if messages.add(event):
+                    # A stream already buffered never suspends this task: give the screen its turn to
+                    # handle the message and repaint (and the prompt to echo keys).
+                    await asyncio.sleep(UI_BREATH)
+            messages.flush()
         except asyncio.CancelledError:
+            messages.flush()
             if not self._quitting:
                 screen.post_message(TurnCancelled())
             raise
         except BackendPairError as err:
+            messages.flush()
             await screen.query_one(ConversationPane).add_notice(str(err), "error")
         finally:
             status.activity = "ready"
             prompt.busy = False
+
+    async def _connect(self, session: TurnRunner) -> None:
+        """Build the API client in a thread on the first turn (``import anthropic`` costs about a second).
+
+        Never at startup: the SDK alone is ~70 MB of memory that a session that never sends does not need.
+        """
+        connect = getattr(session, "connect", None)
+        if connect is None or getattr(session, "connected", True):
+            return
+        status = self.main.query_one(StatusLine)
+        status.activity = "connecting…"
+        try:
+            await asyncio.to_thread(connect)
+        except BackendPairError:
+            raise
+        except Exception as err:  # the SDK's own configuration errors (e.g. no key) become one line
+            raise BackendPairError(f"cannot create the API client: {err}") from err
 
     def cancel_turn(self) -> None:
         """Cancel the running turn, if any (the session journals what it had)."""
@@ -435,19 +463,14 @@ class BackendPairApp(App[int]):
 async def _default_session(app: BackendPairApp) -> TurnRunner:
     """The real, journaled agent session (new or resumed).
 
-    The SDK client is built in a thread here, after the first frame, so ``import anthropic`` (about a second)
-    never delays the screen and the first turn does not pay for it either.
+    The SDK client is not built here: the first turn builds it in a thread (see ``BackendPairApp._connect``), so
+    ``import anthropic`` (about a second, ~70 MB) never weighs on startup.
     """
-    from backend_pair.agents.client import make_client
     from backend_pair.agents.resume import open_session
 
     workspace, checklist = app.workspace, app.checklist
     if workspace is None or checklist is None:
         raise BackendPairError("the workspace is not open")
-    try:
-        client = await asyncio.to_thread(make_client)
-    except Exception as err:  # the SDK's own configuration errors (e.g. no key) become one line
-        raise BackendPairError(f"cannot create the API client: {err}") from err
     config = app.config
     session = await asyncio.to_thread(
         open_session,
@@ -457,7 +480,6 @@ async def _default_session(app: BackendPairApp) -> TurnRunner:
         config.model,
         app.approve_bash,
         resume=config.resume,
-        client=client,
     )
     return session
 

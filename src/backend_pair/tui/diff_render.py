@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import difflib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from pygments.lexers import get_lexer_for_filename
+from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
+from pygments.token import _TokenType
 from pygments.util import ClassNotFound
+from rich.cells import cell_len
 from rich.style import Style
-from rich.syntax import Syntax
+from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Span, Text
 
 if TYPE_CHECKING:
@@ -58,22 +61,56 @@ def highlight_lines(text: str | None, path: str) -> list[Text]:
         text: The file's text; ``None`` gives no lines.
         path: Its path, which picks the lexer.
     """
+    return list(_highlighted(text, path))
+
+
+@lru_cache(maxsize=8)
+def _highlighted(text: str | None, path: str) -> tuple[Text, ...]:
+    """Cached per (text, path): a file's text is lexed once, however often it is drawn."""
+    return _highlight_text(text, path)
+
+
+def _highlight_text(text: str | None, path: str) -> tuple[Text, ...]:
+    """Lex ``text`` with pygments and cut the tokens into one Text per line (uncached)."""
     if not text:
-        return []
-    lexer = lexer_name_for(path)
-    if lexer == "text":
-        return [Text(line) for line in text.splitlines()]
-    syntax = Syntax("", lexer, theme=SYNTAX_THEME, background_color="default")
-    highlighted = syntax.highlight(text)
-    highlighted.rstrip()
-    # Token colours only: the theme's background would hide the added / removed line backgrounds.
-    highlighted.style = ""
-    highlighted.spans = [Span(span.start, span.end, _foreground(span.style)) for span in highlighted.spans]
-    return list(highlighted.split("\n", allow_blank=True))
+        return ()
+    lexer_name = lexer_name_for(path)
+    if lexer_name == "text":
+        return tuple(Text(line) for line in text.splitlines())
+    # The options Rich's Syntax uses, so lines read the same as before (tabs expanded to 4).
+    lexer = get_lexer_by_name(lexer_name, stripnl=False, ensurenl=True, tabsize=4)
+    styles = _TOKEN_STYLES
+    lines: list[Text] = []
+    parts: list[str] = []
+    spans: list[Span] = []
+    column = 0
+    for token_type, token in lexer.get_tokens(text):
+        style = styles.get(token_type)
+        if style is None:
+            style = styles[token_type] = _foreground(_THEME.get_style_for_token(token_type))
+        pieces = token.split("\n")
+        for position, piece in enumerate(pieces):
+            if position:
+                lines.append(Text("".join(parts), spans=spans))
+                parts, spans, column = [], [], 0
+            if piece:
+                parts.append(piece)
+                if style:
+                    spans.append(Span(column, column + len(piece), style))
+                column += len(piece)
+    if parts:
+        lines.append(Text("".join(parts), spans=spans))
+    return tuple(lines)
 
 
-def _foreground(style: str | Style) -> str | Style:
-    if isinstance(style, str) or style.bgcolor is None:
+_THEME = PygmentsSyntaxTheme(SYNTAX_THEME)
+_TOKEN_STYLES: dict[_TokenType, Style] = {}
+"""Token colours by token type, filled as tokens are met."""
+
+
+def _foreground(style: Style) -> Style:
+    """Token colours only: the theme's background would hide the added / removed line backgrounds."""
+    if style.bgcolor is None:
         return style
     return Style(color=style.color, bold=style.bold, italic=style.italic, underline=style.underline)
 
@@ -95,36 +132,36 @@ def hunk_as_patch(path: str, hunk: Hunk) -> str:
 
 
 WHOLE_FILE_LINES = 1500
-"""Files up to this many lines are highlighted whole; longer ones around each hunk only (keeps keys instant)."""
+"""Files up to this many lines are highlighted whole; longer ones in windows around the hunks drawn.
+
+Pygments lexes dense Python at ~7 lines per millisecond, so a 10,000-line file whole would hold the first paint for
+over a second; windows cost only what is on screen, and each line, once highlighted, is kept.
+"""
 WINDOW_LEAD = 40
 """Lines before a hunk included when highlighting around it (so a string or comment opened above colours right)."""
-
-
-@lru_cache(maxsize=32)
-def _highlighted(text: str | None, path: str) -> tuple[Text, ...]:
-    """Cached: moving between hunks re-renders the file, but its texts rarely change between key presses."""
-    return tuple(highlight_lines(text, path))
+WINDOW_AHEAD = 120
+"""Lines after a hunk highlighted with it, so stepping on to the next hunks finds their lines ready."""
 
 
 class _Side:
-    """Highlighted lines of one side (disk or proposal), by 1-based line number."""
+    """Highlighted lines of one side (disk or proposal), by 1-based line number, filled as hunks are drawn."""
 
     def __init__(self, text: str | None, path: str) -> None:
         self._path = path
-        self._text = text or ""
-        self._lines = self._text.splitlines()
+        self._lines = (text or "").splitlines()
         self._by_number: dict[int, Text] = {}
         if len(self._lines) <= WHOLE_FILE_LINES:
             self._by_number = dict(enumerate(_highlighted(text, path), 1))
 
     def prepare(self, start: int, count: int) -> None:
         """Make sure lines ``start .. start + count - 1`` are highlighted (large files: a window around them)."""
-        if len(self._lines) <= WHOLE_FILE_LINES or all(n in self._by_number for n in range(start, start + count)):
+        last = min(start + count - 1, len(self._lines))
+        if all(n in self._by_number for n in range(start, last + 1)):
             return
         first = max(start - WINDOW_LEAD, 1)
-        last = min(start + count - 1, len(self._lines))
+        last = min(last + WINDOW_AHEAD, len(self._lines))
         window = "\n".join(self._lines[first - 1 : last]) + "\n"
-        for offset, line in enumerate(_highlighted(window, self._path)):
+        for offset, line in enumerate(_highlight_text(window, self._path)):
             self._by_number.setdefault(first + offset, line)
 
     def get(self, number: int | None) -> Text | None:
@@ -132,16 +169,22 @@ class _Side:
         return self._by_number.get(number) if number is not None else None
 
 
+@lru_cache(maxsize=4)
+def _highlighter_for(path: str, base: str | None, proposed: str) -> _Highlighter:
+    """One highlighter per (path, texts): lines highlighted for one draw are reused by every later one."""
+    return _Highlighter(path, base, proposed)
+
+
 class _Highlighter:
     """Looks up the highlighted text of a diff line by its line number on either side."""
 
-    def __init__(self, proposal: FileProposal) -> None:
-        self._old = _Side(proposal.base, proposal.path)
-        self._new = _Side(proposal.proposed, proposal.path)
-        self._path = proposal.path
+    def __init__(self, path: str, base: str | None, proposed: str) -> None:
+        self._old = _Side(base, path)
+        self._new = _Side(proposed, path)
+        self._path = path
 
     def prepare(self, hunk: Hunk) -> None:
-        """Highlight what ``hunk`` shows (only matters for large files)."""
+        """Highlight what ``hunk`` shows (only does work for large files, once per line)."""
         self._old.prepare(hunk.old_start, hunk.old_count)
         self._new.prepare(hunk.new_start, hunk.new_count)
 
@@ -150,7 +193,7 @@ class _Highlighter:
         candidate = self._old.get(old_no) if kind == "-" else self._new.get(new_no)
         if candidate is not None and candidate.plain == text:
             return candidate.copy()
-        return highlight_lines(text, self._path)[0] if text else Text("")
+        return _highlight_text(text, self._path)[0] if text else Text("")
 
 
 def _hunk_header(hunk: Hunk, index: int, total: int, current: bool, width: int) -> Text:
@@ -165,6 +208,33 @@ def _comment_lines(hunk: Hunk) -> list[Text]:
     return [Text(f"    # comment: {comment}", style="italic yellow") for comment in hunk.comments]
 
 
+def _unified_rows(
+    hunk: Hunk, index: int, total: int, current: bool, width: int, highlighter: _Highlighter
+) -> list[Text]:
+    """One hunk's rows in the unified view: header, lines, comments, a blank line."""
+    rows = [_hunk_header(hunk, index, total, current, width)]
+    bar = Text("▌" if current else " ", style="bold yellow")
+    for diff_line in hunk.lines:
+        gutter = Text(
+            f"{diff_line.old_no if diff_line.old_no is not None else '':>4} "
+            f"{diff_line.new_no if diff_line.new_no is not None else '':>4} ",
+            style=GUTTER_STYLE,
+        )
+        sign_style = {"+": "bold green", "-": "bold red"}.get(diff_line.kind, "")
+        code = highlighter.line(diff_line.kind, diff_line.text, diff_line.old_no, diff_line.new_no)
+        row = Text.assemble(bar, gutter, Text(diff_line.kind, style=sign_style), " ", code)
+        row.no_wrap = True
+        row.overflow = "ellipsis"
+        if diff_line.kind == "+":
+            row.stylize(ADDED_STYLE)
+        elif diff_line.kind == "-":
+            row.stylize(REMOVED_STYLE)
+        rows.append(row)
+    rows.extend(_comment_lines(hunk))
+    rows.append(Text(""))
+    return rows
+
+
 def render_unified(proposal: FileProposal, current: int, width: int) -> RenderedDiff:
     """Render every hunk of ``proposal`` one after another, the ``current`` one marked.
 
@@ -173,35 +243,7 @@ def render_unified(proposal: FileProposal, current: int, width: int) -> Rendered
         current: Index of the current hunk.
         width: Columns available (the current hunk's header is padded to it).
     """
-    highlighter = _Highlighter(proposal)
-    lines: list[Text] = []
-    offsets: list[int] = []
-    total = len(proposal.hunks)
-    for index, hunk in enumerate(proposal.hunks):
-        is_current = index == current
-        highlighter.prepare(hunk)
-        offsets.append(len(lines))
-        lines.append(_hunk_header(hunk, index, total, is_current, width))
-        bar = Text("▌" if is_current else " ", style="bold yellow")
-        for diff_line in hunk.lines:
-            gutter = Text(
-                f"{diff_line.old_no if diff_line.old_no is not None else '':>4} "
-                f"{diff_line.new_no if diff_line.new_no is not None else '':>4} ",
-                style=GUTTER_STYLE,
-            )
-            sign_style = {"+": "bold green", "-": "bold red"}.get(diff_line.kind, "")
-            code = highlighter.line(diff_line.kind, diff_line.text, diff_line.old_no, diff_line.new_no)
-            row = Text.assemble(bar, gutter, Text(diff_line.kind, style=sign_style), " ", code)
-            row.no_wrap = True
-            row.overflow = "ellipsis"
-            if diff_line.kind == "+":
-                row.stylize(ADDED_STYLE)
-            elif diff_line.kind == "-":
-                row.stylize(REMOVED_STYLE)
-            lines.append(row)
-        lines.extend(_comment_lines(hunk))
-        lines.append(Text(""))
-    return RenderedDiff(Text("\n", no_wrap=True).join(lines), tuple(offsets))
+    return DiffDocument(proposal, current, width, split=False).render_all()
 
 
 def _cell(number: int | None, code: Text | None, style: str, half: int) -> Text:
@@ -240,6 +282,37 @@ def _pair_rows(hunk: Hunk) -> list[tuple[tuple[int | None, str, str] | None, tup
     return rows
 
 
+def _split_rows(hunk: Hunk, index: int, total: int, current: bool, width: int, highlighter: _Highlighter) -> list[Text]:
+    """One hunk's rows side by side: header, paired lines, comments, a blank line."""
+    half = _half(width)
+    rows = [_hunk_header(hunk, index, total, current, width)]
+    bar = Text("▌" if current else " ", style="bold yellow")
+    for left, right in _pair_rows(hunk):
+        left_text = right_text = None
+        if left is not None:
+            left_text = highlighter.line(left[1], left[2], left[0], None if left[1] == "-" else right and right[0])
+        if right is not None:
+            right_text = highlighter.line(right[1], right[2], None, right[0])
+        left_style = REMOVED_STYLE if left is not None and left[1] == "-" else ""
+        right_style = ADDED_STYLE if right is not None and right[1] == "+" else ""
+        row = Text.assemble(
+            bar,
+            _cell(left[0] if left else None, left_text, left_style, half),
+            Text("│", style="dim"),
+            _cell(right[0] if right else None, right_text, right_style, half),
+        )
+        row.no_wrap = True
+        rows.append(row)
+    rows.extend(_comment_lines(hunk))
+    rows.append(Text(""))
+    return rows
+
+
+def _half(width: int) -> int:
+    """Columns of each side in the side-by-side view."""
+    return max((width - 3) // 2, 12)
+
+
 def render_split(proposal: FileProposal, current: int, width: int) -> RenderedDiff:
     """Render every hunk side by side: the file on disk left, the proposal right.
 
@@ -248,36 +321,99 @@ def render_split(proposal: FileProposal, current: int, width: int) -> RenderedDi
         current: Index of the current hunk.
         width: Columns available; each side gets half.
     """
-    highlighter = _Highlighter(proposal)
-    half = max((width - 3) // 2, 12)
-    lines: list[Text] = []
-    offsets: list[int] = []
-    total = len(proposal.hunks)
-    for index, hunk in enumerate(proposal.hunks):
-        is_current = index == current
-        highlighter.prepare(hunk)
-        offsets.append(len(lines))
-        lines.append(_hunk_header(hunk, index, total, is_current, width))
-        bar = Text("▌" if is_current else " ", style="bold yellow")
-        for left, right in _pair_rows(hunk):
-            left_text = right_text = None
-            if left is not None:
-                left_text = highlighter.line(left[1], left[2], left[0], None if left[1] == "-" else right and right[0])
-            if right is not None:
-                right_text = highlighter.line(right[1], right[2], None, right[0])
-            left_style = REMOVED_STYLE if left is not None and left[1] == "-" else ""
-            right_style = ADDED_STYLE if right is not None and right[1] == "+" else ""
-            row = Text.assemble(
-                bar,
-                _cell(left[0] if left else None, left_text, left_style, half),
-                Text("│", style="dim"),
-                _cell(right[0] if right else None, right_text, right_style, half),
-            )
-            row.no_wrap = True
-            lines.append(row)
-        lines.extend(_comment_lines(hunk))
-        lines.append(Text(""))
-    return RenderedDiff(Text("\n", no_wrap=True).join(lines), tuple(offsets))
+    return DiffDocument(proposal, current, width, split=True).render_all()
+
+
+class DiffDocument:
+    """A proposal's diff as rows built on demand, so drawing costs what is on screen, not what is in the file.
+
+    Row counts and widths are known up front (cheap: no highlighting); a hunk's rows are assembled the first time
+    one of them is drawn and kept until the current-hunk mark moves onto or off that hunk.
+    """
+
+    def __init__(self, proposal: FileProposal, current: int, width: int, *, split: bool) -> None:
+        """Lay out ``proposal``'s hunks.
+
+        Args:
+            proposal: The file proposal to show.
+            current: Index of the current hunk.
+            width: Columns available.
+            split: Side by side instead of unified.
+        """
+        self.proposal = proposal
+        """The proposal shown."""
+        self.split = split
+        """Side by side instead of unified."""
+        self.width = width
+        """Columns the rows are laid out for."""
+        self.current = current
+        """Index of the marked hunk."""
+        self._highlighter: _Highlighter | None = None
+        self._rows: dict[int, list[Text]] = {}
+        offsets: list[int] = []
+        line_count = 0
+        widest = max(width, 10)
+        half = _half(width)
+        for hunk in proposal.hunks:
+            offsets.append(line_count)
+            body = len(_pair_rows(hunk)) if split else len(hunk.lines)
+            line_count += 2 + body + len(hunk.comments)
+            if split:
+                widest = max(widest, 2 * half + 2)
+            else:
+                for diff_line in hunk.lines:
+                    code = diff_line.text.expandtabs(4) if "\t" in diff_line.text else diff_line.text
+                    widest = max(widest, 13 + cell_len(code))
+            for comment in hunk.comments:
+                widest = max(widest, 15 + cell_len(comment))
+        self.hunk_offsets: tuple[int, ...] = tuple(offsets)
+        """Line index of each hunk's header."""
+        self.line_count = line_count
+        """Rows in all."""
+        self.max_width = widest
+        """Cells of the widest row."""
+
+    def hunk_at(self, y: int) -> int:
+        """Index of the hunk row ``y`` belongs to."""
+        return max(bisect_right(self.hunk_offsets, y) - 1, 0)
+
+    def row(self, y: int) -> Text:
+        """Row ``y`` (0-based), assembled with its hunk the first time it is asked for."""
+        index = self.hunk_at(y)
+        rows = self._rows.get(index)
+        if rows is None:
+            if self._highlighter is None:
+                proposal = self.proposal
+                self._highlighter = _highlighter_for(proposal.path, proposal.base, proposal.proposed)
+            self._highlighter.prepare(self.proposal.hunks[index])
+            build = _split_rows if self.split else _unified_rows
+            total = len(self.proposal.hunks)
+            hunk = self.proposal.hunks[index]
+            rows = build(hunk, index, total, index == self.current, self.width, self._highlighter)
+            self._rows[index] = rows
+        return rows[y - self.hunk_offsets[index]]
+
+    def hunk_lines(self, index: int) -> range:
+        """The rows of hunk ``index``."""
+        if not 0 <= index < len(self.hunk_offsets):
+            return range(0)
+        end = self.hunk_offsets[index + 1] if index + 1 < len(self.hunk_offsets) else self.line_count
+        return range(self.hunk_offsets[index], end)
+
+    def set_current(self, current: int) -> list[range]:
+        """Move the mark to hunk ``current``; the rows that changed."""
+        if current == self.current:
+            return []
+        changed = [self.hunk_lines(self.current), self.hunk_lines(current)]
+        self._rows.pop(self.current, None)
+        self._rows.pop(current, None)
+        self.current = current
+        return changed
+
+    def render_all(self) -> RenderedDiff:
+        """Every row joined: for tests and small files."""
+        lines = [self.row(y) for y in range(self.line_count)]
+        return RenderedDiff(Text("\n", no_wrap=True).join(lines), self.hunk_offsets)
 
 
 def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
@@ -303,7 +439,7 @@ def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
     their_lines = highlight_lines(theirs, proposal.path)
     rows: list[Text] = [intro, Text("")]
     if split:
-        half = max((width - 3) // 2, 12)
+        half = _half(width)
         left_title = Text("On disk (yours)", style="bold underline")
         left_title.truncate(half, pad=True)
         right_title = Text("Agent's proposal", style="bold underline")

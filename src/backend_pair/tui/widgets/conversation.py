@@ -3,23 +3,47 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from textual.app import ComposeResult
+    from textual.timer import Timer
 
 NoticeKind = Literal["info", "error", "retry", "feedback", "cancelled"]
 """What a notice line is about; each kind has its own colour."""
 
 EXPANDED_RESULT_LINES = 40
 """How many lines of a tool result an expanded tool call shows."""
+
+MAX_LIVE_ENTRIES = 200
+"""Entries kept mounted; older ones leave the DOM (the session journal keeps everything)."""
+
+PRUNE_SLACK = 20
+"""Entries allowed above the cap before pruning, so pruning happens in batches rather than on every mount."""
+
+STREAM_RENDER_INTERVAL = 0.05
+"""Seconds between re-renders of the answer being streamed (at most ~20 Hz)."""
+
+SETTLED_CHUNK = 2000
+"""Characters of finished Markdown blocks that move out of a streaming answer's re-rendered tail."""
+
+
+def render_markdown(markdown: str) -> RenderableType:
+    """Rich's Markdown for ``markdown`` (imported on first use: it is not on the path to the first frame)."""
+    from rich.markdown import Markdown as RichMarkdown
+
+    return RichMarkdown(markdown)
 
 
 def outcome_of(result: str, is_error: bool) -> str:
@@ -54,22 +78,85 @@ class UserEntry(Static):
         super().__init__(Text(text))
 
 
-class AgentEntry(Markdown):
-    """A block of the agent's answer, written to as the stream arrives."""
+def settled_length(markdown: str, minimum: int) -> int:
+    """Where ``markdown`` can be cut so the part before it renders the same on its own (0: not yet).
+
+    The cut is after a blank line outside a code fence, followed by an unindented line (so a list item's
+    continuation is not cut from its item), once the part before it is at least ``minimum`` characters.
+    """
+    cut = 0
+    in_fence = False
+    position = 0
+    previous_blank = False
+    for line in markdown.splitlines(keepends=True):
+        stripped = line.strip()
+        if previous_blank and not in_fence and stripped and not line[0].isspace() and position >= minimum:
+            cut = position
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+        previous_blank = not stripped
+        position += len(line)
+    return cut
+
+
+class AgentEntry(Vertical):
+    """A block of the agent's answer, as Rich Markdown in Statics, re-rendered (throttled) as it streams.
+
+    Only the tail of a streaming answer is re-rendered: once finished blocks add up to ``SETTLED_CHUNK``
+    characters they move into a Static of their own that is never rendered again. Statics showing Rich Markdown
+    are much lighter than Textual's Markdown widget tree (one widget per block).
+    """
 
     DEFAULT_CSS = """
     AgentEntry {
-        margin: 0;
+        height: auto;
+        margin: 0 0 1 0;
         padding: 0 1;
+        background: transparent;
+    }
+    AgentEntry > Static {
         background: transparent;
     }
     """
 
     def __init__(self, markdown: str = "") -> None:
         """Start an answer block (empty when it is about to be streamed)."""
-        super().__init__(markdown)
+        super().__init__()
         self.raw = markdown
         """The Markdown received so far."""
+        self._settled = 0
+        self._tail = Static(render_markdown(markdown) if markdown else "")
+        self._rendered_at = 0.0
+        self._render_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        """The tail (the whole answer until parts of it settle)."""
+        yield self._tail
+
+    def append(self, text: str) -> None:
+        """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
+        self.raw += text
+        if self._render_timer is not None:
+            return
+        wait = self._rendered_at + STREAM_RENDER_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self.render_now()
+        else:
+            self._render_timer = self.set_timer(wait, self.render_now)
+
+    def render_now(self) -> None:
+        """Show all the text received so far (also when the answer ends)."""
+        if self._render_timer is not None:
+            self._render_timer.stop()
+            self._render_timer = None
+        self._rendered_at = time.monotonic()
+        tail = self.raw[self._settled :]
+        cut = settled_length(tail, SETTLED_CHUNK)
+        if cut:
+            self.mount(Static(render_markdown(tail[:cut])), before=self._tail)
+            self._settled += cut
+            tail = tail[cut:]
+        self._tail.update(render_markdown(tail))
 
 
 class ToolEntry(Static):
@@ -186,6 +273,30 @@ class NoticeEntry(Static):
         super().__init__(Text(self.PREFIX[kind] + text), classes=f"-{kind}")
 
 
+class EarlierEntries(Static):
+    """The first line once old entries have left the DOM: says how many, and where they are."""
+
+    DEFAULT_CSS = """
+    EarlierEntries {
+        padding: 0 1;
+        color: $text-muted;
+        text-style: italic;
+    }
+    """
+
+    count: reactive[int] = reactive(0)
+    """How many entries are no longer shown."""
+
+    @property
+    def raw(self) -> str:
+        """The marker's line (what copy puts on the clipboard)."""
+        return f"… {self.count} earlier entries are in the session journal"
+
+    def render(self) -> Text:
+        """The marker's line."""
+        return Text(self.raw)
+
+
 class ConversationPane(VerticalScroll, can_focus=True):
     """The scrolling conversation; when focused, up/down select an entry, Enter expands it, y copies it."""
 
@@ -228,9 +339,9 @@ class ConversationPane(VerticalScroll, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         """An empty conversation."""
         super().__init__(id=id)
-        self._stream: MarkdownStream | None = None
         self._answer: AgentEntry | None = None
         self._tools: dict[str, ToolEntry] = {}
+        self._earlier: EarlierEntries | None = None
 
     def on_mount(self) -> None:
         """Keep the newest line in view as the answer streams."""
@@ -239,35 +350,67 @@ class ConversationPane(VerticalScroll, can_focus=True):
 
     @property
     def entries(self) -> list[Widget]:
-        """The entries, oldest first."""
+        """The entries, oldest first (the marker of earlier entries, when there is one, comes first)."""
         return list(self.children)
+
+    @property
+    def earlier_count(self) -> int:
+        """How many entries have left the DOM (the journal keeps them)."""
+        return self._earlier.count if self._earlier is not None else 0
+
+    async def _add(self, *entries: Widget) -> None:
+        """Mount entries at the end, then keep the live ones under the cap."""
+        await self.mount_all(entries)
+        await self._prune()
+
+    async def _prune(self) -> None:
+        """Remove the oldest entries beyond ``MAX_LIVE_ENTRIES`` and count them in the marker at the top."""
+        live = [child for child in self.children if child is not self._earlier]
+        if len(live) <= MAX_LIVE_ENTRIES + PRUNE_SLACK:
+            return
+        old = live[: len(live) - MAX_LIVE_ENTRIES]
+        children = self.children
+        selected = children[self.selected] if 0 <= self.selected < len(children) else None
+        for entry in old:
+            if isinstance(entry, ToolEntry):
+                self._tools.pop(entry.call_id, None)
+        await self.remove_children(old)
+        if self._earlier is None:
+            self._earlier = EarlierEntries()
+            await self.mount(self._earlier, before=0)
+        self._earlier.count += len(old)
+        if selected is not None:
+            # Keep the same entry selected (its index moved); a pruned one leaves the selection at the top.
+            remaining = list(self.children)
+            new_index = remaining.index(selected) if selected in remaining else 0
+            self.set_reactive(ConversationPane.selected, new_index)
+            for index, child in enumerate(self.children):
+                child.set_class(index == new_index, "-selected")
 
     async def add_user(self, text: str) -> None:
         """Show a prompt the developer sent."""
         await self.end_answer()
-        await self.mount(UserEntry(text))
+        await self._add(UserEntry(text))
 
     async def append_text(self, text: str) -> None:
         """Append streamed answer text, starting a new answer block after a tool call or notice."""
-        if self._answer is None or self._stream is None:
+        if self._answer is None:
             self._answer = AgentEntry()
-            await self.mount(self._answer)
-            self._stream = Markdown.get_stream(self._answer)
-        self._answer.raw += text
-        await self._stream.write(text)
+            await self._add(self._answer)
+        self._answer.append(text)
 
     async def end_answer(self) -> None:
-        """Finish the answer block being streamed (the stream flushes what it holds)."""
-        stream, self._stream, self._answer = self._stream, None, None
-        if stream is not None:
-            await stream.stop()
+        """Finish the answer block being streamed (show all of its text now)."""
+        answer, self._answer = self._answer, None
+        if answer is not None:
+            answer.render_now()
 
     async def tool_started(self, call_id: str, name: str, summary: str, tool_input: dict[str, Any]) -> None:
         """Show a tool call as a running line."""
         await self.end_answer()
         entry = ToolEntry(call_id, name, summary, tool_input)
         self._tools[call_id] = entry
-        await self.mount(entry)
+        await self._add(entry)
 
     async def tool_finished(self, call_id: str, name: str, summary: str, result: str, is_error: bool) -> None:
         """Mark a tool call's outcome (adding its line if its start was never seen)."""
@@ -280,7 +423,7 @@ class ConversationPane(VerticalScroll, can_focus=True):
     async def add_notice(self, text: str, kind: NoticeKind = "info") -> None:
         """Show an error, a retry, feedback that was sent, or a note."""
         await self.end_answer()
-        await self.mount(NoticeEntry(text, kind))
+        await self._add(NoticeEntry(text, kind))
 
     async def replay(self, messages: list[dict[str, Any]], summarize: Callable[[str, object], str]) -> None:
         """Show a resumed conversation from its API history (plain dicts), without streaming.
@@ -321,7 +464,7 @@ class ConversationPane(VerticalScroll, can_focus=True):
                     tool.set_class(tool.is_error, "-error")
         self._tools.update(tools)
         if entries:
-            await self.mount_all(entries)
+            await self._add(*entries)
 
     def action_select(self, step: int) -> None:
         """Move the selection up or down."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.cache import LRUCache
 from textual.events import Resize
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
-from backend_pair.tui.diff_render import render_conflict, render_split, render_unified
+from backend_pair.tui.diff_render import DiffDocument, render_conflict
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal
@@ -19,21 +20,34 @@ EMPTY_TEXT = "Nothing to review. Proposals from the agent appear here, hunk by h
 """Shown when no file awaits review."""
 
 
-class DiffView(VerticalScroll, can_focus=False):
-    """Shows a proposal as a unified or side-by-side diff; the review pane says which file and hunk."""
+class _FixedRows:
+    """Rows rendered all at once (the empty state, a conflict): few enough that laziness buys nothing."""
+
+    def __init__(self, text: Text) -> None:
+        self._rows = text.split("\n", allow_blank=True) if text.plain else [text]
+        self.line_count = len(self._rows)
+        self.max_width = max((row.cell_len for row in self._rows), default=0)
+
+    def row(self, y: int) -> Text:
+        return self._rows[y]
+
+
+class DiffView(ScrollView, can_focus=False):
+    """Shows a proposal as a unified or side-by-side diff; the review pane says which file and hunk.
+
+    A Line API widget: only the rows on screen are drawn, and only the hunks they belong to are highlighted and
+    assembled, so a 10,000-line file costs what a 40-line one does. Moving the current-hunk mark redraws the two
+    hunks it leaves and reaches, nothing else.
+    """
 
     DEFAULT_CSS = """
     DiffView {
         height: 1fr;
         padding: 0;
         overflow-x: auto;
+        overflow-y: auto;
         scrollbar-size-vertical: 1;
         scrollbar-size-horizontal: 1;
-    }
-    DiffView > Static {
-        width: auto;
-        min-width: 100%;
-        text-wrap: nowrap;
     }
     """
 
@@ -43,40 +57,102 @@ class DiffView(VerticalScroll, can_focus=False):
         self._proposal: FileProposal | None = None
         self._current = 0
         self._split = False
-        self._body = Static(Text(EMPTY_TEXT, style="dim"))
-
-    def compose(self) -> ComposeResult:
-        """The one Static that holds the rendered diff."""
-        yield self._body
+        self._width = 0
+        self._document: DiffDocument | _FixedRows = _FixedRows(Text(EMPTY_TEXT, style="dim"))
+        self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self.virtual_size = Size(self._document.max_width, self._document.line_count)
 
     def show(self, proposal: FileProposal | None, current: int, split: bool) -> None:
         """Render ``proposal`` with hunk ``current`` marked and scrolled into view.
+
+        The same proposal in the same mode only moves the mark (the two hunks concerned are redrawn).
 
         Args:
             proposal: The file to show, or None for the empty state.
             current: Index of the current hunk.
             split: Side by side instead of unified.
         """
+        document = self._document
+        if (
+            isinstance(document, DiffDocument)
+            and proposal is self._proposal
+            and split == self._split
+            and self._render_width() == self._width
+        ):
+            self._current = current
+            for rows in document.set_current(current):
+                self._refresh_rows(rows.start, len(rows))
+            self._scroll_to_current()
+            return
         self._proposal, self._current, self._split = proposal, current, split
         self._render_diff()
 
+    def rendered_text(self) -> str:
+        """Every row as plain text (for tests: a large diff is drawn in full by this)."""
+        return "\n".join(self._document.row(y).plain for y in range(self._document.line_count))
+
+    def _render_width(self) -> int:
+        return max(self.scrollable_content_region.width, 20)
+
     def _render_diff(self) -> None:
         proposal = self._proposal
-        width = max(self.scrollable_content_region.width, 20)
+        self._width = width = self._render_width()
         if proposal is None:
-            self._body.update(Text(EMPTY_TEXT, style="dim"))
+            lines = Text(EMPTY_TEXT, style="dim").wrap(self.app.console, width)
+            self._set_document(_FixedRows(Text("\n").join(lines)))
             self.call_after_refresh(self.scroll_home, animate=False)
             return
         if proposal.conflict is not None or str(getattr(proposal.state, "value", proposal.state)) == "conflict":
-            self._body.update(render_conflict(proposal, width, self._split))
+            self._set_document(_FixedRows(render_conflict(proposal, width, self._split)))
             self.call_after_refresh(self.scroll_home, animate=False)
             return
-        rendered = (render_split if self._split else render_unified)(proposal, self._current, width)
-        self._body.update(rendered.text)
-        if rendered.hunk_offsets:
-            offset = rendered.hunk_offsets[min(self._current, len(rendered.hunk_offsets) - 1)]
+        self._set_document(DiffDocument(proposal, self._current, width, split=self._split))
+        self._scroll_to_current()
+
+    def _set_document(self, document: DiffDocument | _FixedRows) -> None:
+        self._document = document
+        self._strips.clear()
+        self.virtual_size = Size(document.max_width, document.line_count)
+        self.refresh()
+
+    def _scroll_to_current(self) -> None:
+        document = self._document
+        if isinstance(document, DiffDocument) and document.hunk_offsets:
+            offset = document.hunk_offsets[min(self._current, len(document.hunk_offsets) - 1)]
             self.call_after_refresh(self.scroll_to, y=max(offset - 1, 0), animate=False)
 
+    def _refresh_rows(self, start: int, count: int) -> None:
+        for y in range(start, start + count):
+            self._strips.discard(y)
+        self.refresh_lines(start, count)
+
+    def render_line(self, y: int) -> Strip:
+        """One screen row: the document row under it, cropped to the horizontal scroll."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row = scroll_y + y
+        if row >= self._document.line_count:
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(row)
+        if strip is None:
+            text = self._document.row(row)
+            if text.style or "\t" in text.plain:
+                # Text.render ignores a Text's own style (only spans count), so it becomes the bottom span.
+                text = text.copy()
+                if text.style:
+                    text.stylize_before(text.style)
+                    text.style = ""
+                text.expand_tabs(4)
+            strip = Strip(text.render(self.app.console), text.cell_len)
+            self._strips[row] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(self.rich_style)
+
+    def notify_style_update(self) -> None:
+        """Theme or CSS changed: drop the drawn rows."""
+        super().notify_style_update()
+        self._strips.clear()
+
     def on_resize(self, event: Resize) -> None:
-        """Re-render at the new width (headers and split columns depend on it)."""
-        self._render_diff()
+        """Re-render at a new width (headers and split columns depend on it); a height change needs nothing."""
+        if self._render_width() != self._width:
+            self._render_diff()
