@@ -104,6 +104,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     directory = Path(args.demo).expanduser() if args.demo else None
     environment = prepare_demo(directory)
     try:
+        # The repository and the fake API are made in a thread: import the UI meanwhile (git runs in its own
+        # processes, so most of its time overlaps); reading the environment below waits for them.
+        if not _import_ui():
+            return EXIT_PROBLEM
         os.environ["ANTHROPIC_BASE_URL"] = environment.base_url
         os.environ["ANTHROPIC_API_KEY"] = environment.api_key
         os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
@@ -122,14 +126,10 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
         _error(warning)
     keymap = load_keymap(args.keymap, user_keymap_path())
     model = resolve_model(definition.model, args.model)
-    try:
-        from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
-    except ModuleNotFoundError as error:
-        if (error.name or "").startswith("backend_pair"):
-            _error("the terminal UI is not part of this build yet (backend_pair.tui.app is missing)")
-        else:
-            _error(f"missing dependency {error.name!r}: reinstall with `pip install -e .`")
+    if not _import_ui():
         return EXIT_PROBLEM
+    from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
+
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
     try:
         status: int = run_app(config)
@@ -137,6 +137,23 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
         _error(str(error))
         return EXIT_PROBLEM
     return status
+
+
+def _import_ui() -> bool:
+    """Import the terminal UI (Textual with it: most of the time to the first frame).
+
+    Returns:
+        False, after saying why, when the UI or one of its dependencies is missing.
+    """
+    try:
+        import backend_pair.tui.app  # type: ignore[import-not-found, unused-ignore]  # noqa: F401
+    except ModuleNotFoundError as error:
+        if (error.name or "").startswith("backend_pair"):
+            _error("the terminal UI is not part of this build yet (backend_pair.tui.app is missing)")
+        else:
+            _error(f"missing dependency {error.name!r}: reinstall with `pip install -e .`")
+        return False
+    return True
 
 
 def repository_root(path: Path) -> Path:

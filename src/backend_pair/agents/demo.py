@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backend_pair.agents.demo_repo import FILES
-from backend_pair.agents.demo_steps import PACE, STEPS
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text
 from backend_pair.errors import BackendPairError
+
+if TYPE_CHECKING:
+    from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step
+
+# The fake API (``http.server``) and the script are imported by the thread that starts the server, not here: the
+# command line imports this module on its way to the first frame.
 
 DEMO_API_KEY = "demo-key-not-a-secret"
 
@@ -25,19 +29,79 @@ class DemoError(BackendPairError):
     """The demo folder cannot be used."""
 
 
-@dataclass
 class DemoEnvironment:
-    """A prepared demo: the repository, the fake API's URL and dummy key; ``close()`` stops the fake."""
+    """A demo being prepared: the repository and the fake API are made in a background thread.
 
-    root: Path
-    base_url: str
-    api_key: str
-    server: FakeMessagesServer
-    _cleanup: list[Callable[[], None]] = field(default_factory=list)
+    The command line imports the UI meanwhile (git mostly waits on its own process, so the two overlap); reading
+    ``root``, ``base_url`` or ``server`` waits for the preparation and raises its error, if any. ``close()`` stops
+    the fake.
+    """
+
+    api_key: str = DEMO_API_KEY
+    """The dummy key the SDK sends to the fake."""
+
+    def __init__(self, directory: Path, *, pace: float | None, cleanup: list[Callable[[], None]]) -> None:
+        """Start preparing ``directory`` (already checked by :func:`check_demo_folder`) in a daemon thread.
+
+        Args:
+            directory: The absolute demo folder.
+            pace: Seconds between streamed events (None: the script's own pace).
+            cleanup: Called by ``close()`` after the fake stops (e.g. removing a temporary folder).
+        """
+        self._directory = directory
+        self._pace = pace
+        self._cleanup = cleanup
+        self._root: Path | None = None
+        self._server: FakeMessagesServer | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._prepare, name="demo-setup", daemon=True)
+        self._thread.start()
+
+    def _prepare(self) -> None:
+        try:
+            self._root = create_demo_repo(self._directory)
+            from backend_pair.agents.fake_api import FakeMessagesServer
+
+            server = FakeMessagesServer(demo_script(), pace=self._pace)
+            server.start()
+            self._server = server
+        except BaseException as error:  # handed to the thread that reads the environment, raised there
+            self._error = error
+
+    def wait(self) -> None:
+        """Wait until the repository and the fake API are ready.
+
+        Raises:
+            DemoError: the repository could not be created (e.g. git failed).
+        """
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    @property
+    def root(self) -> Path:
+        """The sample repository (waits for it)."""
+        self.wait()
+        assert self._root is not None
+        return self._root
+
+    @property
+    def server(self) -> FakeMessagesServer:
+        """The fake Messages API (waits for it)."""
+        self.wait()
+        assert self._server is not None
+        return self._server
+
+    @property
+    def base_url(self) -> str:
+        """The fake API's URL (waits for it)."""
+        return self.server.base_url
 
     def close(self) -> None:
         """Stop the fake API (the repository stays, for a look afterwards)."""
-        self.server.stop()
+        self._thread.join()
+        if self._server is not None:
+            self._server.stop()
         for action in self._cleanup:
             action()
 
@@ -52,6 +116,25 @@ def _git(root: Path, *args: str) -> None:
         raise DemoError(f"git {args[0]} failed in {root}: {err.stderr.strip() or err}") from err
 
 
+def check_demo_folder(directory: Path) -> tuple[Path, bool]:
+    """Check that ``directory`` can hold the demo.
+
+    Returns:
+        The absolute folder, and whether it already holds the sample (a previous demo, reused as it is).
+
+    Raises:
+        DemoError: the folder is a file or holds something else.
+    """
+    directory = directory.expanduser().resolve()
+    if directory.exists() and not directory.is_dir():
+        raise DemoError(f"{directory} is a file; give a new or empty folder for the demo")
+    if directory.is_dir() and any(directory.iterdir()):
+        if (directory / "app" / "service.py").is_file() and (directory / ".git").exists():
+            return directory, True
+        raise DemoError(f"{directory} is not empty; give a new or empty folder for the demo")
+    return directory, False
+
+
 def create_demo_repo(directory: Path) -> Path:
     """Create the sample orders service in ``directory`` (new or empty): git repo, code, contract, passing tests.
 
@@ -60,13 +143,9 @@ def create_demo_repo(directory: Path) -> Path:
     Raises:
         DemoError: the folder holds something else, or git fails.
     """
-    directory = directory.expanduser().resolve()
-    if directory.exists() and not directory.is_dir():
-        raise DemoError(f"{directory} is a file; give a new or empty folder for the demo")
-    if directory.is_dir() and any(directory.iterdir()):
-        if (directory / "app" / "service.py").is_file() and (directory / ".git").exists():
-            return directory
-        raise DemoError(f"{directory} is not empty; give a new or empty folder for the demo")
+    directory, exists = check_demo_folder(directory)
+    if exists:
+        return directory
     directory.mkdir(parents=True, exist_ok=True)
     for rel, content in FILES.items():
         path = directory / rel
@@ -79,22 +158,21 @@ def create_demo_repo(directory: Path) -> Path:
 
 
 def prepare_demo(directory: Path | None, *, pace: float | None = None) -> DemoEnvironment:
-    """Create the sample repository (in a temporary folder when ``directory`` is None) and start the fake API.
+    """Start creating the sample repository (in a temporary folder when ``directory`` is None) and the fake API.
 
-    ``pace`` overrides the seconds between streamed events (tests use 0).
+    Returns at once: the work goes on in a thread (see :class:`DemoEnvironment`). ``pace`` overrides the seconds
+    between streamed events (tests use 0).
 
     Raises:
-        DemoError: the folder cannot be used.
+        DemoError: the folder cannot be used (a file, or a folder holding something else).
     """
     cleanup: list[Callable[[], None]] = []
     if directory is None:
         temporary = tempfile.TemporaryDirectory(prefix="backend-pair-demo-")
         cleanup.append(temporary.cleanup)
         directory = Path(temporary.name) / "orders-service"
-    root = create_demo_repo(directory)
-    server = FakeMessagesServer(demo_script(), pace=pace)
-    base_url = server.start()
-    return DemoEnvironment(root=root, base_url=base_url, api_key=DEMO_API_KEY, server=server, _cleanup=cleanup)
+    folder, _ = check_demo_folder(directory)
+    return DemoEnvironment(folder, pace=pace, cleanup=cleanup)
 
 
 # -- the script -------------------------------------------------------------------------------------------------
@@ -106,6 +184,9 @@ def _assistant_turns(body: dict[str, Any]) -> int:
 
 def _later_reply(body: dict[str, Any]) -> Reply:
     """A short answer to any prompt after the scripted session, reacting to the review feedback it carries."""
+    from backend_pair.agents.demo_steps import PACE
+    from backend_pair.agents.fake_api import Reply, Text
+
     messages = body.get("messages") or [{}]
     content = messages[-1].get("content")
     texts = [b.get("text", "") for b in content if isinstance(b, dict)] if isinstance(content, list) else [content]
@@ -131,6 +212,8 @@ def _later_reply(body: dict[str, Any]) -> Reply:
 
 def demo_script() -> Callable[[dict[str, Any], int], Step]:
     """The fake API's script for the demo: a function of (request body, request index)."""
+    from backend_pair.agents.demo_steps import STEPS
+
     steps = STEPS
 
     def answer(body: dict[str, Any], index: int) -> Step:

@@ -6,23 +6,24 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from backend_pair.errors import BackendPairError
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
 from backend_pair.tui.screens.main import MainScreen
-from backend_pair.tui.widgets.approval import ApprovalScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
-from backend_pair.tui.widgets.help import HelpScreen
 from backend_pair.tui.widgets.pane_tabs import PaneTabs
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
+
+# The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
 
 if TYPE_CHECKING:
     from backend_pair.agents.approval import BashDecision, BashRequest
@@ -65,6 +66,9 @@ class TurnRunner(Protocol):
         ...
 
 
+WatchChanges = Callable[[Path, asyncio.Event], AsyncIterator[set[str]]]
+"""``backend_pair.workspace.watch.watch_changes``: batches of repo-relative paths changed on disk."""
+
 SessionFactory = Callable[["BackendPairApp"], Awaitable[TurnRunner]]
 """Makes the agent session once the workspace is open (tests pass a scripted one)."""
 
@@ -74,6 +78,8 @@ class BackendPairApp(App[int]):
 
     TITLE = "backend-pair"
     ENABLE_COMMAND_PALETTE = False
+    CSS_PATH = "screens/main.tcss"
+    """The main screen's layout; loaded by the app because the main screen is its default screen."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -96,6 +102,7 @@ class BackendPairApp(App[int]):
             watch: Watch the working tree for outside edits.
         """
         super().__init__()
+        self.set_keymap(config.keymap)  # before the main screen composes, so its footer shows the keymap's keys
         self.config = config
         """The command line's decisions."""
         self.workspace: Workspace | None = workspace
@@ -112,14 +119,23 @@ class BackendPairApp(App[int]):
 
     # Startup
 
-    async def on_mount(self) -> None:
-        """Apply the keymap, show the main screen, then start everything slow in a worker."""
-        self.set_keymap(self.config.keymap)
-        await self.push_screen(MainScreen())
-        status = self.main.query_one(StatusLine)
-        status.agent_name = self.config.definition.name
-        status.model = self.config.model
-        self.run_worker(self._start(), name="startup", group="startup")
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen, as the first screen: composed with the app, its first frame is the first frame shown.
+
+        Pushed from ``on_mount`` instead, it would be laid out and rendered once while Textual still batches the
+        start-up (a frame never shown), then rendered again.
+        """
+        return MainScreen()
+
+    def on_mount(self) -> None:
+        """Start everything slow in a worker that waits for the first frame (already the whole screen) to be painted.
+
+        Its threads import GitPython and friends: running at once, they would take the interpreter lock from the
+        first paint.
+        """
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        self.run_worker(self._start(painted), name="startup", group="startup")
 
     @property
     def main(self) -> MainScreen:
@@ -129,18 +145,15 @@ class BackendPairApp(App[int]):
                 return screen
         raise LookupError("main screen not mounted")
 
-    async def _start(self) -> None:
-        from backend_pair.agents.checklist import Checklist
-
+    async def _start(self, painted: asyncio.Event) -> None:
+        await painted.wait()
         status = self.main.query_one(StatusLine)
         try:
             if self.workspace is None:
-                from backend_pair.workspace import open_workspace
-
-                self.workspace = await asyncio.to_thread(open_workspace, self.config.root)
+                self.workspace = await asyncio.to_thread(_open_workspace, self.config.root)
             workspace = self.workspace
             status.branch = await asyncio.to_thread(workspace.branch)
-            self.checklist = Checklist.from_definition(self.config.definition)
+            self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
             self.refresh_checklist()
             await self.refresh_review()
             if self._watch:
@@ -283,6 +296,8 @@ class BackendPairApp(App[int]):
             if not future.done() and decision is not None:
                 future.set_result(decision)
 
+        from backend_pair.tui.widgets.approval import ApprovalScreen
+
         modal = ApprovalScreen(request)
         status = self.main.query_one(StatusLine)
         status.activity = "approval"
@@ -387,11 +402,11 @@ class BackendPairApp(App[int]):
         await self._snapshot()
 
     async def _watch_disk(self) -> None:
-        from backend_pair.workspace.watch import watch_changes
-
         workspace = self.workspace
         if workspace is None:
             return
+        # watchfiles and anyio are imported in a thread: the screen stays live while they load.
+        watch_changes = await asyncio.to_thread(_load_watch_changes)
         async for paths in watch_changes(workspace.root, self._stop_watching):
             try:
                 outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
@@ -418,6 +433,8 @@ class BackendPairApp(App[int]):
 
     def action_help(self) -> None:
         """Show every binding of the active keymap."""
+        from backend_pair.tui.widgets.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.binding_rows(), "active"))
@@ -429,6 +446,7 @@ class BackendPairApp(App[int]):
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(binding id, active keys, description) for every binding id, in the canonical order."""
         from backend_pair.keymaps.ids import BINDINGS as DESCRIPTIONS
+        from backend_pair.tui.widgets.approval import ApprovalScreen
 
         defaults: dict[str, tuple[str, str]] = {}
         for owner in (BackendPairApp, MainScreen, PromptInput, ConversationPane, ReviewPane, ChecklistPane):
@@ -458,6 +476,31 @@ class BackendPairApp(App[int]):
         error = event.worker.error
         if event.state == WorkerState.ERROR and isinstance(error, BackendPairError):
             self.notify(str(error), severity="error", timeout=10)
+
+
+def _open_workspace(root: Path) -> Workspace:
+    """Import and open the workspace; called in a thread (GitPython's import alone takes about 0.1 s)."""
+    from backend_pair.workspace import open_workspace
+
+    return open_workspace(root)
+
+
+def _new_checklist(definition: AgentDefinition) -> Checklist:
+    """Import the checklist module and make the agent's checklist; called in a thread."""
+    from backend_pair.agents.checklist import Checklist
+
+    return Checklist.from_definition(definition)
+
+
+def _load_watch_changes() -> WatchChanges:
+    """Import the disk watcher, with the anyio backend that ``awatch`` would otherwise import on the event loop."""
+    import importlib
+
+    from backend_pair.workspace.watch import watch_changes
+
+    importlib.import_module("anyio._backends._asyncio")
+
+    return watch_changes
 
 
 async def _default_session(app: BackendPairApp) -> TurnRunner:

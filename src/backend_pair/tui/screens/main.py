@@ -38,12 +38,16 @@ if TYPE_CHECKING:
 PANE_ORDER: tuple[str, ...] = ("prompt", "conversation", "review", "checklist")
 """The order tab cycles focus in."""
 
+WIDE_COLUMNS = 100
+"""From this width on, the panes sit side by side (``-wide``); below it they take turns (``-narrow``)."""
+
 
 class MainScreen(Screen[None]):
     """Everything the developer works with, on one screen; narrow terminals show one pane at a time."""
 
-    CSS_PATH = "main.tcss"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    # Layout: main.tcss beside this file, loaded by the app (this is its default screen: see
+    # ``BackendPairApp.get_default_screen``).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE_COLUMNS, "-wide")]  # noqa: RUF012
     AUTO_FOCUS = "#prompt"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -55,6 +59,15 @@ class MainScreen(Screen[None]):
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="app.prev_pane", show=False),
     ]
 
+    def __init__(self) -> None:
+        """Create the screen with the classes of its first frame already set.
+
+        Each class change on the screen restyles every widget on it; setting them here, rather than on mount
+        (the shown pane) and on the first resize (the breakpoint), styles the first frame once.
+        """
+        super().__init__(classes="-show-conversation")
+        self.add_class("-wide" if self.app.size.width >= WIDE_COLUMNS else "-narrow", update=False)
+
     @property
     def pair_app(self) -> BackendPairApp:
         """The app, with its services."""
@@ -62,7 +75,8 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         """Status line, tab strip (narrow only), panes, prompt, footer."""
-        yield StatusLine(id="status")
+        config = self.pair_app.config
+        yield StatusLine(config.definition.name, config.model, id="status")
         yield PaneTabs(id="tabs")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
@@ -71,10 +85,6 @@ class MainScreen(Screen[None]):
             yield ReviewPane(id="review")
         yield PromptInput(id="prompt")
         yield Footer()
-
-    def on_mount(self) -> None:
-        """Start with the conversation shown."""
-        self._show_pane("conversation")
 
     # Panes and focus
 

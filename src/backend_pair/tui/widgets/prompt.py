@@ -37,8 +37,9 @@ class PromptInput(TextArea):
         Binding("down", "history_next", "History forward", id="prompt.history_next", show=False),
     ]
 
-    busy: reactive[bool] = reactive(False)
-    """True while an agent turn runs (Esc then cancels it)."""
+    busy: reactive[bool] = reactive(False, init=False)
+    """True while an agent turn runs (Esc then cancels it). Not watched on mount: idle is how the prompt starts,
+    and a bindings refresh then would only make the footer compose its keys again."""
 
     class Submitted(Message):
         """The developer sent a prompt."""

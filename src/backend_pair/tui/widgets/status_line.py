@@ -53,6 +53,18 @@ class StatusLine(Widget):
     activity: reactive[str] = reactive("starting")
     """``starting``, ``ready``, ``working``, ``approval`` or ``offline``."""
 
+    def __init__(self, agent_name: str = "", model: str = "", *, id: str | None = None) -> None:
+        """Create the line; the agent and model are known before the first frame, so it shows them at once.
+
+        Args:
+            agent_name: The agent definition's ``name``.
+            model: The model id.
+            id: The widget id.
+        """
+        super().__init__(id=id)
+        self.set_reactive(StatusLine.agent_name, agent_name)
+        self.set_reactive(StatusLine.model, model)
+
     def render(self) -> Text:
         """Build the line; narrow terminals get the short form (model without date, counts abbreviated)."""
         wide = self.size.width >= 100
