@@ -30,11 +30,12 @@ class DemoError(BackendPairError):
 
 
 class DemoEnvironment:
-    """A demo being prepared: the repository and the fake API are made in a background thread.
+    """A demo being prepared: the sample repository is made in a background thread, the fake API on first use.
 
-    The command line imports the UI meanwhile (git mostly waits on its own process, so the two overlap); reading
-    ``root``, ``base_url`` or ``server`` waits for the preparation and raises its error, if any. ``close()`` stops
-    the fake.
+    The command line imports the UI meanwhile: the thread mostly waits for git's own processes, so the two
+    overlap. Reading ``root`` waits for the repository and raises its error, if any; reading ``base_url`` or
+    ``server`` also starts the fake API (in the reading thread: its import is CPU work, which a second thread would
+    only interleave with the UI's). ``close()`` stops the fake.
     """
 
     api_key: str = DEMO_API_KEY
@@ -60,16 +61,11 @@ class DemoEnvironment:
     def _prepare(self) -> None:
         try:
             self._root = create_demo_repo(self._directory)
-            from backend_pair.agents.fake_api import FakeMessagesServer
-
-            server = FakeMessagesServer(demo_script(), pace=self._pace)
-            server.start()
-            self._server = server
         except BaseException as error:  # handed to the thread that reads the environment, raised there
             self._error = error
 
     def wait(self) -> None:
-        """Wait until the repository and the fake API are ready.
+        """Wait until the repository is ready.
 
         Raises:
             DemoError: the repository could not be created (e.g. git failed).
@@ -87,9 +83,14 @@ class DemoEnvironment:
 
     @property
     def server(self) -> FakeMessagesServer:
-        """The fake Messages API (waits for it)."""
+        """The fake Messages API, started on first use (after the repository is ready)."""
         self.wait()
-        assert self._server is not None
+        if self._server is None:
+            from backend_pair.agents.fake_api import FakeMessagesServer
+
+            server = FakeMessagesServer(demo_script(), pace=self._pace)
+            server.start()
+            self._server = server
         return self._server
 
     @property
@@ -109,7 +110,15 @@ class DemoEnvironment:
 def _git(root: Path, *args: str) -> None:
     identity = ("-c", "user.name=backend-pair demo", "-c", "user.email=demo@example.invalid")
     try:
-        subprocess.run(["git", *identity, *args], cwd=root, check=True, capture_output=True, text=True)
+        # One pipe, read to its end: the thread running this wakes twice per command, not on every chunk.
+        subprocess.run(
+            ["git", *identity, *args],
+            cwd=root,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     except FileNotFoundError as err:
         raise DemoError("git is not installed; the demo needs it to create its sample repository") from err
     except subprocess.CalledProcessError as err:
