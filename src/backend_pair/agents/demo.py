@@ -6,12 +6,15 @@ of the script (so it reacts to tool results, e.g. a denied command); later promp
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from backend_pair.agents.demo_repo import FILES
 from backend_pair.errors import BackendPairError
@@ -19,8 +22,8 @@ from backend_pair.errors import BackendPairError
 if TYPE_CHECKING:
     from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step
 
-# The fake API (``http.server``) and the script are imported by the thread that starts the server, not here: the
-# command line imports this module on its way to the first frame.
+# The fake API (``http.server``) and the script are imported when the first request arrives, not here: the command
+# line imports this module on its way to the first frame.
 
 DEMO_API_KEY = "demo-key-not-a-secret"
 
@@ -32,10 +35,10 @@ class DemoError(BackendPairError):
 class DemoEnvironment:
     """A demo being prepared: the sample repository is made in a background thread, the fake API on first use.
 
-    The command line imports the UI meanwhile: the thread mostly waits for git's own processes, so the two
-    overlap. Reading ``root`` waits for the repository and raises its error, if any; reading ``base_url`` or
-    ``server`` also starts the fake API (in the reading thread: its import is CPU work, which a second thread would
-    only interleave with the UI's). ``close()`` stops the fake.
+    The command line imports the UI meanwhile: the thread mostly waits for git's own processes, so the two overlap.
+    The fake API's address is known at once (see :class:`_DeferredApi`); the fake itself starts with the first
+    request. Reading ``root`` or ``server`` waits for the repository and raises its error, if any. ``close()`` stops
+    the fake.
     """
 
     api_key: str = DEMO_API_KEY
@@ -50,11 +53,10 @@ class DemoEnvironment:
             cleanup: Called by ``close()`` after the fake stops (e.g. removing a temporary folder).
         """
         self._directory = directory
-        self._pace = pace
         self._cleanup = cleanup
         self._root: Path | None = None
-        self._server: FakeMessagesServer | None = None
         self._error: BaseException | None = None
+        self._api = _DeferredApi(pace)
         self._thread = threading.Thread(target=self._prepare, name="demo-setup", daemon=True)
         self._thread.start()
 
@@ -82,29 +84,94 @@ class DemoEnvironment:
         return self._root
 
     @property
-    def server(self) -> FakeMessagesServer:
-        """The fake Messages API, started on first use (after the repository is ready)."""
-        self.wait()
-        if self._server is None:
-            from backend_pair.agents.fake_api import FakeMessagesServer
-
-            server = FakeMessagesServer(demo_script(), pace=self._pace)
-            server.start()
-            self._server = server
-        return self._server
+    def base_url(self) -> str:
+        """The fake API's URL (answering from the first request on)."""
+        return self._api.base_url
 
     @property
-    def base_url(self) -> str:
-        """The fake API's URL (waits for it)."""
-        return self.server.base_url
+    def server(self) -> FakeMessagesServer:
+        """The fake Messages API behind ``base_url`` (started now if no request has started it yet)."""
+        self.wait()
+        return self._api.fake()
 
     def close(self) -> None:
         """Stop the fake API (the repository stays, for a look afterwards)."""
         self._thread.join()
-        if self._server is not None:
-            self._server.stop()
+        self._api.close()
         for action in self._cleanup:
             action()
+
+
+class _DeferredApi:
+    """A loopback address for the fake API now, the fake itself on the first connection.
+
+    Starting the fake imports ``http.server`` and the script, tens of milliseconds of CPU: the command line would
+    pay them on its way to the first frame, only to set ``ANTHROPIC_BASE_URL``. So this listens on a free port at
+    once and relays each connection, byte for byte, to the fake started when the first one arrives.
+    """
+
+    def __init__(self, pace: float | None) -> None:
+        self._pace = pace
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        host, port = self._listener.getsockname()[:2]
+        self.base_url = f"http://{host}:{port}"
+        """Where the SDK sends its requests."""
+        self._fake: FakeMessagesServer | None = None
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, name="demo-api", daemon=True).start()
+
+    def fake(self) -> FakeMessagesServer:
+        """The fake Messages API, started on the first call."""
+        with self._lock:
+            if self._fake is None:
+                from backend_pair.agents.fake_api import FakeMessagesServer
+
+                fake = FakeMessagesServer(demo_script(), pace=self._pace)
+                fake.start()
+                self._fake = fake
+            return self._fake
+
+    def close(self) -> None:
+        """Stop listening and stop the fake (open relays end with it)."""
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
+        self._listener.close()
+        with self._lock:
+            if self._fake is not None:
+                self._fake.stop()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            threading.Thread(target=self._relay, args=(client,), name="demo-api-relay", daemon=True).start()
+
+    def _relay(self, client: socket.socket) -> None:
+        with client:
+            try:
+                address = urlsplit(self.fake().base_url)
+                upstream = socket.create_connection((address.hostname, address.port))
+            except Exception:  # nowhere to print (the app draws the terminal): the SDK reports the dropped connection
+                return
+            with upstream:
+                back = threading.Thread(target=_pump, args=(upstream, client), name="demo-api-relay", daemon=True)
+                back.start()
+                _pump(client, upstream)
+                back.join()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    """Copy ``source`` to ``sink`` until ``source`` ends, then end ``sink``'s sending side."""
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass  # the other side went away: the connection is over either way
+    finally:
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
 
 
 def _git(root: Path, *args: str) -> None:
