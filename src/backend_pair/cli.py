@@ -104,8 +104,8 @@ def _run_demo(args: argparse.Namespace) -> int:
     directory = Path(args.demo).expanduser() if args.demo else None
     environment = prepare_demo(directory)
     try:
-        # The repository and the fake API are made in a thread: import the UI meanwhile (git runs in its own
-        # processes, so most of its time overlaps); reading the environment below waits for them.
+        # The sample repository is made in a thread: import the UI meanwhile (git runs in its own processes, so most
+        # of its time overlaps); reading the environment's root below waits for it.
         if not _import_ui():
             return EXIT_PROBLEM
         os.environ["ANTHROPIC_BASE_URL"] = environment.base_url
