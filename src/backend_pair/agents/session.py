@@ -35,11 +35,13 @@ if TYPE_CHECKING:
     from backend_pair.agents.models import TokenCounts
     from backend_pair.workspace.journal import SessionJournal
 
-STREAM_SLICE = 0.02
-"""Seconds the stream reader may run without suspending (a buffered stream never suspends on its own)."""
+STREAM_SLICE = 0.005
+"""Seconds the stream reader may run without suspending (a buffered stream never suspends on its own): a key
+waits for about one slice at each step from the terminal to the screen, so slices are short."""
 
-STREAM_BREATH = 0.002
-"""Seconds the stream reader pauses after a slice, so the listener (a UI) can handle events and repaint."""
+STREAM_BREATH = 0.0
+"""Seconds the stream reader pauses after a slice; 0 only yields, so everything that is ready on the loop (the
+listener's messages, a repaint) runs before it reads on, without leaving the loop idle."""
 
 PREAMBLE = """\
 You are pair programming with a developer inside backend-pair, a terminal app, on the git repository at {root}.

@@ -270,14 +270,26 @@ class BackendPairApp(App[int]):
         connect = getattr(session, "connect", None)
         if connect is None or getattr(session, "connected", True):
             return
+        import gc
+
+        from backend_pair.tui.widgets.agent_entry import warm_markdown
+
+        def connect_and_warm() -> None:
+            connect()
+            warm_markdown()  # the Markdown parser and code highlighting load here, not on the first answer
+
         status = self.main.query_one(StatusLine)
         status.activity = "connecting…"
         try:
-            await asyncio.to_thread(connect)
+            await asyncio.to_thread(connect_and_warm)
         except BackendPairError:
             raise
         except Exception as err:  # the SDK's own configuration errors (e.g. no key) become one line
             raise BackendPairError(f"cannot create the API client: {err}") from err
+        # What exists now (the app, the SDK just imported) lives as long as the app. Out of the collector's sight,
+        # it is no longer scanned by every full collection, which a streamed answer (it allocates a lot) triggers:
+        # each took a few hundred milliseconds of frozen screen.
+        gc.freeze()
 
     def cancel_turn(self) -> None:
         """Cancel the running turn, if any (the session journals what it had)."""

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
 
-if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from textual.app import ComposeResult
-    from textual.timer import Timer
+from backend_pair.tui.widgets.agent_entry import AgentEntry
+
+__all__ = ["AgentEntry", "ConversationPane", "EarlierEntries", "NoticeEntry", "ToolEntry", "UserEntry", "outcome_of"]
 
 NoticeKind = Literal["info", "error", "retry", "feedback", "cancelled"]
 """What a notice line is about; each kind has its own colour."""
@@ -31,19 +29,6 @@ MAX_LIVE_ENTRIES = 200
 
 PRUNE_SLACK = 20
 """Entries allowed above the cap before pruning, so pruning happens in batches rather than on every mount."""
-
-STREAM_RENDER_INTERVAL = 0.05
-"""Seconds between re-renders of the answer being streamed (at most ~20 Hz)."""
-
-SETTLED_CHUNK = 2000
-"""Characters of finished Markdown blocks that move out of a streaming answer's re-rendered tail."""
-
-
-def render_markdown(markdown: str) -> RenderableType:
-    """Rich's Markdown for ``markdown`` (imported on first use: it is not on the path to the first frame)."""
-    from rich.markdown import Markdown as RichMarkdown
-
-    return RichMarkdown(markdown)
 
 
 def outcome_of(result: str, is_error: bool) -> str:
@@ -76,87 +61,6 @@ class UserEntry(Static):
         self.raw = text
         """The message as typed."""
         super().__init__(Text(text))
-
-
-def settled_length(markdown: str, minimum: int) -> int:
-    """Where ``markdown`` can be cut so the part before it renders the same on its own (0: not yet).
-
-    The cut is after a blank line outside a code fence, followed by an unindented line (so a list item's
-    continuation is not cut from its item), once the part before it is at least ``minimum`` characters.
-    """
-    cut = 0
-    in_fence = False
-    position = 0
-    previous_blank = False
-    for line in markdown.splitlines(keepends=True):
-        stripped = line.strip()
-        if previous_blank and not in_fence and stripped and not line[0].isspace() and position >= minimum:
-            cut = position
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-        previous_blank = not stripped
-        position += len(line)
-    return cut
-
-
-class AgentEntry(Vertical):
-    """A block of the agent's answer, as Rich Markdown in Statics, re-rendered (throttled) as it streams.
-
-    Only the tail of a streaming answer is re-rendered: once finished blocks add up to ``SETTLED_CHUNK``
-    characters they move into a Static of their own that is never rendered again. Statics showing Rich Markdown
-    are much lighter than Textual's Markdown widget tree (one widget per block).
-    """
-
-    DEFAULT_CSS = """
-    AgentEntry {
-        height: auto;
-        margin: 0 0 1 0;
-        padding: 0 1;
-        background: transparent;
-    }
-    AgentEntry > Static {
-        background: transparent;
-    }
-    """
-
-    def __init__(self, markdown: str = "") -> None:
-        """Start an answer block (empty when it is about to be streamed)."""
-        super().__init__()
-        self.raw = markdown
-        """The Markdown received so far."""
-        self._settled = 0
-        self._tail = Static(render_markdown(markdown) if markdown else "")
-        self._rendered_at = 0.0
-        self._render_timer: Timer | None = None
-
-    def compose(self) -> ComposeResult:
-        """The tail (the whole answer until parts of it settle)."""
-        yield self._tail
-
-    def append(self, text: str) -> None:
-        """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
-        self.raw += text
-        if self._render_timer is not None:
-            return
-        wait = self._rendered_at + STREAM_RENDER_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self.render_now()
-        else:
-            self._render_timer = self.set_timer(wait, self.render_now)
-
-    def render_now(self) -> None:
-        """Show all the text received so far (also when the answer ends)."""
-        if self._render_timer is not None:
-            self._render_timer.stop()
-            self._render_timer = None
-        self._rendered_at = time.monotonic()
-        tail = self.raw[self._settled :]
-        cut = settled_length(tail, SETTLED_CHUNK)
-        if cut:
-            self.mount(Static(render_markdown(tail[:cut])), before=self._tail)
-            self._settled += cut
-            tail = tail[cut:]
-        self._tail.update(render_markdown(tail))
 
 
 class ToolEntry(Static):

@@ -1,0 +1,280 @@
+"""A block of the agent's answer: Rich Markdown rendered to lines once per finished block, streamed cheaply."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+import time
+from typing import TYPE_CHECKING
+
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.segment import Segment
+    from textual.geometry import Size
+    from textual.style import Style
+    from textual.timer import Timer
+
+STREAM_RENDER_INTERVAL = 0.05
+"""Seconds between re-renders of the answer being streamed (at most ~20 Hz)."""
+
+SETTLED_CHUNK = 1000
+"""Characters of finished Markdown blocks rendered together once they leave a streaming answer's tail."""
+
+RENDER_STEP = 0.004
+"""Seconds a streaming answer renders before letting the event loop run (keys are echoed in between)."""
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+Line = tuple[list["Segment"], int]
+"""A rendered line: its segments and its width in cells (a ``Strip`` is made of it only when it is drawn: a
+``Strip`` carries seven caches, and an answer's thousands of lines are kept for as long as it is on screen)."""
+
+_LEAD = "x\n\n"
+"""A one-line paragraph rendered before a block that continues an answer, so the block is laid out as it would be
+after the blocks before it (Rich puts the blank line between blocks, and some blocks start with their own)."""
+
+
+def render_markdown(markdown: str) -> RenderableType:
+    """Rich's Markdown for ``markdown`` (imported on first use: it is not on the path to the first frame)."""
+    from rich.markdown import Markdown as RichMarkdown
+
+    return RichMarkdown(markdown)
+
+
+def warm_markdown() -> None:
+    """Render a little Markdown with a code block off screen, so that the first answer does not pay for loading
+    the Markdown parser and the code highlighter (safe in a thread: it uses a console of its own)."""
+    from rich.console import Console
+
+    console = Console(width=80, file=io.StringIO(), force_terminal=True, color_system="truecolor")
+    console.print(render_markdown("# Warm\n\nSome *text*, `code`:\n\n- item\n\n```python\nx = 1\n```\n"))
+
+
+def settled_cuts(markdown: str, minimum: int) -> list[int]:
+    """Where ``markdown`` can be cut into pieces of at least ``minimum`` characters that render alike on their own.
+
+    A cut is after a blank line outside a code fence, before an unindented line that does not start a list item
+    (a loose list's items, or an item's continuation, stay together), and not after a thematic break (after which
+    Rich puts no blank line). The text after the last cut is not settled: it may still grow into the block before.
+    """
+    cuts: list[int] = []
+    last = 0
+    position = 0
+    fence = ""
+    previous_blank = False
+    previous_break = False
+    for line in markdown.splitlines(keepends=True):
+        stripped = line.strip()
+        if (
+            previous_blank
+            and not fence
+            and stripped
+            and not line[0].isspace()
+            and not previous_break
+            and not _LIST_ITEM.match(line)
+            and position - last >= minimum
+        ):
+            cuts.append(position)
+            last = position
+        opening = _FENCE.match(line)
+        if not fence:
+            if opening is not None:
+                fence = opening.group(1)
+        elif opening is not None and stripped.startswith(fence) and not stripped.lstrip(fence[0]):
+            fence = ""  # a closing fence: the same character, at least as long, nothing after it
+        if stripped:
+            previous_break = not fence and _THEMATIC_BREAK.match(line) is not None
+        previous_blank = not stripped
+        position += len(line)
+    return cuts
+
+
+class AgentEntry(Widget):
+    """A block of the agent's answer as Rich Markdown, re-rendered (throttled) as it streams.
+
+    The answer is kept as lines (strips) rendered the way a ``Static`` renders it, at the current width and
+    style. Finished Markdown blocks settle in pieces of about ``SETTLED_CHUNK`` characters that are rendered once;
+    only the unfinished tail is rendered again on each update, so an update costs the same however long the
+    answer is. While the answer streams, pieces are rendered a few milliseconds at a time with the event loop
+    running in between (keys are echoed meanwhile), and the screen keeps the previous lines until the new ones are
+    all rendered. A new width or style (the entry selected, another theme) renders everything again: at once for
+    a finished answer, a step at a time (showing the first lines meanwhile) for one that is streaming.
+    """
+
+    DEFAULT_CSS = """
+    AgentEntry {
+        height: auto;
+        margin: 0 0 1 0;
+        padding: 0 1;
+        background: transparent;
+    }
+    """
+
+    def __init__(self, markdown: str = "") -> None:
+        """Start an answer block (empty when it is about to be streamed)."""
+        super().__init__()
+        self.raw = markdown
+        """The Markdown received so far."""
+        self._pieces: list[str] = []
+        self._settled = 0
+        self._width = 0
+        self._style: Style | None = None
+        self._piece_lines: list[Line] = []
+        self._rendered_pieces = 0
+        self._shown = 0
+        self._tail_lines: list[Line] = []
+        self._tail_of: tuple[int, int] | None = None
+        self._rendered_at = 0.0
+        self._render_timer: Timer | None = None
+        self._render_step: asyncio.Handle | None = None
+        self._streaming = False
+
+    @property
+    def line_count(self) -> int:
+        """Lines of the answer on screen."""
+        return self._shown + len(self._tail_lines)
+
+    def append(self, text: str) -> None:
+        """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
+        self.raw += text
+        self._streaming = True
+        if self._render_timer is not None:
+            return
+        wait = self._rendered_at + STREAM_RENDER_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self._update()
+        else:
+            self._render_timer = self.set_timer(wait, self._update)
+
+    def render_now(self) -> None:
+        """Show all the text received so far, rendered at once (the answer ended)."""
+        self._stop_rendering()
+        self._streaming = False
+        self._rendered_at = time.monotonic()
+        self._settle()
+        if not self._width:
+            self.refresh(layout=True)  # not laid out yet: the first layout renders at its width
+            return
+        before = self.line_count
+        self._render_all(self._width)
+        self.refresh(layout=self.line_count != before)
+
+    def on_unmount(self) -> None:
+        """Stop rendering for a screen the entry left."""
+        self._stop_rendering()
+
+    def _stop_rendering(self) -> None:
+        if self._render_timer is not None:
+            self._render_timer.stop()
+            self._render_timer = None
+        if self._render_step is not None:
+            self._render_step.cancel()
+            self._render_step = None
+
+    def _update(self) -> None:
+        """Settle finished blocks and start rendering what is new (a step is already running: it carries on)."""
+        self._render_timer = None
+        self._rendered_at = time.monotonic()
+        self._settle()
+        if not self._width:
+            self.refresh(layout=True)
+        elif self._render_step is None:
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Render new pieces for up to ``RENDER_STEP`` seconds; when none is left, show them with the tail."""
+        self._render_step = None
+        if not self._render_pieces(time.monotonic() + RENDER_STEP):
+            self._render_step = asyncio.get_running_loop().call_soon(self._catch_up)
+            return
+        before = self.line_count
+        self._render_tail()
+        self.refresh(layout=self.line_count != before)
+
+    def _settle(self) -> None:
+        """Move finished blocks from the tail into pieces that are rendered once."""
+        tail = self.raw[self._settled :]
+        start = 0
+        for cut in settled_cuts(tail, SETTLED_CHUNK):
+            self._pieces.append(tail[start:cut])
+            start = cut
+        self._settled += start
+
+    def _render_piece(self, markdown: str, continued: bool) -> list[Line]:
+        renderable = render_markdown(_LEAD + markdown if continued else markdown)
+        strips = Visual.to_strips(self, visualize(self, renderable), self._width, None, self.visual_style)
+        return [(list(strip), strip.cell_length) for strip in strips[1 if continued else 0 :]]
+
+    def _render_pieces(self, deadline: float | None) -> bool:
+        """Render pieces not rendered yet, until ``deadline`` (``time.monotonic()``); True when all are."""
+        pieces = self._pieces
+        while self._rendered_pieces < len(pieces):
+            index = self._rendered_pieces
+            self._piece_lines.extend(self._render_piece(pieces[index], continued=index > 0))
+            self._rendered_pieces += 1
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+        return self._rendered_pieces == len(pieces)
+
+    def _render_tail(self) -> None:
+        """Render the unsettled tail after the pieces (all rendered) and show them together."""
+        if self._tail_of != (self._settled, len(self.raw)):
+            tail = self.raw[self._settled :]
+            self._tail_lines = self._render_piece(tail, continued=bool(self._pieces)) if tail else []
+            self._tail_of = (self._settled, len(self.raw))
+        self._shown = len(self._piece_lines)
+
+    def _render_all(self, width: int) -> None:
+        """Render every piece not rendered and the tail (all of it when ``width`` or the style changed)."""
+        self._reset(width)
+        self._render_pieces(None)
+        self._render_tail()
+
+    def _reset(self, width: int) -> None:
+        """Forget the lines when ``width`` or the style changed."""
+        style = self.visual_style
+        if width != self._width or style != self._style:
+            self._width, self._style = width, style
+            self._piece_lines = []
+            self._rendered_pieces = 0
+            self._shown = 0
+            self._tail_lines = []
+            self._tail_of = None
+
+    def _lay_out(self, width: int) -> None:
+        """Render at a new ``width`` or style: a streaming answer shows its first lines and renders on in steps."""
+        if not self._streaming:
+            self._render_all(width)
+            return
+        self._reset(width)
+        if self._render_step is not None:
+            self._render_step.cancel()
+        self._catch_up()
+        if self._render_step is not None:
+            self._shown = len(self._piece_lines)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The answer's height in lines at ``width`` (rendering it at that width if it is not already)."""
+        if width <= 0:
+            return 0
+        if width != self._width or self.visual_style != self._style:
+            self._lay_out(width)
+        return self.line_count
+
+    def render_line(self, y: int) -> Strip:
+        """Line ``y`` of the answer."""
+        width = self.size.width
+        if width > 0 and (width != self._width or self.visual_style != self._style):
+            self._lay_out(width)
+        if y < self._shown:
+            return Strip(*self._piece_lines[y])
+        y -= self._shown
+        if y < len(self._tail_lines):
+            return Strip(*self._tail_lines[y])
+        return Strip.blank(width, self.visual_style.rich_style)
