@@ -8,13 +8,12 @@ import re
 import time
 from typing import TYPE_CHECKING
 
+from rich.segment import Segment
 from textual.strip import Strip
-from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
-    from rich.segment import Segment
     from textual.geometry import Size
     from textual.style import Style
     from textual.timer import Timer
@@ -31,9 +30,9 @@ RENDER_STEP = 0.004
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-Line = tuple[list["Segment"], int]
-"""A rendered line: its segments and its width in cells (a ``Strip`` is made of it only when it is drawn: a
-``Strip`` carries seven caches, and an answer's thousands of lines are kept for as long as it is on screen)."""
+Line = list[Segment]
+"""A rendered line (a ``Strip`` is made of it only when it is drawn: a ``Strip`` carries seven caches, and an
+answer's thousands of lines are kept for as long as it is on screen)."""
 
 _LEAD = "x\n\n"
 """A one-line paragraph rendered before a block that continues an answer, so the block is laid out as it would be
@@ -188,9 +187,13 @@ class AgentEntry(Widget):
             self._catch_up()
 
     def _catch_up(self) -> None:
-        """Render new pieces for up to ``RENDER_STEP`` seconds; when none is left, show them with the tail."""
+        """Render new pieces for up to ``RENDER_STEP`` seconds; when none is left, show them with the tail (in a
+        step of its own when the pieces took the step's time)."""
         self._render_step = None
-        if not self._render_pieces(time.monotonic() + RENDER_STEP):
+        deadline = time.monotonic() + RENDER_STEP
+        if not self._render_pieces(deadline) or (
+            time.monotonic() >= deadline and self._tail_of != (self._settled, len(self.raw))
+        ):
             self._render_step = asyncio.get_running_loop().call_soon(self._catch_up)
             return
         before = self.line_count
@@ -207,9 +210,15 @@ class AgentEntry(Widget):
         self._settled += start
 
     def _render_piece(self, markdown: str, continued: bool) -> list[Line]:
-        renderable = render_markdown(_LEAD + markdown if continued else markdown)
-        strips = Visual.to_strips(self, visualize(self, renderable), self._width, None, self.visual_style)
-        return [(list(strip), strip.cell_length) for strip in strips[1 if continued else 0 :]]
+        """Render ``markdown`` as a ``Static`` renders a Rich renderable (``RichVisual``), into lines."""
+        app = self.app
+        renderable = self.post_render(
+            render_markdown(_LEAD + markdown if continued else markdown), self.visual_style.rich_style
+        )
+        options = app.console_options.update(highlight=False, width=self._width, height=None)
+        segments = app.console.render(renderable, options)
+        lines = list(Segment.split_and_crop_lines(segments, self._width, include_new_lines=False, pad=False))
+        return lines[1:] if continued else lines
 
     def _render_pieces(self, deadline: float | None) -> bool:
         """Render pieces not rendered yet, until ``deadline`` (``time.monotonic()``); True when all are."""
@@ -273,8 +282,8 @@ class AgentEntry(Widget):
         if width > 0 and (width != self._width or self.visual_style != self._style):
             self._lay_out(width)
         if y < self._shown:
-            return Strip(*self._piece_lines[y])
+            return Strip(self._piece_lines[y])
         y -= self._shown
         if y < len(self._tail_lines):
-            return Strip(*self._tail_lines[y])
+            return Strip(self._tail_lines[y])
         return Strip.blank(width, self.visual_style.rich_style)
