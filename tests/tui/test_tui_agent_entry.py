@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from rich.markdown import Markdown
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widgets import Static
 
-from backend_pair.tui.widgets.agent_entry import SETTLED_CHUNK, AgentEntry, render_markdown, settled_cuts
+from backend_pair.tui.widgets.agent_entry import SETTLED_CHUNK, AgentEntry, settled_cuts
 from tests.tui.stand_ins import wait_until
 
 PARAGRAPH = "The handler checks the request body, stores the order and returns its id with a `201` status. " * 3
@@ -45,7 +46,7 @@ class Answers(App[int]):
 
     def compose(self) -> ComposeResult:
         yield AgentEntry()
-        yield Static(render_markdown(LONG_ANSWER), id="whole")
+        yield Static(Markdown(LONG_ANSWER), id="whole")
 
 
 def shown(widget: AgentEntry | Static) -> list[list[tuple[str, object]]]:

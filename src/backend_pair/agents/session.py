@@ -35,9 +35,10 @@ if TYPE_CHECKING:
     from backend_pair.agents.models import TokenCounts
     from backend_pair.workspace.journal import SessionJournal
 
-STREAM_SLICE = 0.005
+STREAM_SLICE = 0.001
 """Seconds the stream reader may run without suspending (a buffered stream never suspends on its own): a key
-waits for about one slice at each step from the terminal to the screen, so slices are short."""
+waits for about one slice at each of the loop turns it takes from the terminal to the screen, so slices are short
+(a loop turn costs far less than a millisecond)."""
 
 STREAM_BREATH = 0.0
 """Seconds the stream reader pauses after a slice; 0 only yields, so everything that is ready on the loop (the
