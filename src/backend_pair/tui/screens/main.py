@@ -10,7 +10,6 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from backend_pair.tui.adapter import (
     AgentChecklistChanged,
@@ -27,6 +26,7 @@ from backend_pair.tui.adapter import (
 )
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
+from backend_pair.tui.widgets.key_footer import KeyFooter
 from backend_pair.tui.widgets.pane_tabs import PaneTabs
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
@@ -84,7 +84,7 @@ class MainScreen(Screen[None]):
                 yield ChecklistPane(id="checklist")
             yield ReviewPane(id="review")
         yield PromptInput(id="prompt")
-        yield Footer()
+        yield KeyFooter()
 
     # Panes and focus
 
