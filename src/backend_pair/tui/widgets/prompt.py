@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
@@ -73,7 +75,8 @@ class PromptInput(TextArea):
         """Show whether Esc would cancel a turn (the footer offers it only then)."""
         self.set_class(busy, "-busy")
         self.border_subtitle = "working · Esc cancels" if busy else ""
-        self.refresh_bindings()
+        with suppress(NoScreen):  # the app is closing under a running turn: there is no footer left to tell
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Cancel is only offered while a turn runs."""
