@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.cache import LRUCache
 from textual.events import Resize
@@ -60,6 +61,7 @@ class DiffView(ScrollView, can_focus=False):
         self._width = 0
         self._document: DiffDocument | _FixedRows = _FixedRows(Text(EMPTY_TEXT, style="dim"))
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
+        self._base_style: Style | None = None
         self.virtual_size = Size(self._document.max_width, self._document.line_count)
 
     def show(self, proposal: FileProposal | None, current: int, split: bool) -> None:
@@ -82,7 +84,7 @@ class DiffView(ScrollView, can_focus=False):
             self._current = current
             for rows in document.set_current(current):
                 self._refresh_rows(rows.start, len(rows))
-            self._scroll_to_current()
+            self._scroll_to_current(at_once=True)
             return
         self._proposal, self._current, self._split = proposal, current, split
         self._render_diff()
@@ -115,11 +117,18 @@ class DiffView(ScrollView, can_focus=False):
         self.virtual_size = Size(document.max_width, document.line_count)
         self.refresh()
 
-    def _scroll_to_current(self) -> None:
+    def _scroll_to_current(self, at_once: bool = False) -> None:
+        """Bring the current hunk's header to the top; ``at_once`` when the document (and its size) is unchanged.
+
+        A new document waits for the refresh that applies its size; moving the mark scrolls in the same frame.
+        """
         document = self._document
         if isinstance(document, DiffDocument) and document.hunk_offsets:
             offset = document.hunk_offsets[min(self._current, len(document.hunk_offsets) - 1)]
-            self.call_after_refresh(self.scroll_to, y=max(offset - 1, 0), animate=False)
+            if at_once:
+                self.scroll_to(y=max(offset - 1, 0), animate=False, immediate=True)
+            else:
+                self.call_after_refresh(self.scroll_to, y=max(offset - 1, 0), animate=False)
 
     def _refresh_rows(self, start: int, count: int) -> None:
         for y in range(start, start + count):
@@ -132,7 +141,7 @@ class DiffView(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         row = scroll_y + y
         if row >= self._document.line_count:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         strip = self._strips.get(row)
         if strip is None:
             text = self._document.row(row)
@@ -143,14 +152,21 @@ class DiffView(ScrollView, can_focus=False):
                     text.stylize_before(text.style)
                     text.style = ""
                 text.expand_tabs(4)
-            strip = Strip(text.render(self.app.console), text.cell_len)
+            strip = Strip(text.render(self.app.console), text.cell_len).apply_style(self._style())
             self._strips[row] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, None).apply_style(self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self._style())
+
+    def _style(self) -> Style:
+        """The widget's own style under every row (``rich_style`` walks the DOM: too slow to ask per row)."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def notify_style_update(self) -> None:
         """Theme or CSS changed: drop the drawn rows."""
         super().notify_style_update()
         self._strips.clear()
+        self._base_style = None
 
     def on_resize(self, event: Resize) -> None:
         """Re-render at a new width (headers and split columns depend on it); a height change needs nothing."""
