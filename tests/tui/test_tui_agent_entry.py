@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.markdown import Markdown
+from rich.segment import Segment
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widgets import Static
 
+from backend_pair.tui.widgets import agent_entry
 from backend_pair.tui.widgets.agent_entry import SETTLED_CHUNK, AgentEntry, settled_cuts
 from tests.tui.stand_ins import wait_until
 
@@ -105,3 +108,41 @@ async def test_selecting_an_answer_renders_it_in_the_new_style() -> None:
         await pilot.pause()
         assert shown(entry) != before
         assert all(segment.style is None or segment.style.bgcolor is not None for segment in entry.render_line(0))
+
+
+async def test_a_render_step_that_fails_fails_the_app_like_a_handler(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step: the second renders in a loop step
+    rendered: list[str] = []
+
+    def render_once(markdown: str, continued: bool) -> list[list[Segment]]:
+        if rendered:
+            raise RuntimeError("the second piece failed")
+        rendered.append(markdown)
+        return []
+
+    app = Answers()
+    with pytest.raises(RuntimeError, match="the second piece failed"):
+        async with app.run_test(size=(80, 300)) as pilot:
+            entry = app.query_one(AgentEntry)
+            await pilot.pause()
+            monkeypatch.setattr(entry, "_render_piece", render_once)
+            entry.append(LONG_ANSWER)
+            for _ in range(10):
+                await pilot.pause()
+    assert len(rendered) == 1
+
+
+async def test_streaming_answer_renders_again_at_a_new_width(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step: the new width takes many steps
+    app = Answers()
+    async with app.run_test(size=(80, 300)) as pilot:
+        entry = app.query_one(AgentEntry)
+        await pilot.pause()
+        entry.append(LONG_ANSWER)
+        await wait_until(pilot, lambda: entry.line_count == len(shown(app.query_one("#whole", Static))), "caught up")
+        entry.styles.width = 50
+        whole = app.query_one("#whole", Static)
+        whole.styles.width = 50
+        await wait_until(pilot, lambda: shown(entry) == shown(whole), "rendered at the new width")

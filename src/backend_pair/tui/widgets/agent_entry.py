@@ -74,6 +74,10 @@ def warm_markdown() -> None:
     console.print(render_markdown("# Warm\n\nSome *text*, `code`:\n\n- item\n\n```python\nx = 1\n```\n"))
 
 
+def _raise(error: Exception) -> None:
+    raise error
+
+
 def settled_cuts(markdown: str, minimum: int) -> list[int]:
     """Where ``markdown`` can be cut into pieces of at least ``minimum`` characters that render alike on their own.
 
@@ -122,7 +126,7 @@ class AgentEntry(Widget):
     answer is. While the answer streams, pieces are rendered a few milliseconds at a time with the event loop
     running in between (keys are echoed meanwhile), and the screen keeps the previous lines until the new ones are
     all rendered. A new width or style (the entry selected, another theme) renders everything again: at once for
-    a finished answer, a step at a time (showing the first lines meanwhile) for one that is streaming.
+    a finished answer, a step at a time for one that is streaming.
     """
 
     DEFAULT_CSS = """
@@ -145,8 +149,8 @@ class AgentEntry(Widget):
         self._style: Style | None = None
         self._piece_lines: list[Line] = []
         self._rendered_pieces = 0
-        self._shown = 0
         self._tail_lines: list[Line] = []
+        self._lines: list[Line] = []
         self._tail_of: tuple[int, int] | None = None
         self._rendered_at = 0.0
         self._render_timer: Timer | None = None
@@ -156,7 +160,7 @@ class AgentEntry(Widget):
     @property
     def line_count(self) -> int:
         """Lines of the answer on screen."""
-        return self._shown + len(self._tail_lines)
+        return len(self._lines)
 
     def append(self, text: str) -> None:
         """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
@@ -210,14 +214,24 @@ class AgentEntry(Widget):
         step of its own when the pieces took the step's time)."""
         self._render_step = None
         deadline = time.monotonic() + RENDER_STEP
+        rendered = self._rendered_pieces
         if not self._render_pieces(deadline) or (
-            time.monotonic() >= deadline and self._tail_of != (self._settled, len(self.raw))
+            self._rendered_pieces > rendered
+            and time.monotonic() >= deadline
+            and self._tail_of != (self._settled, len(self.raw))
         ):
-            self._render_step = asyncio.get_running_loop().call_soon(self._catch_up)
+            # Straight on the loop, not as a message: a widget handles all its queued messages in one go.
+            self._render_step = asyncio.get_running_loop().call_soon(self._next_step)
             return
         before = self.line_count
         self._render_tail()
         self.refresh(layout=self.line_count != before)
+
+    def _next_step(self) -> None:
+        try:
+            self._catch_up()
+        except Exception as error:
+            self.call_later(_raise, error)  # a failing step fails the app like a failing handler would
 
     def _settle(self) -> None:
         """Move finished blocks from the tail into pieces that are rendered once."""
@@ -256,7 +270,7 @@ class AgentEntry(Widget):
             tail = self.raw[self._settled :]
             self._tail_lines = self._render_piece(tail, continued=bool(self._pieces)) if tail else []
             self._tail_of = (self._settled, len(self.raw))
-        self._shown = len(self._piece_lines)
+        self._lines = self._piece_lines + self._tail_lines
 
     def _render_all(self, width: int) -> None:
         """Render every piece not rendered and the tail (all of it when ``width`` or the style changed)."""
@@ -265,18 +279,18 @@ class AgentEntry(Widget):
         self._render_tail()
 
     def _reset(self, width: int) -> None:
-        """Forget the lines when ``width`` or the style changed."""
+        """Forget the rendered lines (not those on screen) when ``width`` or the style changed."""
         style = self.visual_style
         if width != self._width or style != self._style:
             self._width, self._style = width, style
             self._piece_lines = []
             self._rendered_pieces = 0
-            self._shown = 0
             self._tail_lines = []
             self._tail_of = None
 
     def _lay_out(self, width: int) -> None:
-        """Render at a new ``width`` or style: a streaming answer shows its first lines and renders on in steps."""
+        """Render at a new ``width`` or style: at once for a finished answer; in steps for a streaming one, which
+        shows its lines as they were until then (a shorter answer meanwhile could drop the scroll bar it caused)."""
         if not self._streaming:
             self._render_all(width)
             return
@@ -284,8 +298,6 @@ class AgentEntry(Widget):
         if self._render_step is not None:
             self._render_step.cancel()
         self._catch_up()
-        if self._render_step is not None:
-            self._shown = len(self._piece_lines)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         """The answer's height in lines at ``width`` (rendering it at that width if it is not already)."""
@@ -300,9 +312,6 @@ class AgentEntry(Widget):
         width = self.size.width
         if width > 0 and (width != self._width or self.visual_style != self._style):
             self._lay_out(width)
-        if y < self._shown:
-            return Strip(self._piece_lines[y])
-        y -= self._shown
-        if y < len(self._tail_lines):
-            return Strip(self._tail_lines[y])
+        if y < len(self._lines):
+            return Strip(self._lines[y])
         return Strip.blank(width, self.visual_style.rich_style)
