@@ -83,7 +83,10 @@ class DiffView(ScrollView, can_focus=False):
         ):
             self._current = current
             for rows in document.set_current(current):
-                self._refresh_rows(rows.start, len(rows))
+                self._forget_rows(rows)
+            # The view scrolls to the hunk (or stays), then draws itself once; refreshing the changed rows by
+            # their own regions would mark rows off screen, outside the widget, as dirty.
+            self.refresh()
             self._scroll_to_current(at_once=True)
             return
         self._proposal, self._current, self._split = proposal, current, split
@@ -130,10 +133,9 @@ class DiffView(ScrollView, can_focus=False):
             else:
                 self.call_after_refresh(self.scroll_to, y=max(offset - 1, 0), animate=False)
 
-    def _refresh_rows(self, start: int, count: int) -> None:
-        for y in range(start, start + count):
+    def _forget_rows(self, rows: range) -> None:
+        for y in rows:
             self._strips.discard(y)
-        self.refresh_lines(start, count)
 
     def render_line(self, y: int) -> Strip:
         """One screen row: the document row under it, cropped to the horizontal scroll."""

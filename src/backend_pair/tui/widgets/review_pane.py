@@ -101,10 +101,10 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("left", "scroll_sideways(-8)", "Scroll left", show=False),
     ]
 
-    file_index: reactive[int] = reactive(0, init=False)
-    """Index of the selected file."""
-    hunk_index: reactive[int] = reactive(0, init=False)
-    """Index of the current hunk within the selected file."""
+    file_index: reactive[int] = reactive(0, init=False, repaint=False)
+    """Index of the selected file (the file list and the diff redraw themselves; the pane's frame need not)."""
+    hunk_index: reactive[int] = reactive(0, init=False, repaint=False)
+    """Index of the current hunk within the selected file (only the diff's rows concerned are redrawn)."""
     split_override: reactive[bool | None] = reactive(None, init=False)
     """Side by side (True) or unified (False) as toggled; None follows the width."""
 
