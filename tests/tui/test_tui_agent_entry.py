@@ -90,9 +90,11 @@ async def test_streaming_answer_catches_up_to_all_its_text_before_it_ends() -> N
         entry = app.query_one(AgentEntry)
         await pilot.pause()
         entry.append(LONG_ANSWER)
+        assert not entry.up_to_date, "a long answer is rendered a step at a time"
         await wait_until(
             pilot, lambda: any("ENDMARK" in strip.text for strip in map(entry.render_line, range(entry.line_count))), ""
         )
+        assert entry.up_to_date
         assert shown(entry) == shown(app.query_one("#whole", Static))
 
 

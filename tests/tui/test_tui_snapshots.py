@@ -74,6 +74,7 @@ async def streaming(pilot: Pilot[int]) -> None:
         "the plan streams",
     )
     await wait_until(pilot, lambda: app.main.query(ToolEntry).last().summary == "Grep version", "grep runs")
+    await wait_until(pilot, lambda: all(entry.up_to_date for entry in app.main.query(AgentEntry)), "answers drawn")
     for _ in range(5):
         await pilot.pause()
 

@@ -162,6 +162,16 @@ class AgentEntry(Widget):
         """Lines of the answer on screen."""
         return len(self._lines)
 
+    @property
+    def up_to_date(self) -> bool:
+        """Whether every character received is rendered and shown (no render waiting or under way)."""
+        return (
+            self._render_timer is None
+            and self._render_step is None
+            and self._rendered_pieces == len(self._pieces)
+            and self._tail_of == (self._settled, len(self.raw))
+        )
+
     def append(self, text: str) -> None:
         """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
         self.raw += text
