@@ -25,6 +25,10 @@ REMOVED_STYLE = "on #3d1518"
 """Background of a removed line."""
 GUTTER_STYLE = "dim"
 """Line numbers."""
+COMMENT_PREFIX = "    # comment: "
+"""What a reviewer's comment line starts with, under its hunk."""
+UNIFIED_LEAD = 13
+"""Cells before the code in a unified row: the mark, two 4-digit line numbers each with a space, the sign, a space."""
 SYNTAX_THEME = "monokai"
 """Pygments theme used for code tokens."""
 
@@ -205,7 +209,7 @@ def _hunk_header(hunk: Hunk, index: int, total: int, current: bool, width: int) 
 
 
 def _comment_lines(hunk: Hunk) -> list[Text]:
-    return [Text(f"    # comment: {comment}", style="italic yellow") for comment in hunk.comments]
+    return [Text(COMMENT_PREFIX + comment, style="italic yellow") for comment in hunk.comments]
 
 
 def _unified_rows(
@@ -359,13 +363,13 @@ class DiffDocument:
             body = len(_pair_rows(hunk)) if split else len(hunk.lines)
             line_count += 2 + body + len(hunk.comments)
             if split:
-                widest = max(widest, 2 * half + 2)
+                widest = max(widest, 2 * half + 2)  # the mark, both halves, the rule
             else:
                 for diff_line in hunk.lines:
                     code = diff_line.text.expandtabs(4) if "\t" in diff_line.text else diff_line.text
-                    widest = max(widest, 13 + cell_len(code))
+                    widest = max(widest, UNIFIED_LEAD + cell_len(code))
             for comment in hunk.comments:
-                widest = max(widest, 15 + cell_len(comment))
+                widest = max(widest, len(COMMENT_PREFIX) + cell_len(comment))
         self.hunk_offsets: tuple[int, ...] = tuple(offsets)
         """Line index of each hunk's header."""
         self.line_count = line_count

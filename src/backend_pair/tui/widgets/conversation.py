@@ -288,8 +288,7 @@ class ConversationPane(VerticalScroll, can_focus=True):
             remaining = list(self.children)
             new_index = remaining.index(selected) if selected in remaining else 0
             self.set_reactive(ConversationPane.selected, new_index)
-            for index, child in enumerate(self.children):
-                child.set_class(index == new_index, "-selected")
+            self._mark_selected(new_index)
 
     async def add_user(self, text: str) -> None:
         """Show a prompt the developer sent."""
@@ -380,13 +379,16 @@ class ConversationPane(VerticalScroll, can_focus=True):
 
     def watch_selected(self, selected: int) -> None:
         """Mark the selected entry and bring it into view."""
-        for index, child in enumerate(self.children):
-            child.set_class(index == selected, "-selected")
+        self._mark_selected(selected)
         if 0 <= selected < len(self.children) - 1:
             self.release_anchor()
             self.scroll_to_widget(self.children[selected], animate=False)
         elif selected == len(self.children) - 1:
             self.anchor()  # back at the newest entry: follow the stream again
+
+    def _mark_selected(self, selected: int) -> None:
+        for index, child in enumerate(self.children):
+            child.set_class(index == selected, "-selected")
 
     def _selected_entry(self) -> Widget | None:
         children = self.children

@@ -37,8 +37,8 @@ class DiffView(ScrollView, can_focus=False):
     """Shows a proposal as a unified or side-by-side diff; the review pane says which file and hunk.
 
     A Line API widget: only the rows on screen are drawn, and only the hunks they belong to are highlighted and
-    assembled, so a 10,000-line file costs what a 40-line one does. Moving the current-hunk mark redraws the two
-    hunks it leaves and reaches, nothing else.
+    assembled, so a 10,000-line file costs what a 40-line one does. Moving the current-hunk mark rebuilds the rows
+    of the two hunks it leaves and reaches; every other row is drawn from the cache.
     """
 
     DEFAULT_CSS = """
@@ -67,7 +67,7 @@ class DiffView(ScrollView, can_focus=False):
     def show(self, proposal: FileProposal | None, current: int, split: bool) -> None:
         """Render ``proposal`` with hunk ``current`` marked and scrolled into view.
 
-        The same proposal in the same mode only moves the mark (the two hunks concerned are redrawn).
+        The same proposal in the same mode only moves the mark (the rows of the two hunks concerned are rebuilt).
 
         Args:
             proposal: The file to show, or None for the empty state.
@@ -84,8 +84,8 @@ class DiffView(ScrollView, can_focus=False):
             self._current = current
             for rows in document.set_current(current):
                 self._forget_rows(rows)
-            # The view scrolls to the hunk (or stays), then draws itself once; refreshing the changed rows by
-            # their own regions would mark rows off screen, outside the widget, as dirty.
+            # The view scrolls to the hunk and draws itself once; refreshing the changed rows by their own
+            # regions would mark rows off screen, outside the widget, as dirty.
             self.refresh()
             self._scroll_to_current(at_once=True)
             return

@@ -241,7 +241,7 @@ class ReviewPane(Vertical, can_focus=True):
         self._refresh_views()
 
     def watch_hunk_index(self) -> None:
-        """Move the current-hunk mark (the diff redraws the two hunks concerned; the file list is unchanged)."""
+        """Move the current-hunk mark (the diff rebuilds the two hunks concerned; the file list is unchanged)."""
         self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
 
     def watch_split_override(self) -> None:
