@@ -179,3 +179,22 @@ async def test_confinement_escapes_are_error_results(
     assert "secret\n" not in result.result
     assert (outside / "secret.txt").read_text() == "secret\n"
     assert workspace.proposals() == []
+
+
+async def test_a_proposed_contract_is_validated_in_the_result(make_session: SessionFactory) -> None:
+    bad = "openapi: 3.0.3\ninfo:\n  title: Orders\npaths: {}\n"
+    result = await run_one(make_session, "Write", {"file_path": "api/openapi.yaml", "content": bad})
+    assert not result.is_error
+    assert result.result.splitlines()[1] == (
+        "The proposed api/openapi.yaml does not validate: "
+        "api/openapi.yaml:2: 'version' is a required property (at info)"
+    )
+    fixed = {
+        "file_path": "api/openapi.yaml",
+        "old_string": "  title: Orders\n",
+        "new_string": "  title: O\n  version: '1'\n",
+    }
+    result = await run_one(make_session, "Edit", fixed)
+    assert result.result.endswith("The proposed api/openapi.yaml validates as OpenAPI 3.0.3.")
+    plain = await run_one(make_session, "Write", {"file_path": "notes.yaml", "content": "openapi_docs: later\n"})
+    assert "validate" not in plain.result

@@ -97,7 +97,7 @@ def test_the_agent_never_overrides_the_developer() -> None:
 
 def test_evidence_ticks_open_items_with_a_reason(tmp_path: Path) -> None:
     checklist = seed_checklist()
-    (tmp_path / "schema.dbml").write_text("Table a {}\n", encoding="utf-8")
+    (tmp_path / "schema.dbml").write_text("Table a {\n  id int\n}\n", encoding="utf-8")
     assert checklist.apply_evidence(tmp_path, ["app/orders.py", "tests/test_orders.py"])
     tests_item = by_text(checklist, "Unit tests written")
     assert (tests_item.status, tests_item.ticked_by, tests_item.reason) == (
@@ -105,9 +105,38 @@ def test_evidence_ticks_open_items_with_a_reason(tmp_path: Path) -> None:
         TickedBy.evidence,
         "tests/test_orders.py accepted",
     )
-    assert by_text(checklist, "Data model defined (DBML)").reason == "schema.dbml exists"
+    assert by_text(checklist, "Data model defined (DBML)").reason == "schema.dbml validates as DBML"
     assert by_text(checklist, "API contract defined (OpenAPI)").status == ItemStatus.pending
     assert not checklist.apply_evidence(tmp_path, ["tests/test_orders.py"])
+
+
+def test_an_invalid_contract_keeps_the_item_open_with_its_first_error(tmp_path: Path) -> None:
+    checklist = seed_checklist()
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text("openapi: 3.0.3\ninfo: {title: Orders}\npaths: {}\n", encoding="utf-8")
+    assert checklist.apply_evidence(tmp_path, ["openapi.yaml"])
+    item = by_text(checklist, "API contract defined (OpenAPI)")
+    assert (item.status, item.ticked_by, item.problem) == (ItemStatus.pending, TickedBy.none, True)
+    assert item.reason == "openapi.yaml:2: 'version' is a required property (at info)"
+    assert not checklist.apply_evidence(tmp_path, ["openapi.yaml"])  # the same problem is no change
+    restored = Checklist.from_json(checklist.to_json())
+    assert by_text(restored, "API contract defined (OpenAPI)") == item
+    spec.write_text("openapi: 3.0.3\ninfo: {title: Orders, version: '1'}\npaths: {}\n", encoding="utf-8")
+    assert checklist.apply_evidence(tmp_path, ["openapi.yaml"])
+    item = by_text(checklist, "API contract defined (OpenAPI)")
+    assert (item.status, item.ticked_by, item.problem) == (ItemStatus.done, TickedBy.evidence, False)
+    assert item.reason == "openapi.yaml validates as OpenAPI 3.0.3"
+
+
+def test_a_problem_goes_when_its_file_does(tmp_path: Path) -> None:
+    checklist = seed_checklist()
+    (tmp_path / "schema.dbml").write_text("Table a {\n  id int [pk\n}\n", encoding="utf-8")
+    assert checklist.apply_evidence(tmp_path, [])
+    assert by_text(checklist, "Data model defined (DBML)").reason == "schema.dbml:3: Expected ']'"
+    (tmp_path / "schema.dbml").unlink()
+    assert checklist.apply_evidence(tmp_path, [])
+    item = by_text(checklist, "Data model defined (DBML)")
+    assert (item.reason, item.problem, item.status) == ("", False, ItemStatus.pending)
 
 
 def test_evidence_respects_the_developer(tmp_path: Path) -> None:

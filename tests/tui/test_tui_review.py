@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from backend_pair.agents.events import TurnEnded
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.widgets.diff_view import DiffView
+from backend_pair.tui.widgets.file_list import FileList
 from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, TEST_PY, Propose, make_app, send, settle, staged_diff
@@ -218,3 +220,23 @@ async def test_long_lines_scroll_sideways(service_repo: Path) -> None:
         await pilot.press("left")
         await pilot.pause()
         assert diff.scroll_x == 0
+
+
+async def test_a_proposed_contract_that_does_not_validate_is_flagged(service_repo: Path) -> None:
+    spec = "openapi: 3.0.3\ninfo:\n  title: Orders\npaths: {}\n"
+    app, _ = make_app(service_repo, [[Propose("openapi.yaml", spec), *TWO_FILES]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        await pilot.pause()
+        assert pane.problems == {"openapi.yaml": "openapi.yaml:2: 'version' is a required property (at info)"}
+        shown = next(i for i, p in enumerate(pane.proposals) if p.path == "openapi.yaml")
+        pane.file_index = shown
+        await pilot.pause()
+        line = app.main.query_one("#review-problem", Static)
+        assert line.display
+        assert "does not validate: openapi.yaml:2: 'version' is a required property" in str(line.render())
+        files = app.main.query_one(FileList)
+        assert "⚠ invalid" in str(files.get_option_at_index(shown).prompt)
+        pane.file_index = next(i for i, p in enumerate(pane.proposals) if p.path == "app/main.py")
+        await pilot.pause()
+        assert not line.display

@@ -53,6 +53,8 @@ class ChecklistItem:
     """Why (for evidence: `tests/test_orders.py accepted`)."""
     added_by_agent: bool = False
     """True for items the agent created with TodoWrite."""
+    problem: bool = False
+    """True when ``reason`` is a problem that keeps the item open (an invalid contract), not why it was ticked."""
 
 
 _TODO_STATUS = {"pending": ItemStatus.pending, "in_progress": ItemStatus.in_progress, "completed": ItemStatus.done}
@@ -159,7 +161,9 @@ class Checklist:
         """
         with self._lock:
             index = self._index(item_id)
-            updated = replace(self._items[index], status=ItemStatus(status), ticked_by=TickedBy(by), reason=reason)
+            updated = replace(
+                self._items[index], status=ItemStatus(status), ticked_by=TickedBy(by), reason=reason, problem=False
+            )
             self._items[index] = updated
             return updated
 
@@ -202,7 +206,7 @@ class Checklist:
                     if status != ItemStatus.pending or current.ticked_by != TickedBy.none
                     else TickedBy.none
                 )
-                self._items[index] = replace(current, status=status, ticked_by=by, reason="")
+                self._items[index] = replace(current, status=status, ticked_by=by, reason="", problem=False)
             self._items = [
                 item
                 for item in self._items
@@ -211,17 +215,18 @@ class Checklist:
             return self._items != before
 
     def apply_evidence(self, root: Path, accepted_paths: Iterable[str]) -> bool:
-        """Tick items the repository proves done (see `agents/evidence.py`).
+        """Tick items the repository proves done (see `agents/evidence.py`); note the problem on items it cannot.
 
         Only open items (pending or in progress, not set by the developer) are checked, so a rule whose item is
-        done costs nothing.
+        done costs nothing. A rule that finds a problem (an OpenAPI document that does not validate) leaves the
+        item open with the problem as its reason; the reason goes when the problem does.
 
         Args:
             root: The repository root.
             accepted_paths: Paths accepted this session.
 
         Returns:
-            True when an item was ticked.
+            True when an item changed (ticked, or its problem appeared, changed or went away).
         """
         with self._lock:
             open_texts = {
@@ -232,18 +237,29 @@ class Checklist:
         rules = [rule for rule in RULES if normalize_text(rule.item) in open_texts]
         if not rules:
             return False
-        proven = gather_evidence(root, accepted_paths, rules)
+        found = gather_evidence(root, accepted_paths, rules)
         changed = False
         with self._lock:
-            for text, reason in proven.items():
-                index = self._find(text)
+            for rule in rules:
+                index = self._find(rule.item)
                 if index is None:
                     continue
                 item = self._items[index]
                 if item.status in (ItemStatus.done, ItemStatus.skipped) or item.ticked_by == TickedBy.developer:
                     continue
-                self._items[index] = replace(item, status=ItemStatus.done, ticked_by=TickedBy.evidence, reason=reason)
-                changed = True
+                finding = found.get(rule.item)
+                if finding is not None and finding.proven:
+                    done, by = ItemStatus.done, TickedBy.evidence
+                    updated = replace(item, status=done, ticked_by=by, reason=finding.reason, problem=False)
+                elif finding is not None:
+                    updated = replace(item, reason=finding.reason, problem=True)
+                elif item.problem:
+                    updated = replace(item, reason="", problem=False)
+                else:
+                    continue
+                if updated != item:
+                    self._items[index] = updated
+                    changed = True
         return changed
 
     def to_json(self) -> list[dict[str, Any]]:
@@ -257,6 +273,7 @@ class Checklist:
                 "ticked_by": str(item.ticked_by),
                 "reason": item.reason,
                 "added_by_agent": item.added_by_agent,
+                "problem": item.problem,
             }
             for item in self.items()
         ]
@@ -284,6 +301,7 @@ class Checklist:
                     ticked_by=TickedBy(entry.get("ticked_by", "none")),
                     reason=str(entry.get("reason", "")),
                     added_by_agent=bool(entry.get("added_by_agent", False)),
+                    problem=bool(entry.get("problem", False)),
                 )
                 for entry in data
             ]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
-import json
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from backend_pair.agents.contracts import ContractCheck, ContractKind, check_contract
 
 SKIPPED_DIRS: frozenset[str] = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".venv", "venv", "env", "__pycache__", ".tox", ".nox", ".mypy_cache"}
@@ -19,7 +21,7 @@ MAX_FILES_VISITED = 20_000
 """Stop walking a huge repository after this many files: evidence is a convenience, not an audit."""
 
 MAX_SPEC_BYTES = 2_000_000
-"""OpenAPI files larger than this are not parsed."""
+"""Contract files larger than this are not read."""
 
 TEST_PATH_PATTERNS: tuple[str, ...] = ("test_*.py", "*_test.py", "*_test.go", "*.test.*", "*.spec.*", "*Test.java")
 """File names that look like tests (besides anything under a `tests/` or `test/` folder)."""
@@ -30,8 +32,19 @@ TEST_DIRS: frozenset[str] = frozenset({"tests", "test", "__tests__", "spec"})
 OPENAPI_PATTERNS: tuple[str, ...] = ("openapi.yaml", "openapi.yml", "*openapi*.yaml", "*openapi*.yml", "*openapi*.json")
 """File names that may hold an OpenAPI document (compared case-insensitively)."""
 
-Check = Callable[[Path, list[str]], str | None]
-"""A rule's test: (repository root, accepted paths) -> a reason when the item is proven, else None."""
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule found: proof that the item is done, or the problem that keeps it open."""
+
+    reason: str
+    """Shown on the item: ``tests/test_orders.py accepted``, or ``openapi.yaml:12: 'version' is a required ...``."""
+    proven: bool = True
+    """True when the item is done; False when the reason is a problem to fix (an invalid contract)."""
+
+
+Check = Callable[[Path, list[str]], Finding | None]
+"""A rule's test: (repository root, accepted paths) -> what it found, or None when there is nothing to say."""
 
 
 @dataclass(frozen=True)
@@ -52,9 +65,9 @@ def looks_like_test(path: str) -> bool:
     return any(fnmatch.fnmatchcase(pure.name, pattern) for pattern in TEST_PATH_PATTERNS)
 
 
-def _accepted_test(root: Path, accepted: list[str]) -> str | None:
+def _accepted_test(root: Path, accepted: list[str]) -> Finding | None:
     test = next((path for path in accepted if looks_like_test(path)), None)
-    return f"{test} accepted" if test else None
+    return Finding(f"{test} accepted") if test else None
 
 
 def walk_files(root: Path) -> Iterator[str]:
@@ -77,45 +90,58 @@ def walk_files(root: Path) -> Iterator[str]:
             yield (relative / name).as_posix()
 
 
-def openapi_version(path: Path) -> str | None:
-    """The `openapi` version a file declares when it parses as a mapping with `openapi: 3.x`, else None."""
+@functools.lru_cache(maxsize=256)
+def _checked(path: Path, relative: str, mtime_ns: int, size: int) -> ContractCheck | None:
+    """Validate one file; cached by its modification time and size, so an unchanged spec is validated once."""
+    if size > MAX_SPEC_BYTES:
+        return None
     try:
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    import yaml  # lazily: only needed when a candidate file exists
+    return check_contract(relative, text)
 
-    document: object
+
+def check_contract_file(root: Path, relative: str) -> ContractCheck | None:
+    """Validate the contract at ``root/relative`` (OpenAPI 3.x or DBML); None when it is not one or unreadable."""
+    path = root / relative
     try:
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (ValueError, RecursionError, yaml.YAMLError):
+        info = path.stat()
+    except OSError:
         return None
-    if not isinstance(document, dict):
-        return None
-    version = document.get("openapi")
-    if isinstance(version, int | float) and not isinstance(version, bool):
-        version = str(version)
-    if isinstance(version, str) and version.startswith("3."):
-        return version
-    return None
+    return _checked(path, relative, info.st_mtime_ns, info.st_size)
 
 
-def _openapi_file(root: Path, accepted: list[str]) -> str | None:
-    for relative in walk_files(root):
-        name = PurePosixPath(relative).name.lower()
-        if not any(fnmatch.fnmatchcase(name, pattern) for pattern in OPENAPI_PATTERNS):
+def _contract_finding(
+    root: Path, accepted: list[str], kind: ContractKind, wanted: Callable[[str], bool]
+) -> Finding | None:
+    """Proof from the first valid contract of ``kind`` (accepted files first), else the first one's problem."""
+    candidates = [path for path in walk_files(root) if wanted(path)]
+    chosen = set(accepted)
+    candidates.sort(key=lambda path: path not in chosen)
+    problem: str | None = None
+    for relative in candidates:
+        check = check_contract_file(root, relative)
+        if check is None or check.kind is not kind:
             continue
-        version = openapi_version(root / relative)
-        if version:
-            return f"{relative} declares OpenAPI {version}"
-    return None
+        if check.valid:
+            what = f"OpenAPI {check.version}" if kind is ContractKind.OPENAPI else "DBML"
+            return Finding(f"{relative} validates as {what}")
+        problem = problem or check.problem
+    return Finding(problem, proven=False) if problem else None
 
 
-def _dbml_file(root: Path, accepted: list[str]) -> str | None:
-    found = next((path for path in walk_files(root) if path.lower().endswith(".dbml")), None)
-    return f"{found} exists" if found else None
+def _openapi_name(path: str) -> bool:
+    name = PurePosixPath(path).name.lower()
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in OPENAPI_PATTERNS)
+
+
+def _openapi_file(root: Path, accepted: list[str]) -> Finding | None:
+    return _contract_finding(root, accepted, ContractKind.OPENAPI, _openapi_name)
+
+
+def _dbml_file(root: Path, accepted: list[str]) -> Finding | None:
+    return _contract_finding(root, accepted, ContractKind.DBML, lambda path: path.lower().endswith(".dbml"))
 
 
 RULES: tuple[EvidenceRule, ...] = (
@@ -126,7 +152,9 @@ RULES: tuple[EvidenceRule, ...] = (
 """Every evidence rule; add one here to teach the checklist a new proof."""
 
 
-def gather_evidence(root: Path, accepted_paths: Iterable[str], rules: Iterable[EvidenceRule] = RULES) -> dict[str, str]:
+def gather_evidence(
+    root: Path, accepted_paths: Iterable[str], rules: Iterable[EvidenceRule] = RULES
+) -> dict[str, Finding]:
     """Run the rules against the repository.
 
     Args:
@@ -135,12 +163,12 @@ def gather_evidence(root: Path, accepted_paths: Iterable[str], rules: Iterable[E
         rules: The rules to run (all of `RULES` by default).
 
     Returns:
-        Item text -> reason, for every rule that holds.
+        Item text -> finding, for every rule that found something (a proof or a problem).
     """
     accepted = list(accepted_paths)
-    proven: dict[str, str] = {}
+    found: dict[str, Finding] = {}
     for rule in rules:
-        reason = rule.check(root, accepted)
-        if reason:
-            proven[rule.item] = reason
-    return proven
+        finding = rule.check(root, accepted)
+        if finding is not None:
+            found[rule.item] = finding
+    return found

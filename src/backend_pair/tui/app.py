@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
     from backend_pair.agents.events import AgentEvent
     from backend_pair.keymaps import Keymap
-    from backend_pair.workspace import Workspace
+    from backend_pair.workspace import FileProposal, Workspace
 
 UI_BREATH = 0.005
 """Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
@@ -382,8 +382,9 @@ class BackendPairApp(App[int]):
             return
         proposals = await asyncio.to_thread(workspace.proposals)
         counts = await asyncio.to_thread(workspace.counts)
+        problems = await asyncio.to_thread(_contract_problems, proposals)
         screen = self.main
-        screen.query_one(ReviewPane).update_proposals(proposals)
+        screen.query_one(ReviewPane).update_proposals(proposals, problems)
         status = screen.query_one(StatusLine)
         status.pending_hunks = counts.pending_hunks
         status.staged_hunks = counts.staged_hunks
@@ -502,6 +503,13 @@ def _new_checklist(definition: AgentDefinition) -> Checklist:
     from backend_pair.agents.checklist import Checklist
 
     return Checklist.from_definition(definition)
+
+
+def _contract_problems(proposals: list[FileProposal]) -> dict[str, str]:
+    """Path -> first validation problem of each proposed OpenAPI/DBML document; called in a thread."""
+    from backend_pair.agents.contracts import contract_problems
+
+    return contract_problems([(p.path, p.proposed) for p in proposals if p.conflict is None])
 
 
 def _load_watch_changes() -> WatchChanges:

@@ -11,7 +11,7 @@ from backend_pair.agents.tools.bash import MAX_TIMEOUT_MS, run_bash
 from backend_pair.agents.tools.read import run_read
 from backend_pair.agents.tools.search import run_glob, run_grep
 from backend_pair.agents.tools.todo import run_todo_write
-from backend_pair.agents.tools.write import run_edit, run_write
+from backend_pair.agents.tools.write import run_edit, run_write, with_contract_check
 from backend_pair.errors import BackendPairError
 
 log = logging.getLogger(__name__)
@@ -142,12 +142,19 @@ def _sync(function: Callable[[ToolContext, dict[str, Any]], ToolResult]) -> Tool
     return run
 
 
+def _contract_checked(function: Callable[[ToolContext, dict[str, Any]], ToolResult]) -> ToolRunner:
+    async def run(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
+        return await with_contract_check(ctx, function(ctx, data))
+
+    return run
+
+
 RUNNERS: dict[str, ToolRunner] = {
     "Read": _sync(run_read),
     "Grep": _sync(run_grep),
     "Glob": _sync(run_glob),
-    "Write": _sync(run_write),
-    "Edit": _sync(run_edit),
+    "Write": _contract_checked(run_write),
+    "Edit": _contract_checked(run_edit),
     "Bash": run_bash,
     "TodoWrite": _sync(run_todo_write),
 }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import Any
 
+from backend_pair.agents.contracts import check_contract
 from backend_pair.agents.tools.base import (
     MAX_CONTENT_CHARS,
     ToolContext,
@@ -62,3 +65,28 @@ def run_edit(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
         )
     updated = current.replace(old, new) if replace_all else current.replace(old, new, 1)
     return _proposed(ctx, rel, updated)
+
+
+async def with_contract_check(ctx: ToolContext, result: ToolResult) -> ToolResult:
+    """Tell the model at once whether the contract it just proposed validates (OpenAPI 3.x, DBML).
+
+    Validation runs in a thread: a long specification must not stall the screen.
+    """
+    if result.is_error or len(result.changed_paths) != 1:
+        return result
+    rel = result.changed_paths[0]
+    try:
+        text = ctx.workspace.read_text(rel)
+    except BackendPairError:
+        return result
+    check = await asyncio.to_thread(check_contract, rel, text)
+    if check is None:
+        return result
+    if check.problem is None:
+        what = f"OpenAPI {check.version}" if check.version else "DBML"
+        return replace(result, content=f"{result.content}\nThe proposed {rel} validates as {what}.")
+    note = (
+        f"\nThe proposed {rel} does not validate: {check.problem}\n"
+        "Fix it with another Edit; the checklist will not count the contract as defined until it validates."
+    )
+    return replace(result, content=result.content + note)

@@ -38,6 +38,9 @@ def item_text(item: ChecklistItem) -> Text:
     if ticked_by not in ("none", ""):
         why = f"  ({ticked_by}: {item.reason})" if item.reason else f"  ({ticked_by})"
         line.append(why, style="dim italic")
+    elif item.problem and item.reason:
+        # A problem that keeps the item open, e.g. the first error of an OpenAPI document that does not validate.
+        line.append(f"  ⚠ {item.reason}", style="yellow")
     if item.added_by_agent:
         line.append("  +agent", style="dim cyan")
     return line

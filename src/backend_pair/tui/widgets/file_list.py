@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -49,12 +49,13 @@ class FileList(OptionList, can_focus=False):
     }
     """
 
-    def show(self, proposals: Sequence[FileProposal], selected: int) -> None:
+    def show(self, proposals: Sequence[FileProposal], selected: int, problems: Mapping[str, str] | None = None) -> None:
         """Replace the list and highlight the ``selected`` file.
 
         Args:
             proposals: The files awaiting review, in display order.
             selected: Index of the file shown in the diff.
+            problems: Paths whose proposed contract does not validate (marked ``⚠ invalid``).
         """
         options: list[Option] = []
         for index, proposal in enumerate(proposals):
@@ -65,6 +66,8 @@ class FileList(OptionList, can_focus=False):
             if proposal.is_new:
                 detail = f"new file, {detail}"
             count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""
+            if problems and proposal.path in problems:
+                count += ", ⚠ invalid"
             # The marker keeps the selection visible without colour (NO_COLOR, monochrome terminals).
             is_selected = index == selected
             prompt = Text.assemble(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from backend_pair.tui.diff_render import hunk_as_patch
 from backend_pair.tui.widgets.diff_view import DiffView
@@ -77,6 +78,11 @@ class ReviewPane(Vertical, can_focus=True):
     }
     ReviewPane:focus, ReviewPane:focus-within {
         border: round $primary;
+    }
+    ReviewPane #review-problem {
+        display: none;
+        height: auto;
+        max-height: 4;
     }
     """
 
@@ -151,12 +157,15 @@ class ReviewPane(Vertical, can_focus=True):
         super().__init__(id=id)
         self.proposals: list[FileProposal] = []
         """Files awaiting review, in display order."""
+        self.problems: dict[str, str] = {}
+        """Path -> why the proposed contract (OpenAPI, DBML) does not validate, shown above its diff."""
         self._awaiting = False
         self._queued: list[str] = []
 
     def compose(self) -> ComposeResult:
         """File list on top, diff below, the comment line docked at the bottom."""
         yield FileList(id="review-files")
+        yield Static(id="review-problem")
         yield DiffView(id="review-diff")
         yield CommentInput(placeholder="Comment on this hunk (Enter saves, Esc cancels)", id="review-comment")
 
@@ -186,12 +195,17 @@ class ReviewPane(Vertical, can_focus=True):
             return None
         return proposal.hunks[min(self.hunk_index, len(proposal.hunks) - 1)]
 
-    def update_proposals(self, proposals: Sequence[FileProposal]) -> None:
+    def update_proposals(self, proposals: Sequence[FileProposal], problems: dict[str, str] | None = None) -> None:
         """Show a new set of proposals, keeping the selection where it makes sense.
 
         The same file stays selected while it has hunks; when a file's last hunk was decided it drops out, and the
         file now at its index (the next one) is selected.
+
+        Args:
+            proposals: Every pending file proposal.
+            problems: Path -> why its proposed contract does not validate (none when omitted).
         """
+        self.problems = dict(problems or {})
         previous = self.current_proposal
         shown = [p for p in proposals if p.hunks or p.conflict is not None or state_name(p) == "conflict"]
         self.proposals = shown
@@ -225,9 +239,18 @@ class ReviewPane(Vertical, can_focus=True):
         self.post_message(message)
 
     def _refresh_views(self) -> None:
-        self.query_one(FileList).show(self.proposals, self.file_index)
+        self.query_one(FileList).show(self.proposals, self.file_index, self.problems)
+        self._show_problem()
         self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
         self._update_title()
+
+    def _show_problem(self) -> None:
+        current = self.current_proposal
+        problem = self.problems.get(current.path) if current is not None else None
+        line = self.query_one("#review-problem", Static)
+        line.display = problem is not None
+        if problem is not None:
+            line.update(Text.assemble(("⚠ does not validate: ", "bold yellow"), (problem, "yellow")))
 
     def _update_title(self) -> None:
         hunks = sum(len(p.hunks) for p in self.proposals)
