@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend_pair.agents.references import find_reference
 from backend_pair.agents.tools.base import ToolContext, ToolResult, optional_int, require_path
+from backend_pair.workspace.errors import FileNotFoundInRepo
 
 DEFAULT_LIMIT = 2_000
 MAX_LINE_CHARS = 2_000
@@ -18,7 +20,14 @@ def run_read(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     rel = require_path(ctx, data, "file_path")
     offset = optional_int(data, "offset", minimum=0, maximum=10**9) or 1
     limit = optional_int(data, "limit", minimum=1, maximum=10**9) or DEFAULT_LIMIT
-    text = ctx.workspace.read_text(rel)
+    notice = ""
+    try:
+        text = ctx.workspace.read_text(rel)
+    except FileNotFoundInRepo:
+        reference = find_reference(ctx.workspace, rel)
+        if reference is None:
+            raise
+        text, notice = reference.text, reference.notice + "\n"
     if text == "":
         return ToolResult(f"{rel} exists but is empty.")
     lines = text.splitlines()
@@ -33,4 +42,4 @@ def run_read(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     last = offset + len(shown) - 1
     if last < len(lines):
         out.append(f"… [{len(lines) - last} more lines; read on with offset={last + 1}]")
-    return ToolResult("\n".join(out))
+    return ToolResult(notice + "\n".join(out))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from backend_pair.agents.references import Reference, grep_references, visible_references
 from backend_pair.agents.tools.base import (
     MAX_PATH_CHARS,
     ToolContext,
@@ -100,22 +102,34 @@ def _split_top_level(body: str) -> list[str]:
     return parts
 
 
-def _scope(ctx: ToolContext, data: dict[str, Any]) -> tuple[str, list[str]]:
-    """The search directory (``""`` = root) and the files under it (or the one file ``path`` names)."""
+def _scope(ctx: ToolContext, data: dict[str, Any]) -> tuple[str, list[str], list[Reference]]:
+    """The search directory (``""`` = root), the files under it (or the one file ``path`` names), and the bundled
+    defaults under it that the repository does not override."""
     raw = optional_str(data, "path", max_chars=MAX_PATH_CHARS)
     files = ctx.workspace.list_files()
+    references = visible_references(files)
     if raw is None or raw.strip() in ("", "."):
-        return "", files
+        return "", files, references
     rel = ctx.workspace.resolve(raw).strip("/")
     if rel in ("", "."):
-        return "", files
+        return "", files, references
     if rel in files:
-        return rel.rpartition("/")[0], [rel]
+        return rel.rpartition("/")[0], [rel], []
     prefix = rel + "/"
     inside = [path for path in files if path.startswith(prefix)]
-    if not inside and not (ctx.workspace.root / rel).is_dir():
+    bundled = [r for r in references if r.path.startswith(prefix)]
+    if not inside and not bundled and not (ctx.workspace.root / rel).is_dir():
         raise ToolInputError(f"path {raw!r} does not exist in the repository")
-    return rel, inside
+    return rel, inside, bundled
+
+
+def _bundled_section(paths: list[str]) -> str:
+    """Results that come from bundled defaults, after the repository's, saying how to override them."""
+    lines = "\n".join(paths)
+    return (
+        "Bundled defaults (not in the repository; backend-pair shows them in place of the missing files — add your "
+        f"own file at the same path to override):\n{lines}"
+    )
 
 
 def _relative_to(directory: str, path: str) -> str:
@@ -125,19 +139,22 @@ def _relative_to(directory: str, path: str) -> str:
 def run_glob(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     """``Glob {pattern, path?}``: matching repo-relative paths, ignored files left out, proposed new files in."""
     pattern = require_str(data, "pattern")
-    directory, files = _scope(ctx, data)
+    directory, files, references = _scope(ctx, data)
     root_prefix = str(ctx.workspace.root).rstrip("/") + "/"
     if pattern.startswith(root_prefix):
         pattern = pattern[len(root_prefix) :]
         directory = ""
     regex = glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern)
     matches = sorted(path for path in files if regex.match(_relative_to(directory, path)))
-    if not matches:
+    bundled = sorted(r.path for r in references if regex.match(_relative_to(directory, r.path)))
+    if not matches and not bundled:
         return ToolResult("No files found.")
     shown = matches[:MAX_GLOB_RESULTS]
     text = "\n".join(shown)
     if len(matches) > len(shown):
         text += f"\n… [{len(matches) - len(shown)} more; narrow the pattern or the path]"
+    if bundled:
+        text = "\n".join(part for part in (text, _bundled_section(bundled)) if part)
     return ToolResult(text)
 
 
@@ -171,29 +188,45 @@ def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     glob = optional_str(data, "glob")
     type_filters = _type_filter(data)
     hits = ctx.workspace.grep(pattern, path or None, glob or None, ignore_case)
-    by_file: dict[str, list[tuple[int, str]]] = {}
-    for rel, number, line in hits:
-        if type_filters and not any(f.match(rel) for f in type_filters):
-            continue
-        by_file.setdefault(rel, []).append((number, line))
-    out: list[str] = []
-    for rel, found in by_file.items():
-        if mode == "files_with_matches":
-            out.append(rel)
-        elif mode == "count":
-            out.append(f"{rel}:{len(found)}")
-        elif before or after:
-            lines = ctx.workspace.read_text(rel).splitlines()
-            out.extend(_content_lines(rel, lines, [number - 1 for number, _ in found], before, after, show_numbers))
-        else:
-            out.extend(_match_line(rel, number, line, show_numbers) for number, line in found)
-        if head_limit and len(out) >= head_limit:
-            out = out[:head_limit]
-            out.append(f"… [stopped at head_limit={head_limit}]")
-            break
-    if not out:
+    prefix = ctx.workspace.resolve(path).strip("/") if path and path.strip() not in ("", ".") else None
+    references = {r.path: r for r in visible_references(ctx.workspace.list_files())}
+    bundled_hits = grep_references(list(references.values()), pattern, prefix or None, glob or None, ignore_case)
+    sources: list[tuple[list[tuple[str, int, str]], Callable[[str], str]]] = [
+        (hits, ctx.workspace.read_text),
+        (bundled_hits, lambda rel: references[rel].text),
+    ]
+    sections: list[list[str]] = []
+    budget = head_limit
+    for found_hits, text_of in sources:
+        by_file: dict[str, list[tuple[int, str]]] = {}
+        for rel, number, line in found_hits:
+            if type_filters and not any(f.match(rel) for f in type_filters):
+                continue
+            by_file.setdefault(rel, []).append((number, line))
+        out: list[str] = []
+        for rel, found in by_file.items():
+            if mode == "files_with_matches":
+                out.append(rel)
+            elif mode == "count":
+                out.append(f"{rel}:{len(found)}")
+            elif before or after:
+                lines = text_of(rel).splitlines()
+                hit_rows = [number - 1 for number, _ in found]
+                out.extend(_content_lines(rel, lines, hit_rows, before, after, show_numbers))
+            else:
+                out.extend(_match_line(rel, number, line, show_numbers) for number, line in found)
+            if budget and len(out) >= budget:
+                out = [*out[:budget], f"… [stopped at head_limit={head_limit}]"]
+                break
+        sections.append(out)
+        if budget:
+            budget -= len(out)
+            if budget <= 0:
+                break
+    repository, bundled = sections[0], sections[1] if len(sections) > 1 else []
+    if not repository and not bundled:
         return ToolResult("No matches found.")
-    text = "\n".join(out)
+    text = "\n".join(part for part in ("\n".join(repository), _bundled_section(bundled) if bundled else "") if part)
     if len(text) > MAX_OUTPUT_CHARS:
         text = text[:MAX_OUTPUT_CHARS] + "\n… [output cut; narrow the pattern, path or glob, or use head_limit]"
     return ToolResult(text)
