@@ -115,3 +115,20 @@ def test_capped_output_keeps_exact_head_and_tail() -> None:
     assert output.total == 20
     text = output.text()
     assert text.startswith("abcd") and text.endswith("wxyz") and "12 bytes" in text
+
+
+async def test_what_a_command_changes_goes_to_review(make_session: SessionFactory, workspace: Workspace) -> None:
+    command = "sed -i 's/hello/hi/' app/main.py && echo out > notes.txt"
+    [result] = await bash(make_session, Approvals(BashDecision("once")), {"command": command})
+    assert result.result.splitlines()[-1] == (
+        "The command changed 2 files: app/main.py, notes.txt; the developer will review those changes."
+    )
+    changed = [(p.path, p.origin) for p in workspace.proposals()]
+    assert changed == [("app/main.py", command), ("notes.txt", command)]
+    assert "not on disk yet" not in result.result
+
+
+async def test_a_denied_command_snapshots_nothing(make_session: SessionFactory, workspace: Workspace) -> None:
+    [result] = await bash(make_session, Approvals(BashDecision("deny")), {"command": "touch x"})
+    assert result.is_error and workspace.proposals() == []
+    assert not (workspace.root / ".git" / "backend-pair" / "snapshot.index").exists()

@@ -14,6 +14,7 @@ from backend_pair.agents.checklist import Checklist, ItemStatus
 from backend_pair.agents.client import make_client
 from backend_pair.agents.definition import AgentDefinition
 from backend_pair.agents.demo import DEMO_API_KEY, DemoEnvironment, DemoError, create_demo_repo, prepare_demo
+from backend_pair.agents.demo_steps import TEST_COMMAND
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
@@ -93,11 +94,14 @@ async def test_scripted_session_plays_every_feature(
     assert "order cancellation" in "".join(e.text for e in events if isinstance(e, TextDelta))
     changed = {path for e in events if isinstance(e, ProposalChanged) for path in e.paths}
     assert changed == {"openapi.yaml", "app/models.py", "app/service.py", "app/routes.py", "tests/test_cancel.py"}
-    hunks = {p.path: len(p.hunks) for p in demo_workspace.proposals()}
+    hunks = {p.path: len(p.hunks) for p in demo_workspace.proposals() if not p.origin}
     assert hunks["openapi.yaml"] >= 2 and hunks["app/models.py"] >= 2 and hunks["app/routes.py"] >= 2
-    assert [r.command for r in asked] == ["python3 -m unittest -v"]
+    assert [r.command for r in asked] == [TEST_COMMAND]
     bash_result = next(e.result for e in events if isinstance(e, ToolCallFinished) and e.name == "Bash")
     assert "not on disk yet" in bash_result
+    assert "The command changed 1 file: tests/test_service.py; the developer will review" in bash_result
+    tidied = [(p.path, p.origin, len(p.hunks)) for p in demo_workspace.proposals() if p.origin]
+    assert tidied == [("tests/test_service.py", TEST_COMMAND, 2)]
     checklist = session.checklist
     assert isinstance(checklist, Checklist)
     statuses = {item.text: item.status for item in checklist.items()}

@@ -83,13 +83,20 @@ class Propose:
 
 
 @dataclass(frozen=True)
+class RunCommand:
+    """A script step: an approved command runs in the repository (snapshot, run, its changes go to review)."""
+
+    command: str
+
+
+@dataclass(frozen=True)
 class Wait:
     """A script step: wait until the test sets the event (to look at a turn mid-stream)."""
 
     event_name: str
 
 
-Step = AgentEvent | AskBash | Propose | Wait
+Step = AgentEvent | AskBash | Propose | RunCommand | Wait
 """What a scripted turn does, in order."""
 
 
@@ -129,6 +136,13 @@ class ScriptedSession:
                     f"w-{step.path}", "Write", f"Write {step.path}", "proposed, pending review", False
                 )
                 yield ProposalChanged((step.path,))
+            elif isinstance(step, RunCommand):
+                workspace = self.app.workspace
+                assert workspace is not None
+                start = await asyncio.to_thread(workspace.begin_command, step.command)
+                await asyncio.to_thread(subprocess.run, ["bash", "-c", step.command], cwd=workspace.root, check=True)
+                report = await asyncio.to_thread(workspace.finish_command, start)
+                yield ProposalChanged(report.changed)
             elif isinstance(step, Wait):
                 gate = self.gates.setdefault(step.event_name, asyncio.Event())
                 assert isinstance(gate, asyncio.Event)

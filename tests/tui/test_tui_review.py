@@ -13,7 +13,17 @@ from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList
 from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
-from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, TEST_PY, Propose, make_app, send, settle, staged_diff
+from tests.tui.stand_ins import (
+    MAIN_PY,
+    MAIN_PY_PROPOSED,
+    TEST_PY,
+    Propose,
+    RunCommand,
+    make_app,
+    send,
+    settle,
+    staged_diff,
+)
 
 TWO_FILES = [
     Propose("app/main.py", MAIN_PY_PROPOSED),
@@ -240,3 +250,24 @@ async def test_a_proposed_contract_that_does_not_validate_is_flagged(service_rep
         pane.file_index = next(i for i, p in enumerate(pane.proposals) if p.path == "app/main.py")
         await pilot.pause()
         assert not line.display
+
+
+async def test_a_command_s_changes_are_kept_or_restored_from_the_review_pane(service_repo: Path) -> None:
+    command = """sed -i 's/"hello "/"hi "/; s/"ok"}/"up"}/' app/main.py"""
+    app, _ = make_app(service_repo, [[RunCommand(command), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        [view] = pane.proposals
+        assert (view.path, view.origin, len(view.hunks)) == ("app/main.py", command, 2)
+        files = app.main.query_one(FileList)
+        assert "changed by Bash `sed -i" in str(files.get_option_at_index(0).prompt)
+        await pilot.press("a")
+        await settle(pilot)
+        staged = staged_diff(service_repo)
+        assert '+    return "hi " + user.name' in staged and '"up"' not in staged
+        await pilot.press("d")
+        await settle(pilot)
+        text = (service_repo / "app" / "main.py").read_text()
+        assert '"hi " + user.name' in text and '{"status": "ok"}' in text
+        assert pane.proposals == []
+        assert app.main.query_one(StatusLine).staged_hunks == 0  # keeping a command's hunk is not an agent accept

@@ -319,7 +319,10 @@ FILES: dict[str, str] = {
     "app/service.py": SERVICE,
     "app/routes.py": ROUTES,
     "tests/__init__.py": "",
-    "tests/test_service.py": TEST_SERVICE,
+    # Trailing blanks for the demo's tidy-up command to remove: a Bash change the developer reviews.
+    "tests/test_service.py": TEST_SERVICE.replace("import unittest\n", "import unittest  \n").replace(
+        "        service = OrderService()\n        order", "        service = OrderService()\t\n        order"
+    ),
     "tests/test_routes.py": TEST_ROUTES,
 }
 """Repo-relative path -> content of the sample repository."""

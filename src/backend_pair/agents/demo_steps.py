@@ -20,7 +20,9 @@ TODO_TEXTS = (
     "Error cases tested",
     "Run the test suite",
 )
-TEST_COMMAND = "python3 -m unittest -v"
+TIDY_COMMAND = "perl -pi -e 's/[ \\t]+$//' tests/*.py"
+"""Strips trailing blanks from the tests: a command that changes files, so the demo shows a Bash change in review."""
+TEST_COMMAND = f"{TIDY_COMMAND} && python3 -m unittest -v"
 
 
 def todos(done: set[int], active: set[int]) -> ToolUse:
@@ -277,10 +279,11 @@ def step_run_tests(body: dict[str, Any]) -> Reply:
     """Ask to run the suite (the developer approves or denies)."""
     return reply(
         Text(
-            "Let me run the test suite. It runs against the files **on disk**: hunks you have not accepted yet are "
-            "not there, so the new tests only run once you accept `tests/test_cancel.py`."
+            "Let me strip the trailing blanks the tests carry, then run the suite. It runs against the files "
+            "**on disk**: hunks you have not accepted yet are not there, so the new tests only run once you accept "
+            "`tests/test_cancel.py`. What the tidy-up changes shows in the review pane like my proposals."
         ),
-        ToolUse("Bash", {"command": TEST_COMMAND, "description": "Run the test suite"}),
+        ToolUse("Bash", {"command": TEST_COMMAND, "description": "Tidy the tests, then run the suite"}),
     )
 
 

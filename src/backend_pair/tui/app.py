@@ -160,6 +160,7 @@ class BackendPairApp(App[int]):
                 self.run_worker(self._watch_disk(), name="watch", group="watch")
             self.session = await self._session_factory(self)
             await self._adopt_session(self.session)
+            await self._recover_interrupted_command(workspace)
         except BackendPairError as err:
             status.activity = "offline"
             await self.main.query_one(ConversationPane).add_notice(str(err), "error")
@@ -170,6 +171,17 @@ class BackendPairApp(App[int]):
         self.refresh_checklist()
         await self.refresh_review()
         await self._greet()
+
+    async def _recover_interrupted_command(self, workspace: Workspace) -> None:
+        """Put what a command cut short by a crash had changed under review, and say so."""
+        report = await asyncio.to_thread(workspace.recover_interrupted_command)
+        if report is not None and report.changed:
+            await self.main.query_one(ConversationPane).add_notice(
+                f"A Bash command was cut short when backend-pair last stopped; what it changed "
+                f"({', '.join(report.changed)}) is in the review pane.",
+                "info",
+            )
+            await self._snapshot()
 
     async def _greet(self) -> None:
         """Tell a new user what to do first (nothing on a resumed session that already shows its history)."""

@@ -79,13 +79,20 @@ class GitRepository:
         """Stop GitPython's persistent helper processes."""
         self.repo.close()
 
-    def run(self, *args: str, stdin: bytes | None = None, ok_codes: tuple[int, ...] = (0,)) -> tuple[int, bytes]:
+    def run(
+        self,
+        *args: str,
+        stdin: bytes | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+        env: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
         """Run ``git ARGS`` in the working tree through ``repo.git``.
 
         Args:
             *args: Arguments after ``git``.
             stdin: Bytes fed to the command's standard input.
             ok_codes: Exit codes that are not failures.
+            env: Variables added to git's environment (``GIT_INDEX_FILE`` for a private index).
 
         Returns:
             The exit code and the raw standard output.
@@ -99,6 +106,8 @@ class GitRepository:
             "stdout_as_string": False,
             "strip_newline_in_stdout": False,
         }
+        if env:
+            kwargs["env"] = env
         command = [git.Git.GIT_PYTHON_GIT_EXECUTABLE or "git", *args]  # honours GIT_PYTHON_GIT_EXECUTABLE
         if stdin is None:
             status, out, err = self.repo.git.execute(command, **kwargs)

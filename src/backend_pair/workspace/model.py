@@ -7,6 +7,21 @@ from enum import StrEnum
 
 from backend_pair.workspace.hunks import Hunk
 
+COMMAND_KEY_SUFFIX = "\x00command"
+"""Appended to a path to name its command change in the review (a NUL never occurs in a path)."""
+
+
+def command_key(path: str) -> str:
+    """The review key of a command's change to ``path`` (the agent's proposals are keyed by the bare path)."""
+    return path + COMMAND_KEY_SUFFIX
+
+
+def split_key(key: str) -> tuple[str, bool]:
+    """``(path, is_command_change)`` for a review key."""
+    if key.endswith(COMMAND_KEY_SUFFIX):
+        return key[: -len(COMMAND_KEY_SUFFIX)], True
+    return key, False
+
 
 class FileState(StrEnum):
     """Where a file proposal stands."""
@@ -49,11 +64,19 @@ class FileProposal:
     """Pending hunks, in file order (empty while in conflict)."""
     conflict: ConflictSides | None = None
     """Both sides when ``state`` is ``conflict``."""
+    origin: str = ""
+    """Empty for the agent's Write/Edit; the command for changes an approved Bash command made (already on disk:
+    accepting keeps and stages a hunk, rejecting restores it)."""
 
     @property
     def is_new(self) -> bool:
         """Whether accepting creates the file."""
         return self.base is None
+
+    @property
+    def key(self) -> str:
+        """What the review names this file by: the path, or the path marked as a command's change."""
+        return command_key(self.path) if self.origin else self.path
 
 
 @dataclass(frozen=True)

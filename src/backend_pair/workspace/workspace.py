@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.workspace import search
+from backend_pair.workspace.command_review import CommandReport, CommandReview, CommandStart
 from backend_pair.workspace.errors import (
     FileNotFoundInRepo,
     FileRefused,
@@ -19,7 +20,14 @@ from backend_pair.workspace.errors import (
 from backend_pair.workspace.feedback import FeedbackQueue, plural, short_diff
 from backend_pair.workspace.gitrepo import GitRepository, open_repo
 from backend_pair.workspace.hunks import Hunk
-from backend_pair.workspace.model import FileProposal, FileState, RebaseOutcome, RebaseStatus, ReviewCounts
+from backend_pair.workspace.model import (
+    FileProposal,
+    FileState,
+    RebaseOutcome,
+    RebaseStatus,
+    ReviewCounts,
+    split_key,
+)
 from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, require_plain
 from backend_pair.workspace.persist import SavedState
@@ -60,6 +68,7 @@ class Workspace:
         self._history: list[AcceptRecord] = []
         self._accepted: dict[str, int] = {}
         self._own_writes: dict[str, str | None] = {}
+        self._commands = CommandReview(git, self._feedback, self._own_writes)
 
     def close(self) -> None:
         """Release GitPython's helper processes."""
@@ -201,9 +210,9 @@ class Workspace:
             return snapshot
 
     def proposals(self) -> list[FileProposal]:
-        """Every pending file proposal, sorted by path."""
+        """Every pending file proposal, then every change an approved command made, each sorted by path."""
         with self._lock:
-            return [self._entries[rel].snapshot() for rel in sorted(self._entries)]
+            return [self._entries[rel].snapshot() for rel in sorted(self._entries)] + self._commands.views()
 
     def proposal(self, rel: str) -> FileProposal | None:
         """The pending proposal for one file, if any."""
@@ -270,33 +279,55 @@ class Workspace:
             self._feedback.accepted(entry.path, len(hunks))
 
     def accept_hunk(self, rel: str, hunk_id: str) -> None:
-        """Write one hunk to disk and stage exactly that hunk.
+        """Write one hunk to disk and stage exactly that hunk (a command's hunk, already on disk, is only staged).
+
+        Args:
+            rel: The path, or a command change's review key (:attr:`FileProposal.key`).
+            hunk_id: The hunk.
 
         Raises:
             HunkNotFound: No such pending hunk.
             IndexLocked: The index stayed locked; nothing was written.
         """
         with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.keep(path, [hunk_id])
+                return
             entry = self._synced_entry(rel)
             self._accept([(entry, [self._hunk(entry, hunk_id)])])
 
     def accept_file(self, rel: str) -> None:
-        """Accept every pending hunk of one file (one write, one index update)."""
+        """Accept every pending hunk of one file (one write, one index update), or keep a command's changes."""
         with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.keep(path)
+                return
             entry = self._synced_entry(rel)
             if entry.state is FileState.CONFLICT:
                 self._hunk(entry, "")
             self._accept([(entry, list(entry.hunks()))])
 
     def accept_all(self) -> None:
-        """Accept every pending hunk of every file not in conflict, in one index update."""
+        """Accept every pending hunk of every file not in conflict, in one index update; keep every command change."""
         with self._lock:
             entries = [self._synced_entry(rel) for rel in sorted(self._entries)]
             self._accept([(e, list(e.hunks())) for e in entries if e.state is not FileState.CONFLICT])
+            for path in sorted(self._commands.changes):
+                self._commands.keep(path)
 
     def reject_hunk(self, rel: str, hunk_id: str, comment: str = "") -> None:
-        """Remove a hunk from the proposal and queue the rejection (with the comment) for the agent."""
+        """Remove a hunk from the proposal and queue the rejection (with the comment) for the agent.
+
+        For a command's change (``rel`` its review key) the hunk is restored on disk as it was before the command,
+        merged around edits made since (:class:`UndoRefused`, nothing written, when those lines were edited).
+        """
         with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.restore(path, hunk_id, comment)
+                return
             entry = self._entry(rel)
             hunk = self._hunk(entry, hunk_id)
             self._feedback.rejected(entry.path, hunk, comment)
@@ -310,8 +341,12 @@ class Workspace:
                 del self._entries[entry.path]
 
     def reject_file(self, rel: str, comment: str = "") -> None:
-        """Drop the whole proposal for a file (also one in conflict) and queue the rejection."""
+        """Drop the whole proposal for a file (also one in conflict), or restore a command's whole change to it."""
         with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.restore_all(path, comment)
+                return
             entry = self._entry(rel)
             self._feedback.rejected_file(entry.path, len(entry.hunks()), comment)
             del self._entries[entry.path]
@@ -319,6 +354,10 @@ class Workspace:
     def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
         """Attach a comment to a hunk without deciding it; the comment is queued for the agent."""
         with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._feedback.commented(path, self._commands.hunk(path, hunk_id), text)
+                return
             entry = self._entry(rel)
             hunk = self._hunk(entry, hunk_id)
             entry.comments.setdefault(hunk_id, []).append(text)
@@ -381,6 +420,44 @@ class Workspace:
         with self._lock:
             return sorted(self._accepted)
 
+    # Commands ---------------------------------------------------------------------------------------------------
+
+    def begin_command(self, command: str) -> CommandStart:
+        """Snapshot the working tree before an approved command runs (``git add -A`` into a private index).
+
+        Raises:
+            SnapshotSkipped: It cannot be snapshotted (too many untracked bytes, git failed); say so and run anyway.
+        """
+        with self._lock:
+            return self._commands.begin(command)
+
+    def finish_command(self, start: CommandStart) -> CommandReport:
+        """Put what the command changed under review; proposals on files it changed are rebased onto them."""
+        with self._lock:
+            report = self._commands.finish(start)
+            self._rebase_after_command(report.changed)
+            return report
+
+    def recover_interrupted_command(self) -> CommandReport | None:
+        """Put the changes of a command cut short by a crash under review (once); None when none was running."""
+        with self._lock:
+            report = self._commands.recover()
+            if report is not None:
+                self._rebase_after_command(report.changed)
+            return report
+
+    def _rebase_after_command(self, paths: Iterable[str]) -> None:
+        for rel in paths:
+            entry = self._entries.get(rel)
+            if entry is None or entry.state is FileState.CONFLICT:
+                continue
+            try:
+                disk = self._read_disk(rel)
+            except FileRefused:
+                continue
+            if disk != entry.base_raw:
+                self._rebase(entry, disk)
+
     # Feedback and counts ----------------------------------------------------------------------------------------
 
     def take_feedback(self) -> str:
@@ -397,9 +474,9 @@ class Workspace:
         """Pending hunks, staged hunks, files under review, files in conflict."""
         with self._lock:
             return ReviewCounts(
-                pending_hunks=sum(len(e.hunks()) for e in self._entries.values()),
+                pending_hunks=sum(len(e.hunks()) for e in self._entries.values()) + self._commands.pending_hunks(),
                 staged_hunks=sum(self._accepted.values()),
-                files=len(self._entries),
+                files=len(self._entries) + len(self._commands.changes),
                 conflicts=sum(1 for e in self._entries.values() if e.state is FileState.CONFLICT),
             )
 
@@ -478,7 +555,7 @@ class Workspace:
         """Pending proposals, comments, queued feedback and accept history, as plain JSON data."""
         with self._lock:
             state = SavedState(list(self._entries.values()), self._history, self._accepted, self._feedback)
-            return state.to_json()
+            return {**state.to_json(), "commands": self._commands.to_json()}
 
     def restore_json(self, data: dict[str, Any]) -> None:
         """Bring back a session saved by :meth:`to_json`, then rebase its proposals onto today's disk content.
@@ -489,9 +566,16 @@ class Workspace:
         """
         with self._lock:
             state = SavedState.from_json(data)
-            require_plain(self.root, [e.path for e in state.entries] + [f.path for r in state.history for f in r.files])
+            commands = data.get("commands") or []
+            command_paths = [str(item.get("path", "")) for item in commands if isinstance(item, dict)]
+            require_plain(
+                self.root,
+                [e.path for e in state.entries] + [f.path for r in state.history for f in r.files] + command_paths,
+            )
+            self._commands.restore_json(commands)
             self._entries = {entry.path: entry for entry in state.entries}
             self._history, self._accepted, self._feedback = state.history, state.accepted, state.feedback
+            self._commands.feedback = self._feedback
             for entry in state.entries:
                 try:
                     disk = self._read_disk(entry.path)

@@ -20,6 +20,7 @@ from backend_pair.agents.tools.base import (
     plural,
     require_str,
 )
+from backend_pair.errors import BackendPairError
 
 DEFAULT_TIMEOUT_MS = 120_000
 MAX_TIMEOUT_MS = 600_000
@@ -139,13 +140,27 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
             return ToolResult(f"The developer denied running `{command}`.{reason}", is_error=True)
         if decision.kind == "always":
             ctx.always_allowed.add(command)
-    code, output, timed_out = await run_command(command, str(root), timeout_ms / 1000)
+    try:
+        start = await asyncio.to_thread(ctx.workspace.begin_command, command)
+    except BackendPairError as err:
+        start, unreviewed = None, f"Note: {err}; what this command changes is not captured for review."
+    else:
+        unreviewed = ""
+    try:
+        code, output, timed_out = await run_command(command, str(root), timeout_ms / 1000)
+    finally:
+        # Also when the turn is cancelled mid-command: what it changed so far goes under review.
+        report = await asyncio.shield(asyncio.to_thread(ctx.workspace.finish_command, start)) if start else None
     parts = [output.rstrip("\n") if output.strip() else "(no output)"]
     if timed_out:
         parts.append(f"[timed out after {timeout_ms / 1000:g} s; the command and its children were stopped]")
     else:
         parts.append(f"[exit code {code}]")
-    pending = [proposal.path for proposal in ctx.workspace.proposals()]
+    if unreviewed:
+        parts.append(unreviewed)
+    if report is not None and report.summary():
+        parts.append(report.summary())
+    pending = [proposal.path for proposal in ctx.workspace.proposals() if not proposal.origin]
     if pending:
         parts.append(
             f"Note: {plural(len(pending), 'file')} with proposals pending review are not on disk yet "

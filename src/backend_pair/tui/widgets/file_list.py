@@ -63,7 +63,11 @@ class FileList(OptionList, can_focus=False):
             glyph, style = STATE_BADGES.get(state, ("●", ""))
             hunks = len(proposal.hunks)
             detail = STATE_LABELS.get(state, state)
-            if proposal.is_new:
+            if proposal.origin:
+                command = proposal.origin.splitlines()[0] if proposal.origin.strip() else ""
+                command = command if len(command) <= 40 else command[:39] + "…"
+                detail = f"changed by Bash `{command}`"
+            elif proposal.is_new:
                 detail = f"new file, {detail}"
             count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""
             if problems and proposal.path in problems:
@@ -78,7 +82,7 @@ class FileList(OptionList, can_focus=False):
                 no_wrap=True,
                 overflow="ellipsis",
             )
-            options.append(Option(prompt, id=proposal.path))
+            options.append(Option(prompt, id=proposal.key))
         self.set_options(options)
         if proposals:
             self.highlighted = min(max(selected, 0), len(proposals) - 1)

@@ -52,7 +52,7 @@ class _HunkMessage(Message):
 
     def __init__(self, path: str, hunk_id: str) -> None:
         self.path = path
-        """Repo-relative path."""
+        """Repo-relative path, or the review key of a command's change to it (``FileProposal.key``)."""
         self.hunk_id = hunk_id
         """The hunk's stable id."""
         super().__init__()
@@ -63,7 +63,7 @@ class _FileMessage(Message):
 
     def __init__(self, path: str) -> None:
         self.path = path
-        """Repo-relative path."""
+        """Repo-relative path, or the review key of a command's change to it (``FileProposal.key``)."""
         super().__init__()
 
 
@@ -134,7 +134,7 @@ class ReviewPane(Vertical, can_focus=True):
 
         def __init__(self, path: str, hunk_id: str, text: str) -> None:
             self.path = path
-            """Repo-relative path."""
+            """Repo-relative path, or the review key of a command's change to it (``FileProposal.key``)."""
             self.hunk_id = hunk_id
             """The hunk's stable id."""
             self.text = text
@@ -212,7 +212,7 @@ class ReviewPane(Vertical, can_focus=True):
         file_index = self.file_index
         hunk_index = self.hunk_index
         if previous is not None:
-            same = next((i for i, p in enumerate(shown) if p.path == previous.path), None)
+            same = next((i for i, p in enumerate(shown) if p.key == previous.key), None)
             if same is not None:
                 file_index = same
             else:
@@ -333,21 +333,21 @@ class ReviewPane(Vertical, can_focus=True):
         if self._deferred("accept_hunk"):
             return
         if (target := self._decidable()) is not None:
-            self._decide(self.HunkAccepted(target[0].path, target[1].id))
+            self._decide(self.HunkAccepted(target[0].key, target[1].id))
 
     def action_reject_hunk(self) -> None:
         """Reject the current hunk."""
         if self._deferred("reject_hunk"):
             return
         if (target := self._decidable()) is not None:
-            self._decide(self.HunkRejected(target[0].path, target[1].id))
+            self._decide(self.HunkRejected(target[0].key, target[1].id))
 
     def action_accept_file(self) -> None:
         """Accept the rest of the selected file."""
         if self._deferred("accept_file"):
             return
         if (target := self._decidable()) is not None:
-            self._decide(self.FileAccepted(target[0].path))
+            self._decide(self.FileAccepted(target[0].key))
 
     def action_reject_file(self) -> None:
         """Reject the rest of the selected file (also drops a conflicted proposal)."""
@@ -355,7 +355,7 @@ class ReviewPane(Vertical, can_focus=True):
             return
         proposal = self.current_proposal
         if proposal is not None:
-            self._decide(self.FileRejected(proposal.path))
+            self._decide(self.FileRejected(proposal.key))
 
     def action_undo(self) -> None:
         """Undo the last accept."""
@@ -409,7 +409,7 @@ class ReviewPane(Vertical, can_focus=True):
         text = event.value.strip()
         self._close_comment()
         if proposal is not None and hunk is not None and text:
-            self.post_message(self.HunkCommented(proposal.path, hunk.id, text))
+            self.post_message(self.HunkCommented(proposal.key, hunk.id, text))
 
     def on_comment_input_closed(self, event: CommentInput.Closed) -> None:
         """Drop the comment."""
