@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backend_pair.agents.approval import BashDecision, BashRequest
-from backend_pair.agents.events import AgentEvent, ToolCallFinished
+from backend_pair.agents.events import AgentEvent, ProposalChanged, ToolCallFinished
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
@@ -119,7 +119,10 @@ def test_capped_output_keeps_exact_head_and_tail() -> None:
 
 async def test_what_a_command_changes_goes_to_review(make_session: SessionFactory, workspace: Workspace) -> None:
     command = "sed -i 's/hello/hi/' app/main.py && echo out > notes.txt"
-    [result] = await bash(make_session, Approvals(BashDecision("once")), {"command": command})
+    session, _ = make_session([tool_reply(ToolUse("Bash", {"command": command})), text_reply("ok")])
+    events = await collect(session, "run")
+    [result] = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert ProposalChanged(("app/main.py", "notes.txt")) in events  # the review pane refreshes on it
     assert result.result.splitlines()[-1] == (
         "The command changed 2 files: app/main.py, notes.txt; the developer will review those changes."
     )

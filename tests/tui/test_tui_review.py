@@ -242,7 +242,7 @@ async def test_a_proposed_contract_that_does_not_validate_is_flagged(service_rep
         shown = next(i for i, p in enumerate(pane.proposals) if p.path == "openapi.yaml")
         pane.file_index = shown
         await pilot.pause()
-        line = app.main.query_one("#review-problem", Static)
+        line = app.main.query_one("#review-note", Static)
         assert line.display
         assert "does not validate: openapi.yaml:2: 'version' is a required property" in str(line.render())
         files = app.main.query_one(FileList)
@@ -260,7 +260,9 @@ async def test_a_command_s_changes_are_kept_or_restored_from_the_review_pane(ser
         [view] = pane.proposals
         assert (view.path, view.origin, len(view.hunks)) == ("app/main.py", command, 2)
         files = app.main.query_one(FileList)
-        assert "changed by Bash `sed -i" in str(files.get_option_at_index(0).prompt)
+        assert "changed by Bash, 2 hunks" in str(files.get_option_at_index(0).prompt)
+        note = app.main.query_one("#review-note", Static)
+        assert note.display and f"changed by Bash `{command}`" in str(note.render())
         await pilot.press("a")
         await settle(pilot)
         staged = staged_diff(service_repo)

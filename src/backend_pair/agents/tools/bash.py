@@ -166,4 +166,5 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
             f"Note: {plural(len(pending), 'file')} with proposals pending review are not on disk yet "
             f"({join_paths(pending)}); the command saw the files as they are on disk."
         )
-    return ToolResult("\n".join(parts), is_error=timed_out or code != 0)
+    changed = report.changed if report is not None else ()
+    return ToolResult("\n".join(parts), is_error=timed_out or code != 0, changed_paths=changed)

@@ -64,9 +64,7 @@ class FileList(OptionList, can_focus=False):
             hunks = len(proposal.hunks)
             detail = STATE_LABELS.get(state, state)
             if proposal.origin:
-                command = proposal.origin.splitlines()[0] if proposal.origin.strip() else ""
-                command = command if len(command) <= 40 else command[:39] + "…"
-                detail = f"changed by Bash `{command}`"
+                detail = "changed by Bash"
             elif proposal.is_new:
                 detail = f"new file, {detail}"
             count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""

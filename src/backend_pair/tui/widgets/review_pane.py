@@ -79,7 +79,7 @@ class ReviewPane(Vertical, can_focus=True):
     ReviewPane:focus, ReviewPane:focus-within {
         border: round $primary;
     }
-    ReviewPane #review-problem {
+    ReviewPane #review-note {
         display: none;
         height: auto;
         max-height: 4;
@@ -165,7 +165,7 @@ class ReviewPane(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         """File list on top, diff below, the comment line docked at the bottom."""
         yield FileList(id="review-files")
-        yield Static(id="review-problem")
+        yield Static(id="review-note")
         yield DiffView(id="review-diff")
         yield CommentInput(placeholder="Comment on this hunk (Enter saves, Esc cancels)", id="review-comment")
 
@@ -240,17 +240,27 @@ class ReviewPane(Vertical, can_focus=True):
 
     def _refresh_views(self) -> None:
         self.query_one(FileList).show(self.proposals, self.file_index, self.problems)
-        self._show_problem()
+        self._show_note()
         self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
         self._update_title()
 
-    def _show_problem(self) -> None:
+    def _show_note(self) -> None:
+        """Above the diff: which command made the change (for a Bash change), and why a contract does not validate."""
         current = self.current_proposal
+        note = Text()
+        if current is not None and current.origin:
+            note.append("changed by Bash ", "bold")
+            note.append(f"`{current.origin}`", "bold cyan")
+            note.append("  (already on disk: accept keeps and stages a hunk, reject restores it)", "dim")
         problem = self.problems.get(current.path) if current is not None else None
-        line = self.query_one("#review-problem", Static)
-        line.display = problem is not None
         if problem is not None:
-            line.update(Text.assemble(("⚠ does not validate: ", "bold yellow"), (problem, "yellow")))
+            if note:
+                note.append("\n")
+            note.append_text(Text.assemble(("⚠ does not validate: ", "bold yellow"), (problem, "yellow")))
+        line = self.query_one("#review-note", Static)
+        line.display = bool(note)
+        if note:
+            line.update(note)
 
     def _update_title(self) -> None:
         hunks = sum(len(p.hunks) for p in self.proposals)
