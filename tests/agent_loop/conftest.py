@@ -67,6 +67,8 @@ def make_session(servers: list[FakeMessagesServer], definition: AgentDefinition,
         max_retries: int = 2,
         timeout: float = 10.0,
         tools: tuple[str, ...] | None = None,
+        memory: Any = None,
+        permissions: Any = None,
     ) -> tuple[AgentSession, FakeMessagesServer]:
         server = FakeMessagesServer(script)
         servers.append(server)
@@ -80,6 +82,8 @@ def make_session(servers: list[FakeMessagesServer], definition: AgentDefinition,
             approver or allow_all,
             journal=journal,
             client=client,
+            memory=memory,
+            permissions=permissions,
         )
         return session, server
 

@@ -19,10 +19,16 @@ class BashRequest:
 
 @dataclass(frozen=True)
 class BashDecision:
-    """The developer's answer: run once, always allow this exact command, or deny (with an optional reason)."""
+    """The developer's answer: run once, always allow (a scope), or deny (with an optional reason).
+
+    For ``always``: ``rule`` is the prefix rule to allow (``Bash(npm test:*)``), ``""`` for this exact command;
+    ``save`` keeps it in ``.claude/settings.local.json`` instead of for this session only.
+    """
 
     kind: Literal["once", "always", "deny"]
     reason: str = ""
+    rule: str = ""
+    save: bool = False
 
 
 BashApprover = Callable[[BashRequest], Awaitable[BashDecision]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backend_pair.agents import history
@@ -96,11 +97,35 @@ def open_session(
     Raises:
         JournalError: nothing to resume, or the journal cannot be created (one line).
     """
+    from backend_pair.agents.memory import load_memory
+    from backend_pair.agents.permissions import load_permissions
     from backend_pair.agents.session import AgentSession
     from backend_pair.workspace.journal import SessionJournal
 
+    memory = load_memory(workspace.root, Path.cwd())
+    permissions = load_permissions(workspace.root)
     if resume is None:
         journal = SessionJournal.create(workspace.root)
-        return AgentSession(definition, workspace, checklist, model, approver, journal=journal, client=client)
+        return AgentSession(
+            definition,
+            workspace,
+            checklist,
+            model,
+            approver,
+            journal=journal,
+            client=client,
+            memory=memory,
+            permissions=permissions,
+        )
     journal = SessionJournal.open(workspace.root, resume)
-    return AgentSession.resume(definition, workspace, checklist, model, approver, journal, client=client)
+    return AgentSession.resume(
+        definition,
+        workspace,
+        checklist,
+        model,
+        approver,
+        journal,
+        client=client,
+        memory=memory,
+        permissions=permissions,
+    )

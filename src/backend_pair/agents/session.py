@@ -29,10 +29,13 @@ from backend_pair.agents.events import (
 )
 from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
 from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
+from backend_pair.agents.tools.bash import APPROVED_ONCE
 
 if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
+    from backend_pair.agents.memory import ProjectMemory
     from backend_pair.agents.models import TokenCounts
+    from backend_pair.agents.permissions import PermissionRules
     from backend_pair.workspace.journal import SessionJournal
 
 STREAM_SLICE = 0.001
@@ -94,6 +97,8 @@ class AgentSession:
         journal: Where messages, tool calls, proposals and the checklist are journaled (``None``: not journaled).
         client: An ``AsyncAnthropic``; ``None`` builds one from the environment on the first turn.
         max_tokens: The output limit of each API call.
+        memory: Project memory (``CLAUDE.md`` and friends) appended to the system prompt after the agent's body.
+        permissions: Permission rules from the Claude Code settings files (``None``: none, every command asks).
     """
 
     def __init__(
@@ -107,6 +112,8 @@ class AgentSession:
         client: Any | None = None,
         *,
         max_tokens: int = 8192,
+        memory: ProjectMemory | None = None,
+        permissions: PermissionRules | None = None,
     ) -> None:
         """Prepare the session; nothing is sent before :meth:`run_turn`."""
         self.definition = definition
@@ -119,7 +126,11 @@ class AgentSession:
         self.tools = offered_tools(definition.tools)
         self.session_usage: TokenCounts | None = None
         self.session_cost = 0.0
+        self.memory = memory
+        """The memory files in the system prompt (``None``: none were loaded)."""
         self._context = ToolContext(workspace=workspace, checklist=checklist, approver=approver)
+        if permissions is not None:
+            self._context.permissions = permissions
         self._base_client = client
         self._client: Any = None
         self._notices: list[str] = []
@@ -128,10 +139,12 @@ class AgentSession:
         self._cancel_requested = False
         self._running = False
         preamble = PREAMBLE.format(root=workspace.root)
-        self._system = [
-            history.text_block(preamble),
-            {**history.text_block(definition.body.strip() or definition.name), "cache_control": history.CACHE_MARK},
-        ]
+        self._system = [history.text_block(preamble), history.text_block(definition.body.strip() or definition.name)]
+        memory_text = memory.prompt_text() if memory is not None else ""
+        if memory_text:
+            self._system.append(history.text_block(memory_text))
+        # One cache mark on the last system block: preamble, body and memory are one stable, cached prefix.
+        self._system[-1]["cache_control"] = dict(history.CACHE_MARK)
         self._tool_params = tool_definitions(self.tools)
         self._tool_params[-1]["cache_control"] = dict(history.CACHE_MARK)
         if journal is not None and not journal.records():
@@ -377,10 +390,13 @@ class AgentSession:
                 finally:
                     self._op_task = None
                 results.append(history.tool_result(call_id, result.content, result.is_error))
-                self._journal(
-                    "tool_call",
-                    {"id": call_id, "name": name, "input": data, "result": result.content, "is_error": result.is_error},
-                )
+                record = {"id": call_id, "name": name, "input": data, "result": result.content}
+                record["is_error"] = result.is_error
+                if result.allowed_by:
+                    record["allowed_by"] = result.allowed_by
+                    if result.allowed_by != APPROVED_ONCE:  # the developer just answered: no need to say so
+                        summary = f"{summary} · {result.allowed_by}"
+                self._journal("tool_call", record)
                 yield ToolCallFinished(call_id, name, summary, result.content, result.is_error)
                 if result.changed_paths:
                     self._journal("proposals", self.workspace.to_json())
@@ -435,6 +451,9 @@ class AgentSession:
         approver: BashApprover,
         journal: SessionJournal,
         client: Any | None = None,
+        *,
+        memory: ProjectMemory | None = None,
+        permissions: PermissionRules | None = None,
     ) -> AgentSession:
         """Bring a journaled session back: its conversation, pending proposals, checklist and usage.
 
@@ -442,7 +461,17 @@ class AgentSession:
         """
         from backend_pair.agents.resume import restore_into
 
-        session = cls(definition, workspace, checklist, model, approver, journal=journal, client=client)
+        session = cls(
+            definition,
+            workspace,
+            checklist,
+            model,
+            approver,
+            journal=journal,
+            client=client,
+            memory=memory,
+            permissions=permissions,
+        )
         restore_into(session, journal.records())
         return session
 

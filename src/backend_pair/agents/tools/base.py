@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backend_pair.agents.approval import BashApprover
+from backend_pair.agents.permissions import PermissionRules
 from backend_pair.errors import BackendPairError
 
 MAX_PATH_CHARS = 4_096
@@ -69,6 +70,8 @@ class ToolContext:
     approver: BashApprover
     always_allowed: set[str] = field(default_factory=set)
     """Commands the developer allowed always, for this session."""
+    permissions: PermissionRules = field(default_factory=PermissionRules)
+    """Permission rules from the settings files, plus the prefix rules allowed for this session."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class ToolResult:
     is_error: bool = False
     changed_paths: tuple[str, ...] = ()
     checklist_changed: bool = False
+    allowed_by: str = ""
+    """For a Bash command that ran: what allowed it (``Bash(npm test:*) in .claude/settings.json``, ``the developer,
+    once``...); shown beside the call in the conversation and journaled."""
 
 
 def error(message: str) -> ToolResult:

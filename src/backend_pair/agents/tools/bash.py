@@ -9,7 +9,8 @@ import signal
 from collections import deque
 from typing import Any
 
-from backend_pair.agents.approval import BashRequest
+from backend_pair.agents.approval import BashDecision, BashRequest
+from backend_pair.agents.permissions import LOCAL_SETTINGS, SettingsError, save_local_rule
 from backend_pair.agents.tools.base import (
     MAX_PATTERN_CHARS,
     ToolContext,
@@ -27,6 +28,7 @@ MAX_TIMEOUT_MS = 600_000
 HEAD_BYTES = 15_000
 TAIL_BYTES = 15_000
 CHUNK = 65_536
+APPROVED_ONCE = "approved once by the developer"
 
 
 class CappedOutput:
@@ -133,13 +135,9 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     timeout_ms = optional_int(data, "timeout", minimum=1, maximum=MAX_TIMEOUT_MS) or DEFAULT_TIMEOUT_MS
     description = optional_str(data, "description") or ""
     root = ctx.workspace.root
-    if command not in ctx.always_allowed:
-        decision = await ctx.approver(BashRequest(command=command, cwd=root, description=description))
-        if decision.kind == "deny":
-            reason = f" Their reason: {decision.reason}" if decision.reason.strip() else ""
-            return ToolResult(f"The developer denied running `{command}`.{reason}", is_error=True)
-        if decision.kind == "always":
-            ctx.always_allowed.add(command)
+    allowed = await authorize(ctx, command, description)
+    if isinstance(allowed, ToolResult):
+        return allowed
     try:
         start = await asyncio.to_thread(ctx.workspace.begin_command, command)
     except BackendPairError as err:
@@ -167,4 +165,44 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
             f"({join_paths(pending)}); the command saw the files as they are on disk."
         )
     changed = report.changed if report is not None else ()
-    return ToolResult("\n".join(parts), is_error=timed_out or code != 0, changed_paths=changed)
+    return ToolResult("\n".join(parts), is_error=timed_out or code != 0, changed_paths=changed, allowed_by=allowed)
+
+
+async def authorize(ctx: ToolContext, command: str, description: str) -> ToolResult | str:
+    """Apply the permission rules (deny, ask, allow), then the session's always-allowed commands, then ask.
+
+    Returns:
+        What allowed the command (for the conversation and the journal), or the error result refusing it.
+    """
+    verdict = ctx.permissions.check_bash(command)
+    if verdict.kind == "deny" and verdict.rule is not None:
+        return ToolResult(
+            f"`{command}` is denied by the permission rule {verdict.rule.describe()}; it was not run.", is_error=True
+        )
+    if verdict.kind == "allow" and verdict.rule is not None:
+        return f"allowed by {verdict.rule.describe()}"
+    if verdict.kind != "ask" and command in ctx.always_allowed:
+        return "allowed by the developer for this session"
+    decision = await ctx.approver(BashRequest(command=command, cwd=ctx.workspace.root, description=description))
+    if decision.kind == "deny":
+        reason = f" Their reason: {decision.reason}" if decision.reason.strip() else ""
+        return ToolResult(f"The developer denied running `{command}`.{reason}", is_error=True)
+    if decision.kind == "once":
+        return APPROVED_ONCE
+    return remember_always(ctx, command, decision)
+
+
+def remember_always(ctx: ToolContext, command: str, decision: BashDecision) -> str:
+    """Keep an "always" decision: the exact command or a prefix rule, for the session or in settings.local.json."""
+    rule_text = decision.rule or f"Bash({command})"
+    if decision.rule:
+        ctx.permissions.add_session_rule(rule_text)
+    else:
+        ctx.always_allowed.add(command)
+    if not decision.save:
+        return f"allowed always by the developer ({rule_text}, this session)"
+    try:
+        save_local_rule(ctx.workspace.root, rule_text)
+    except SettingsError as err:
+        return f"allowed always by the developer ({rule_text}, this session; not saved: {err})"
+    return f"allowed always by the developer ({rule_text}, saved to {LOCAL_SETTINGS})"

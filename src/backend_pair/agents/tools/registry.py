@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, Literal
 
 from backend_pair.agents.tools.base import ToolContext, ToolResult, error
 from backend_pair.agents.tools.bash import MAX_TIMEOUT_MS, run_bash
@@ -202,9 +202,39 @@ async def run_tool(ctx: ToolContext, name: str, data: object, offered: Iterable[
     if not isinstance(data, dict):
         return error(f"{name} expects a JSON object as input")
     try:
+        refusal = _denied_path(ctx, name, data)
+        if refusal is not None:
+            return refusal
         return await RUNNERS[name](ctx, data)
     except BackendPairError as err:
         return error(f"{name} failed: {err}")
     except Exception as err:
         log.exception("tool %s failed", name)
         return error(f"{name} failed unexpectedly ({type(err).__name__}: {err})")
+
+
+_PATH_RULES: dict[str, tuple[Literal["Read", "Edit"], str, str]] = {
+    "Read": ("Read", "file_path", "reading"),
+    "Grep": ("Read", "path", "searching"),
+    "Glob": ("Read", "path", "searching"),
+    "Write": ("Edit", "file_path", "changing"),
+    "Edit": ("Edit", "file_path", "changing"),
+}
+
+
+def _denied_path(ctx: ToolContext, name: str, data: dict[str, Any]) -> ToolResult | None:
+    """The error result when a ``Read(...)`` / ``Edit(...)`` deny rule covers the call's path."""
+    if name not in _PATH_RULES or not ctx.permissions.rules:
+        return None
+    rule_tool, key, doing = _PATH_RULES[name]
+    raw = data.get(key)
+    if not isinstance(raw, str) or not raw:
+        return None
+    try:
+        rel = ctx.workspace.resolve(raw)
+    except BackendPairError:
+        return None  # a path refused by the workspace: the tool itself reports why
+    rule = ctx.permissions.check_path(rule_tool, rel, ctx.workspace.root)
+    if rule is None:
+        return None
+    return error(f"{doing} {rel or '.'} is denied by the permission rule {rule.describe()}")
