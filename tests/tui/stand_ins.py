@@ -110,6 +110,15 @@ class ScriptedSession:
     decisions: list[BashDecision] = field(default_factory=list)
     gates: dict[str, object] = field(default_factory=dict)
 
+    compactions: int = 0
+
+    async def compact(self) -> AsyncIterator[AgentEvent]:
+        """What compacting on demand yields (counted)."""
+        from backend_pair.agents.events import Compacted
+
+        self.compactions += 1
+        yield Compacted(12, 5, False)
+
     async def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
         """Yield the next turn's events, asking for approval and proposing where the script says."""
         import asyncio

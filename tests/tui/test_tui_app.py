@@ -153,6 +153,7 @@ def test_adapter_maps_every_event_kind() -> None:
         events.AgentError("boom", "internal"),
         events.FeedbackSent("feedback"),
         events.TurnEnded("end_turn", False),
+        events.Compacted(10, 5, True),
     ]
     messages = [to_message(event) for event in kinds]
     assert len({type(message) for message in messages}) == len(kinds)
@@ -205,3 +206,25 @@ async def test_outside_edits_rebase_and_conflicts_reach_the_review_pane(service_
             await pilot.pause(0.05)
         assert in_conflict()
         assert app.main.query_one(StatusLine).conflicts == 1
+
+
+async def test_ctrl_k_compacts_and_the_status_line_shows_context_use(service_repo: Path) -> None:
+    from backend_pair.agents.events import UsageUpdated
+    from backend_pair.agents.models import TokenCounts
+    from backend_pair.tui.widgets.conversation import NoticeEntry
+
+    usage = UsageUpdated(TokenCounts(), TokenCounts(input=10), 0.0, 0.01, context=0.83)
+    app, session = make_app(service_repo, [[usage, TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "go")
+        await settle(pilot)
+        status = app.main.query_one(StatusLine)
+        assert "ctx 83%" in str(status.render())
+        await pilot.press("ctrl+k")
+        await settle(pilot)
+        assert session().compactions == 1
+        notices = [e for e in app.main.query_one(ConversationPane).entries if isinstance(e, NoticeEntry)]
+        assert any(
+            "compacted (you asked)" in str(n.render()) and "12 messages became 5" in str(n.render()) for n in notices
+        )

@@ -58,6 +58,20 @@ class UsageUpdated:
     session: TokenCounts
     turn_cost: float
     session_cost: float
+    context: float = 0.0
+    """Share of the model's context window the last request used (0.41 = 41%)."""
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """Older turns were replaced by a summary to free context (the conversation pane keeps showing everything)."""
+
+    messages_before: int
+    """Messages in the history before."""
+    messages_after: int
+    """Messages after (the summary, its acknowledgement and the kept turns)."""
+    automatic: bool
+    """True when the context threshold triggered it; False when the developer asked (ctrl+k)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,7 @@ AgentEvent = (
     | ProposalChanged
     | ChecklistChanged
     | UsageUpdated
+    | Compacted
     | Retrying
     | AgentError
     | FeedbackSent

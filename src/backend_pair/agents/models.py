@@ -60,6 +60,21 @@ MODEL_PRICES: tuple[tuple[str, ModelPrice], ...] = (
 )
 """Prices by model family: the first entry whose pattern occurs in the model id applies."""
 
+DEFAULT_CONTEXT_WINDOW = 200_000
+"""Input tokens a request may hold, for every current model unless a longer window is asked for."""
+
+LONG_CONTEXT_MARK = "[1m]"
+"""An id written with this suffix (``sonnet[1m]``) runs with the 1M-token context window."""
+
+LONG_CONTEXT_WINDOW = 1_000_000
+"""The 1M-token window."""
+
+
+def context_window(model_id: str) -> int:
+    """How many input tokens a request to ``model_id`` may hold (for the status line's ``ctx`` and compaction)."""
+    return LONG_CONTEXT_WINDOW if LONG_CONTEXT_MARK in model_id.lower() else DEFAULT_CONTEXT_WINDOW
+
+
 FALLBACK_PRICE_FAMILY = "sonnet"
 """The family whose price an unknown model is charged at."""
 

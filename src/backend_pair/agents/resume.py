@@ -18,10 +18,21 @@ log = logging.getLogger(__name__)
 
 
 def replay_messages(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The conversation journaled in ``records`` (a later record of the same index replaces the earlier one)."""
+    """The conversation journaled in ``records`` (a later record of the same index replaces the earlier one).
+
+    A ``compacted`` record replaces everything before it with the compacted history; later messages follow it.
+    """
     by_index: dict[int, dict[str, Any]] = {}
     for record in records:
         payload = record.get("payload")
+        compacted = payload.get("messages") if isinstance(payload, dict) else None
+        if record.get("kind") == "compacted" and isinstance(compacted, list):
+            by_index = {
+                index: {"role": message.get("role"), "content": message.get("content")}
+                for index, message in enumerate(compacted)
+                if isinstance(message, dict)
+            }
+            continue
         if record.get("kind") != "message" or not isinstance(payload, dict):
             continue
         index, role, content = payload.get("index"), payload.get("role"), payload.get("content")

@@ -12,12 +12,14 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backend_pair.agents import history
+from backend_pair.agents import compaction, history
 from backend_pair.agents.approval import BashApprover
+from backend_pair.agents.compaction import COMPACT_AT
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
     ChecklistChanged,
+    Compacted,
     FeedbackSent,
     ProposalChanged,
     Retrying,
@@ -128,6 +130,10 @@ class AgentSession:
         self.session_cost = 0.0
         self.memory = memory
         """The memory files in the system prompt (``None``: none were loaded)."""
+        self.last_input_tokens = 0
+        """Input tokens (cached or not) of the last request: how full the context is."""
+        self.compact_at = COMPACT_AT
+        """Share of the context window at which the history is compacted before the next request (0 = never)."""
         self._context = ToolContext(workspace=workspace, checklist=checklist, approver=approver)
         if permissions is not None:
             self._context.permissions = permissions
@@ -187,6 +193,25 @@ class AgentSession:
         if self._op_task is not None and not self._op_task.done():
             self._op_task.cancel()
 
+    @property
+    def context_share(self) -> float:
+        """Share of the model's context window the last request used."""
+        from backend_pair.agents.models import context_window
+
+        return self.last_input_tokens / context_window(self.model)
+
+    async def compact(self) -> AsyncGenerator[AgentEvent, None]:
+        """Compact now (the developer asked): older turns become a summary; yields ``Compacted`` or an error."""
+        if self._running:
+            yield AgentError("A turn is running; compact after it ends (or cancel it with Esc).", "internal")
+            return
+        self._running = True
+        try:
+            async for event in self._compact(automatic=False):
+                yield event
+        finally:
+            self._running = False
+
     def record_review(self, decision: dict[str, Any]) -> None:
         """Journal a review decision, then the proposals and checklist as they now stand (call after each one)."""
         self._journal("review", decision)
@@ -215,6 +240,9 @@ class AgentSession:
             self._journal_message(history.append_user(self.messages, blocks), title=user_text)
             continuations = 0
             while True:
+                if self.compact_at and self.context_share >= self.compact_at:
+                    async for event in self._compact(automatic=True):
+                        yield event
                 outcome = _StreamOutcome()
                 async for event in self._stream(outcome):
                     yield event
@@ -423,8 +451,65 @@ class AgentSession:
     def _add_usage(self, counts: TokenCounts, cost: float, turn: TokenCounts, turn_cost: float) -> UsageUpdated:
         self.session_usage = counts if self.session_usage is None else self.session_usage + counts
         self.session_cost += cost
+        self.last_input_tokens = counts.input + counts.cache_read + counts.cache_creation
         self._journal("usage", {**_counts_json(counts), "cost": cost})
-        return UsageUpdated(turn=turn, session=self.session_usage, turn_cost=turn_cost, session_cost=self.session_cost)
+        return UsageUpdated(
+            turn=turn,
+            session=self.session_usage,
+            turn_cost=turn_cost,
+            session_cost=self.session_cost,
+            context=self.context_share,
+        )
+
+    # -- compaction ----------------------------------------------------------------------------------------------
+
+    async def _compact(self, automatic: bool) -> AsyncIterator[AgentEvent]:
+        """Summarise the turns before the last few with one API call and replace them; the history stays valid.
+
+        On any failure the history is left as it was and the error is reported (the next request may then be
+        refused for its size, which the developer sees as an API error).
+        """
+        cut = compaction.plan(self.messages)
+        if cut is None:
+            if not automatic:
+                yield AgentError("Nothing to compact yet: the conversation is only a few turns long.", "compaction")
+            return
+        try:
+            params = {
+                "model": self.model,
+                "max_tokens": compaction.SUMMARY_MAX_TOKENS,
+                "system": compaction.SUMMARY_SYSTEM,
+                "messages": compaction.summary_messages(cut.older),
+            }
+            task = asyncio.create_task(self._summarise(params))
+            self._op_task = task
+            summary = await task
+        except asyncio.CancelledError:
+            if self._cancel_requested:
+                yield AgentError("Compaction cancelled; the conversation is unchanged.", "compaction")
+                return
+            raise
+        except Exception as err:
+            yield AgentError(f"Compaction failed, the conversation is unchanged: {_one_line(err)}", "compaction")
+            return
+        finally:
+            self._op_task = None
+        before = len(self.messages)
+        state = compaction.state_note(self.workspace.proposals(), self.checklist.to_json())
+        self.messages = compaction.compacted(summary, cut.kept, state)
+        self.last_input_tokens = len(json.dumps(self.messages)) // 4
+        self._journal("compacted", {"messages": self.messages})
+        yield Compacted(before, len(self.messages), automatic)
+
+    async def _summarise(self, params: dict[str, Any]) -> str:
+        async with self._api().messages.stream(**params) as stream:
+            message = await stream.get_final_message()
+        if getattr(message, "stop_reason", None) is None:
+            raise RuntimeError("the summary was cut off")
+        text = "".join(str(block.text) for block in message.content if getattr(block, "type", "") == "text")
+        if not text.strip():
+            raise RuntimeError("the summary came back empty")
+        return text
 
     def _journal(self, kind: str, payload: dict[str, Any]) -> None:
         if self.journal is not None:
@@ -506,6 +591,11 @@ def _cost(model: str, counts: TokenCounts) -> float:
     from backend_pair.agents.models import cost_usd
 
     return cost_usd(model, counts)
+
+
+def _one_line(err: BaseException) -> str:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _cut_marker(text: str = "(cut off by the output limit)") -> dict[str, Any]:

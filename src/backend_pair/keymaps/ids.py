@@ -10,6 +10,7 @@ BINDINGS: dict[str, str] = {
     "app.focus_prompt": "Focus the prompt",
     "app.next_pane": "Focus the next pane",
     "app.prev_pane": "Focus the previous pane",
+    "app.compact": "Compact the conversation now (older turns become a summary the agent continues from)",
     "prompt.send": "Send the message",
     "prompt.newline": "Insert a new line in the prompt",
     "prompt.cancel": "Cancel the running turn",

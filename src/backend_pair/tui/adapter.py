@@ -13,6 +13,7 @@ from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
     ChecklistChanged,
+    Compacted,
     FeedbackSent,
     ProposalChanged,
     Retrying,
@@ -62,6 +63,10 @@ class AgentUsage(AgentMessage[UsageUpdated]):
     """Token counts and cost changed."""
 
 
+class AgentCompacted(AgentMessage[Compacted]):
+    """Older turns were replaced by a summary."""
+
+
 class AgentRetrying(AgentMessage[Retrying]):
     """A request is being retried."""
 
@@ -89,6 +94,7 @@ _MESSAGE_FOR: dict[type, type[AgentMessage[Any]]] = {
     ProposalChanged: AgentProposalsChanged,
     ChecklistChanged: AgentChecklistChanged,
     UsageUpdated: AgentUsage,
+    Compacted: AgentCompacted,
     Retrying: AgentRetrying,
     AgentError: AgentFailed,
     FeedbackSent: AgentFeedbackSent,

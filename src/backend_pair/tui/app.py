@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -235,6 +235,32 @@ class BackendPairApp(App[int]):
             return
         await self.main.query_one(ConversationPane).add_user(text)
         self.run_worker(self._run_turn(text), name="turn", group=TURN_GROUP, exclusive=True)
+
+    async def compact_now(self) -> None:
+        """Compact the conversation now (``app.compact``), between turns."""
+        if self._turn_running():
+            self.notify("The agent is working: compact once the turn ends (Esc cancels it).", severity="warning")
+            return
+        self.run_worker(self._run_compaction(), name="compact", group=TURN_GROUP, exclusive=True)
+
+    async def _run_compaction(self) -> None:
+        await self._session_ready.wait()
+        compact = getattr(self.session, "compact", None)
+        if compact is None:
+            return
+        screen = self.main
+        status = screen.query_one(StatusLine)
+        messages = TextCoalescer(screen.post_message)
+        try:
+            await self._connect(cast("TurnRunner", self.session))
+            status.activity = "compacting"
+            async for event in compact():
+                messages.add(event)
+            messages.flush()
+        except BackendPairError as err:
+            await screen.query_one(ConversationPane).add_notice(str(err), "error")
+        finally:
+            status.activity = "ready"
 
     def _turn_running(self) -> bool:
         return any(

@@ -13,6 +13,7 @@ from textual.widget import Widget
 
 from backend_pair.tui.adapter import (
     AgentChecklistChanged,
+    AgentCompacted,
     AgentFailed,
     AgentFeedbackSent,
     AgentProposalsChanged,
@@ -57,6 +58,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+p", "focus_pane('prompt')", "Prompt", id="app.focus_prompt", show=False, priority=True),
         Binding("tab", "cycle_pane(1)", "Next pane", id="app.next_pane", show=False),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="app.prev_pane", show=False),
+        Binding("ctrl+k", "compact", "Compact", id="app.compact", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -127,6 +129,10 @@ class MainScreen(Screen[None]):
 
     # Prompt
 
+    async def action_compact(self) -> None:
+        """Compact the conversation now."""
+        await self.pair_app.compact_now()
+
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
         """Send the prompt to the agent (a narrow screen shows the conversation to watch the answer)."""
         self._show_pane("conversation")
@@ -171,6 +177,17 @@ class MainScreen(Screen[None]):
         status.cache_read_tokens = session.cache_read
         status.cache_write_tokens = session.cache_creation
         status.cost = message.event.session_cost
+        status.context = message.event.context
+
+    async def on_agent_compacted(self, message: AgentCompacted) -> None:
+        """Mark where the agent's view of the conversation was compacted (everything above stays on screen)."""
+        event = message.event
+        why = "the context was nearly full" if event.automatic else "you asked"
+        await self.query_one(ConversationPane).add_notice(
+            f"── compacted ({why}): the agent now sees a summary of the earlier turns and the last ones verbatim; "
+            f"{event.messages_before} messages became {event.messages_after} ──",
+            "info",
+        )
 
     async def on_agent_retrying(self, message: AgentRetrying) -> None:
         """Say that a request is retried."""

@@ -50,6 +50,8 @@ class StatusLine(Widget):
     """Hunks accepted and staged this session."""
     conflicts: reactive[int] = reactive(0)
     """Files whose proposal conflicts with the disk."""
+    context: reactive[float] = reactive(0.0)
+    """Share of the model's context window the last request used (``ctx 41%``; compaction starts at 80%)."""
     activity: reactive[str] = reactive("starting")
     """``starting``, ``ready``, ``working``, ``approval`` or ``offline``."""
 
@@ -70,6 +72,7 @@ class StatusLine(Widget):
         wide = self.size.width >= 100
         activity_style = {
             "working": "bold black on yellow",
+            "compacting": "bold black on yellow",
             "approval": "bold black on magenta",
             "offline": "bold white on red",
         }.get(self.activity, "bold black on green")
@@ -97,6 +100,7 @@ class StatusLine(Widget):
             separator,
             (f"${self.cost:.4f}", "green"),
             separator,
+            *self._context_part(separator),
             (review, "bold red" if self.conflicts and not wide else "bold"),
         ]
         if self.conflicts and wide:
@@ -104,6 +108,12 @@ class StatusLine(Widget):
         line = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
         line.truncate(self.size.width, overflow="ellipsis")
         return line
+
+    def _context_part(self, separator: tuple[str, str]) -> list[str | tuple[str, str]]:
+        if self.context <= 0:
+            return []
+        style = "bold red" if self.context >= 0.8 else "yellow" if self.context >= 0.6 else ""
+        return [(f"ctx {self.context:.0%}", style), separator]
 
 
 def short_model(model: str) -> str:

@@ -1,0 +1,130 @@
+"""Compaction: near the context window, older turns become one summary; the history stays valid and the state stays."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from backend_pair.agents import compaction
+from backend_pair.agents.events import AgentError, AgentEvent, Compacted, TurnEnded
+from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, ToolUse, Usage, text_reply, tool_reply
+from backend_pair.agents.history import problems
+from backend_pair.agents.resume import replay_messages
+from backend_pair.agents.session import AgentSession
+from backend_pair.workspace import Workspace
+from backend_pair.workspace.journal import SessionJournal
+
+SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
+FULL = Usage(input=20_000, output=50, cache_read=150_000, cache_creation=0)
+"""A request that used 170,000 of the 200,000 tokens of the window (85%)."""
+SUMMARY = "## Goal\nAdd cancellation.\n## Work done\nRead big.txt; proposed notes.md."
+
+
+async def collect(events: Any) -> list[AgentEvent]:
+    return [event async for event in events]
+
+
+def _script_with_summary(summary_step: Any) -> list[Any]:
+    return [
+        tool_reply(
+            ToolUse("Read", {"file_path": "big.txt"}),
+            ToolUse("Write", {"file_path": "notes.md", "content": "# notes\n"}),
+        ),
+        text_reply("turn one done"),
+        text_reply("turn two done", usage=FULL),
+        summary_step,
+        text_reply("turn three done"),
+    ]
+
+
+async def _three_turns(make_session: SessionFactory, workspace: Workspace, summary_step: Any, **kw: Any) -> Any:
+    (workspace.root / "big.txt").write_text("".join(f"line {n} of a long file\n" for n in range(800)))
+    session, server = make_session(_script_with_summary(summary_step), **kw)
+    first = await collect(session.run_turn("read big.txt and start notes"))
+    second = await collect(session.run_turn("go on"))
+    before = json.dumps(session.messages)
+    third = await collect(session.run_turn("and finish"))
+    return session, server, first + second, third, before
+
+
+async def test_a_nearly_full_window_compacts_before_the_next_request(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    session, server, _, third, before = await _three_turns(make_session, workspace, text_reply(SUMMARY))
+    assert [e for e in third if isinstance(e, Compacted)] == [Compacted(7, 5, True)]
+    assert third[-1] == TurnEnded("end_turn", False)
+    summary_call, next_call = server.requests[3], server.requests[4]
+    assert summary_call["system"] == compaction.SUMMARY_SYSTEM
+    assert summary_call["messages"][-1]["content"][-1]["text"] == compaction.SUMMARY_REQUEST
+    assert "removed by compaction; Read big.txt again" in json.dumps(summary_call["messages"])
+    sent = next_call["messages"]
+    assert problems(sent) == [] and problems(session.messages) == []
+    intro = sent[0]["content"][0]["text"]
+    assert SUMMARY in intro
+    assert "- notes.md: your proposal, 1 hunk(s) pending" in intro  # the state, verbatim
+    assert [b["text"] for b in sent[2]["content"] if b["type"] == "text"] == ["go on"]  # kept turns verbatim
+    assert len(json.dumps(sent)) < len(before)
+    assert workspace.proposal("notes.md") is not None  # proposals are untouched
+    assert session.context_share < compaction.COMPACT_AT
+
+
+async def test_a_failed_summary_leaves_the_conversation_as_it_was(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    failure = HttpError(400, "invalid_request_error", "no summaries today")
+    session, server, _, third, before = await _three_turns(make_session, workspace, failure, max_retries=0)
+    errors = [e for e in third if isinstance(e, AgentError)]
+    assert len(errors) == 1 and errors[0].message.startswith("Compaction failed, the conversation is unchanged")
+    assert third[-1] == TurnEnded("end_turn", False)
+    assert problems(session.messages) == []
+    assert json.dumps(server.requests[4]["messages"]).startswith(before[:-1])  # the full history went out
+
+
+async def test_the_journal_restores_the_compacted_history(
+    make_session: SessionFactory, workspace: Workspace, tmp_path: Path
+) -> None:
+    journal = SessionJournal.create(workspace.root)
+    session, _, _, _, _ = await _three_turns(make_session, workspace, text_reply(SUMMARY), journal=journal)
+    restored = replay_messages(journal.records())
+    assert restored == session.messages
+    assert SUMMARY in restored[0]["content"][0]["text"]
+
+
+async def test_compacting_on_demand(make_session: SessionFactory, workspace: Workspace) -> None:
+    session, server = make_session([text_reply("one"), text_reply("two"), text_reply("three"), text_reply(SUMMARY)])
+    session.compact_at = 0
+    await collect(session.run_turn("first"))
+    too_early = await collect(session.compact())
+    assert [e.message for e in too_early if isinstance(e, AgentError)] == [
+        "Nothing to compact yet: the conversation is only a few turns long."
+    ]
+    await collect(session.run_turn("second"))
+    await collect(session.run_turn("third"))
+    events = await collect(session.compact())
+    assert events == [Compacted(6, 6, False)]
+    assert problems(session.messages) == []
+    assert len(server.requests) == 4
+
+
+def test_kept_answers_whose_calls_were_summarised_away_are_dropped() -> None:
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": "one"}]},
+        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "x"}}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": "t1", "content": "cancelled", "is_error": True},
+                {"type": "text", "text": "two"},
+            ],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": "ok"}]},
+        {"role": "user", "content": [{"type": "text", "text": "three"}]},
+    ]
+    cut = compaction.plan(messages)
+    assert cut is not None and [m["role"] for m in cut.older] == ["user", "assistant"]
+    result = compaction.compacted("summary", cut.kept, "")
+    assert problems(result) == []
+    assert "t1" not in json.dumps(result)
+    assert [b["text"] for b in result[2]["content"]] == ["two"]
