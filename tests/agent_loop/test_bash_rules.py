@@ -129,8 +129,12 @@ async def test_read_and_edit_deny_rules_refuse_the_tools(make_session: SessionFa
         {"tool": "Grep", "pattern": "TOP", "path": "secrets"},
         {"tool": "Write", "file_path": "app/main.py", "content": "x = 1\n"},
         {"tool": "Read", "file_path": "README.md"},
+        {"tool": "Grep", "pattern": "TOP|sample", "output_mode": "content"},
+        {"tool": "Glob", "pattern": "**/*.txt"},
     )
-    assert [r.is_error for r in results] == [True, True, True, False]
+    assert [r.is_error for r in results] == [True, True, True, False, False, False]
+    assert results[4].result == "README.md:1:# sample"  # the secret's line is left out of a search of the root
+    assert results[5].result == "No files found."
     assert "TOPSECRET" not in results[0].result
     assert "reading secrets/key.txt is denied by the permission rule Read(./secrets/**)" in results[0].result
     assert "Edit(app/*.py) in .claude/settings.json" in results[2].result

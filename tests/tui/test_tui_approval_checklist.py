@@ -23,7 +23,7 @@ BASH_TURN = [AskBash("pytest -q", cwd="/srv/service", description="run the tests
     ("keys", "decision"),
     [
         (["y"], BashDecision("once")),
-        (["a"], BashDecision("always")),
+        (["a", "enter"], BashDecision("always")),
         (["escape"], BashDecision("deny")),
         (["n", "enter"], BashDecision("deny")),
         (["n", "n", "o", "enter"], BashDecision("deny", "no")),

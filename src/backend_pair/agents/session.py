@@ -173,6 +173,11 @@ class AgentSession:
         return self._running
 
     @property
+    def permissions(self) -> PermissionRules:
+        """The permission rules in force (settings files, plus prefix rules allowed for this session)."""
+        return self._context.permissions
+
+    @property
     def always_allowed(self) -> set[str]:
         """Bash commands the developer allowed always in this session."""
         return self._context.always_allowed

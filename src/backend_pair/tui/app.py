@@ -171,6 +171,7 @@ class BackendPairApp(App[int]):
         self.refresh_checklist()
         await self.refresh_review()
         await self._greet()
+        await self._announce_settings()
 
     async def _recover_interrupted_command(self, workspace: Workspace) -> None:
         """Put what a command cut short by a crash had changed under review, and say so."""
@@ -198,6 +199,32 @@ class BackendPairApp(App[int]):
             "Enter sends · ctrl+r review the agent's changes · ctrl+l checklist · F1 every key · ctrl+q quit",
             "info",
         )
+
+    def context_lines(self) -> list[str]:
+        """What the session read from the Claude Code ecosystem: memory files and permission rules (for help)."""
+        lines: list[str] = []
+        memory = getattr(self.session, "memory", None)
+        if memory is not None:
+            lines.append(memory.describe())
+        permissions = getattr(self.session, "permissions", None)
+        if permissions is not None:
+            lines.append(permissions.summary())
+        return lines
+
+    async def _announce_settings(self) -> None:
+        """Say which memory files and permission rules are in use, and which settings files were ignored and why."""
+        conversation = self.main.query_one(ConversationPane)
+        memory = getattr(self.session, "memory", None)
+        permissions = getattr(self.session, "permissions", None)
+        if memory is not None and memory.files:
+            await conversation.add_notice(memory.describe(), "info")
+        for note in getattr(memory, "notes", ()):
+            await conversation.add_notice(f"memory: {note}", "info")
+        if permissions is not None and permissions.rules:
+            await conversation.add_notice(permissions.summary(), "info")
+        for problem in getattr(permissions, "problems", ()):
+            await conversation.add_notice(problem, "error")
+            self.notify(problem, severity="warning", timeout=10)
 
     async def _adopt_session(self, session: TurnRunner) -> None:
         """Take over what a resumed session restored: checklist, conversation, usage."""
@@ -488,7 +515,7 @@ class BackendPairApp(App[int]):
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.binding_rows(), "active"))
+        self.push_screen(HelpScreen(self.binding_rows(), "active", self.context_lines()))
 
     def action_focus_prompt(self) -> None:
         """Back to the prompt (Esc in the review pane or checklist)."""

@@ -146,6 +146,7 @@ def run_glob(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
         directory = ""
     regex = glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern)
     matches = sorted(path for path in files if regex.match(_relative_to(directory, path)))
+    matches = _readable(ctx, matches)
     bundled = sorted(r.path for r in references if regex.match(_relative_to(directory, r.path)))
     if not matches and not bundled:
         return ToolResult("No files found.")
@@ -188,6 +189,8 @@ def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     glob = optional_str(data, "glob")
     type_filters = _type_filter(data)
     hits = ctx.workspace.grep(pattern, path or None, glob or None, ignore_case)
+    readable = set(_readable(ctx, sorted({rel for rel, _, _ in hits})))
+    hits = [hit for hit in hits if hit[0] in readable]
     prefix = ctx.workspace.resolve(path).strip("/") if path and path.strip() not in ("", ".") else None
     references = {r.path: r for r in visible_references(ctx.workspace.list_files())}
     bundled_hits = grep_references(list(references.values()), pattern, prefix or None, glob or None, ignore_case)
@@ -230,6 +233,14 @@ def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     if len(text) > MAX_OUTPUT_CHARS:
         text = text[:MAX_OUTPUT_CHARS] + "\n… [output cut; narrow the pattern, path or glob, or use head_limit]"
     return ToolResult(text)
+
+
+def _readable(ctx: ToolContext, paths: list[str]) -> list[str]:
+    """``paths`` without those a ``Read(...)`` deny rule covers (a search must not show what Read refuses)."""
+    if not ctx.permissions.rules:
+        return paths
+    root = ctx.workspace.root
+    return [rel for rel in paths if ctx.permissions.check_path("Read", rel, root) is None]
 
 
 def _match_line(rel: str, number: int, line: str, numbers: bool) -> str:

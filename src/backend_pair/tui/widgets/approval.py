@@ -1,4 +1,4 @@
-"""The Bash approval modal: the command and where it runs; run once, always, or deny with a reason."""
+"""The Bash approval modal: the command and where it runs; run once, always (choosing the scope), or deny."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from backend_pair.agents.approval import BashDecision, BashRequest
+from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
 from backend_pair.tui.widgets.help import display_keys
 
 
@@ -52,6 +54,14 @@ class ApprovalScreen(ModalScreen[BashDecision]):
     ApprovalScreen ReasonInput.-open {
         display: block;
     }
+    ApprovalScreen #approval-scope {
+        display: none;
+        height: auto;
+        margin-top: 1;
+    }
+    ApprovalScreen #approval-scope.-open {
+        display: block;
+    }
     """
 
     AUTO_FOCUS = None
@@ -78,6 +88,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
             if self.request.description:
                 yield Static(Text.assemble(("why: ", "dim"), self.request.description), id="approval-why")
             yield Static(self._keys_text(), id="approval-keys")
+            yield OptionList(*self._scope_options(), id="approval-scope", disabled=True)
             yield ReasonInput(
                 placeholder="Why not? (optional; Enter denies, Esc denies without a reason)", disabled=True
             )
@@ -97,7 +108,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
             (keys["approval.run_once"], "bold reverse"),
             " run once   ",
             (keys["approval.always"], "bold reverse"),
-            " always allow this command   ",
+            " always allow (choose the scope)   ",
             (keys["approval.deny"], "bold reverse"),
             " deny (with a reason)   ",
             (keys["approval.cancel"], "bold reverse"),
@@ -108,12 +119,62 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         """Show the keys of the active keymap."""
         self.query_one("#approval-keys", Static).update(self._keys_text())
 
+    def _scope_options(self) -> list[Option]:
+        """What "always" can cover: this exact command or its prefix, for this session or saved for the project."""
+        command = self.request.command
+        prefix = suggested_prefix(command)
+        options = [Option(Text.assemble("this exact command, ", ("for this session", "bold")), id="exact")]
+        if prefix is not None:
+            options.append(
+                Option(
+                    Text.assemble(
+                        ("Bash(", "dim"), (prefix, "bold"), (")", "dim"), " commands, ", ("for this session", "bold")
+                    ),
+                    id="prefix",
+                )
+            )
+        # A saved exact rule holding "*" would read as a wildcard: such a command is allowed for the session only.
+        if "*" not in command and "\n" not in command:
+            options.append(
+                Option(
+                    Text.assemble("this exact command, ", ("saved", "bold"), f" to {LOCAL_SETTINGS}"), id="exact-save"
+                )
+            )
+        if prefix is not None:
+            options.append(
+                Option(
+                    Text.assemble(
+                        ("Bash(", "dim"),
+                        (prefix, "bold"),
+                        (")", "dim"),
+                        " commands, ",
+                        ("saved", "bold"),
+                        f" to {LOCAL_SETTINGS}",
+                    ),
+                    id="prefix-save",
+                )
+            )
+        return options
+
     def action_decide(self, kind: str) -> None:
-        """Run once or always allow."""
-        if kind == "always":
-            self.dismiss(BashDecision("always"))
-        else:
+        """Run once, or open the scope choice of "always"."""
+        if kind != "always":
             self.dismiss(BashDecision("once"))
+            return
+        scope = self.query_one("#approval-scope", OptionList)
+        scope.disabled = False
+        scope.add_class("-open")
+        scope.highlighted = 0
+        scope.border_title = "always allow: ↑/↓ choose, Enter allows, Esc denies"
+        scope.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """Always allow, in the scope chosen."""
+        event.stop()
+        scope = event.option.id or "exact"
+        prefix = suggested_prefix(self.request.command)
+        rule = f"Bash({prefix})" if scope.startswith("prefix") and prefix is not None else ""
+        self.dismiss(BashDecision("always", rule=rule, save=scope.endswith("-save")))
 
     def action_ask_reason(self) -> None:
         """Open the reason line."""

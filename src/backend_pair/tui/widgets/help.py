@@ -51,18 +51,21 @@ class HelpScreen(ModalScreen[None]):
         Binding("up,k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, rows: Sequence[tuple[str, str, str]], keymap_name: str) -> None:
+    def __init__(self, rows: Sequence[tuple[str, str, str]], keymap_name: str, context: Sequence[str] = ()) -> None:
         """Show ``rows`` of (binding id, keys, description).
 
         Args:
             rows: One row per binding, in display order.
             keymap_name: The active keymap's name, for the title.
+            context: Lines shown above the keys (the memory files and permission rules in use).
         """
         super().__init__()
         self.rows = list(rows)
         """(binding id, keys, description) triples."""
         self.keymap_name = keymap_name
         """The active keymap."""
+        self.context = list(context)
+        """Lines about the session shown above the keys."""
 
     def compose(self) -> ComposeResult:
         """The bindings table."""
@@ -79,6 +82,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(display_keys(keys), description, binding_id)
         with VerticalScroll() as scroll:
             scroll.border_title = f"keys · {self.keymap_name} keymap · Esc closes"
+            if self.context:
+                yield Static(Text("\n".join(self.context), style="italic"), id="help-context")
             yield Static(table)
 
     async def action_dismiss(self, result: None = None) -> None:
