@@ -139,3 +139,13 @@ async def test_read_and_edit_deny_rules_refuse_the_tools(make_session: SessionFa
     assert "reading secrets/key.txt is denied by the permission rule Read(./secrets/**)" in results[0].result
     assert "Edit(app/*.py) in .claude/settings.json" in results[2].result
     assert workspace.proposals() == []
+
+
+async def test_an_exact_command_with_a_star_is_not_saved_as_a_wildcard(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    approvals = Approvals(BashDecision("always", save=True))
+    results, _ = await run(make_session, workspace, approvals, {"command": "ls *.md"}, {"command": "ls *.md"})
+    assert approvals.asked == ["ls *.md"]  # still allowed for the session
+    assert "not saved: it holds * or a newline" in results[0].summary
+    assert not (workspace.root / LOCAL_SETTINGS).exists()

@@ -199,6 +199,9 @@ def remember_always(ctx: ToolContext, command: str, decision: BashDecision) -> s
         ctx.permissions.add_session_rule(rule_text)
     else:
         ctx.always_allowed.add(command)
+    if decision.save and not decision.rule and ("*" in command or "\n" in command):
+        # Written as Bash(...), a "*" would read as a wildcard and a newline cannot be saved faithfully.
+        return f"allowed always by the developer ({rule_text}, this session; not saved: it holds * or a newline)"
     if not decision.save:
         return f"allowed always by the developer ({rule_text}, this session)"
     try:
