@@ -131,7 +131,8 @@ async def test_what_a_command_changes_goes_to_review(make_session: SessionFactor
     assert "not on disk yet" not in result.result
 
 
-async def test_a_denied_command_snapshots_nothing(make_session: SessionFactory, workspace: Workspace) -> None:
+async def test_a_denied_command_leaves_nothing_to_review(make_session: SessionFactory, workspace: Workspace) -> None:
     [result] = await bash(make_session, Approvals(BashDecision("deny")), {"command": "touch x"})
     assert result.is_error and workspace.proposals() == []
-    assert not (workspace.root / ".git" / "backend-pair" / "snapshot.index").exists()
+    assert not (workspace.root / ".git" / "backend-pair" / "running-command.json").exists()
+    assert not (workspace.root / "x").exists()

@@ -273,3 +273,34 @@ async def test_a_command_s_changes_are_kept_or_restored_from_the_review_pane(ser
         assert '"hi " + user.name' in text and '{"status": "ok"}' in text
         assert pane.proposals == []
         assert app.main.query_one(StatusLine).staged_hunks == 0  # keeping a command's hunk is not an agent accept
+
+
+async def test_ctrl_z_rewinds_a_file_to_before_a_turn_as_a_proposal(service_repo: Path) -> None:
+    from backend_pair.tui.widgets.rewind import RewindScreen
+
+    app, _ = make_app(service_repo, [[TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        workspace = app.workspace
+        assert workspace is not None
+        await pilot.press("ctrl+r")
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert not isinstance(app.screen, RewindScreen)  # no checkpoint yet: a warning, no modal
+        workspace.checkpoint("make it shout")
+        main = service_repo / "app" / "main.py"
+        main.write_text(MAIN_PY.replace('"hello "', '"HELLO "'))
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert isinstance(app.screen, RewindScreen)
+        await pilot.press("enter")  # the checkpoint
+        await settle(pilot)
+        await pilot.press("enter")  # app/main.py, the only file changed since
+        await settle(pilot)
+        assert not isinstance(app.screen, RewindScreen)
+        pane = app.main.query_one(ReviewPane)
+        assert pane.current_proposal is not None and pane.current_proposal.path == "app/main.py"
+        assert pane.current_proposal.proposed == MAIN_PY
+        await pilot.press("a")
+        await settle(pilot)
+        assert main.read_text() == MAIN_PY

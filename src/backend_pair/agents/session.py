@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from backend_pair.agents.models import TokenCounts
     from backend_pair.agents.permissions import PermissionRules
     from backend_pair.workspace.journal import SessionJournal
+
+log = logging.getLogger(__name__)
 
 STREAM_SLICE = 0.001
 """Seconds the stream reader may run without suspending (a buffered stream never suspends on its own): a key
@@ -237,6 +240,7 @@ class AgentSession:
         turn = _zero_counts()
         turn_cost = 0.0
         try:
+            await self._checkpoint(user_text)
             feedback = self._take_feedback()
             if feedback:
                 yield FeedbackSent(feedback)
@@ -447,6 +451,15 @@ class AgentSession:
         self._journal_message(history.answer_open_calls(self.messages, [], history.CANCELLED))
 
     # -- feedback, usage, journal --------------------------------------------------------------------------------
+
+    async def _checkpoint(self, label: str) -> None:
+        """Snapshot the working tree as the turn starts, so any file can be rewound to it (``review.rewind``)."""
+        from backend_pair.errors import BackendPairError
+
+        try:
+            await asyncio.to_thread(self.workspace.checkpoint, label)
+        except BackendPairError as err:
+            log.info("no checkpoint for this turn: %s", err)
 
     def _take_feedback(self) -> str:
         parts = [self.workspace.take_feedback().strip(), *self._notices]

@@ -25,6 +25,7 @@ BINDINGS: dict[str, str] = {
     "review.accept_file": "Accept the rest of the file",
     "review.reject_file": "Reject the rest of the file",
     "review.comment": "Comment on the hunk",
+    "review.rewind": "Rewind a file to how it was before a turn (proposed, reviewed like any change)",
     "review.undo": "Undo the last accept",
     "review.toggle_split": "Toggle unified / side-by-side diff",
     "review.copy": "Copy the hunk",

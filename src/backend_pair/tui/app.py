@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from backend_pair.agents.events import AgentEvent
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import FileProposal, Workspace
+    from backend_pair.workspace.checkpoints import Checkpoint
 
 UI_BREATH = 0.005
 """Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
@@ -399,6 +400,43 @@ class BackendPairApp(App[int]):
             f"Your proposal for {path} conflicted with edits made on disk, so I dropped it. "
             f"Read {path} again and redo the change on top of what is there now."
         )
+
+    async def open_rewind(self, preferred: str | None) -> None:
+        """Pick a turn and a file; propose the file as it was before that turn (reviewed like any proposal)."""
+        from backend_pair.tui.widgets.rewind import RewindScreen
+
+        workspace = self.workspace
+        if workspace is None:
+            return
+        checkpoints = await asyncio.to_thread(workspace.checkpoints)
+        if not checkpoints:
+            self.notify("No checkpoint yet: one is taken as each of your turns starts.", severity="warning")
+            return
+
+        async def load_files(checkpoint: Checkpoint) -> list[str]:
+            return await asyncio.to_thread(workspace.changed_since, checkpoint)
+
+        async def chosen(choice: tuple[Checkpoint, str] | None) -> None:
+            if choice is None:
+                return
+            checkpoint, path = choice
+            try:
+                proposal = await asyncio.to_thread(workspace.propose_rewind, path, checkpoint)
+            except BackendPairError as err:
+                self.notify(str(err), severity="error", timeout=8)
+                return
+            await self.refresh_review()
+            if not proposal.hunks:
+                self.notify(f"{path} is already as it was before “{checkpoint.label}”.")
+                return
+            self.main.query_one(ReviewPane).select_path(path)
+            self.notify(
+                f"{path} as it was before “{checkpoint.label}” is proposed: accept the hunks you want back "
+                "(u undoes an accept)."
+            )
+            await self._snapshot()
+
+        self.push_screen(RewindScreen(checkpoints, load_files, preferred), chosen)
 
     # Review and checklist
 

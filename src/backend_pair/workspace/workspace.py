@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.workspace import search
+from backend_pair.workspace.checkpoints import Checkpoint, Checkpoints
 from backend_pair.workspace.command_review import CommandReport, CommandReview, CommandStart
 from backend_pair.workspace.errors import (
     FileNotFoundInRepo,
@@ -69,6 +70,7 @@ class Workspace:
         self._accepted: dict[str, int] = {}
         self._own_writes: dict[str, str | None] = {}
         self._commands = CommandReview(git, self._feedback, self._own_writes)
+        self._checkpoints = Checkpoints(git, self._commands.snapshots)
 
     def close(self) -> None:
         """Release GitPython's helper processes."""
@@ -446,6 +448,44 @@ class Workspace:
                 self._rebase_after_command(report.changed)
             return report
 
+    # Checkpoints ------------------------------------------------------------------------------------------------
+
+    def checkpoint(self, label: str) -> Checkpoint:
+        """Record the working tree as a turn starts (``label``: what the developer asked).
+
+        Raises:
+            SnapshotSkipped: The tree is too large to snapshot.
+        """
+        with self._lock:
+            return self._checkpoints.take(label)
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """The session's checkpoints, newest first."""
+        with self._lock:
+            return list(reversed(self._checkpoints.items))
+
+    def changed_since(self, checkpoint: Checkpoint) -> list[str]:
+        """Paths that differ between a checkpoint and the working tree now, sorted."""
+        with self._lock:
+            return sorted(change.path for change in self._checkpoints.changed_since(checkpoint.tree))
+
+    def propose_rewind(self, rel: str, checkpoint: Checkpoint) -> FileProposal:
+        """Propose a file's content as it was at a checkpoint; nothing is written until its hunks are accepted.
+
+        Raises:
+            WorkspaceError: The file did not exist then (deleting is left to the developer), or the checkpoint is
+                gone from git.
+            FileRefused: It was binary or not UTF-8 then.
+        """
+        with self._lock:
+            rel = self.resolve(rel)
+            data = self._checkpoints.content_at(checkpoint.tree, rel)
+            if data is None:
+                raise WorkspaceError(
+                    f"{rel} did not exist before “{checkpoint.label}”; to take it back, delete it (git rm {rel})"
+                )
+            return self.propose(rel, decode_text(rel, data))
+
     def _rebase_after_command(self, paths: Iterable[str]) -> None:
         for rel in paths:
             entry = self._entries.get(rel)
@@ -555,7 +595,11 @@ class Workspace:
         """Pending proposals, comments, queued feedback and accept history, as plain JSON data."""
         with self._lock:
             state = SavedState(list(self._entries.values()), self._history, self._accepted, self._feedback)
-            return {**state.to_json(), "commands": self._commands.to_json()}
+            return {
+                **state.to_json(),
+                "commands": self._commands.to_json(),
+                "checkpoints": self._checkpoints.to_json(),
+            }
 
     def restore_json(self, data: dict[str, Any]) -> None:
         """Bring back a session saved by :meth:`to_json`, then rebase its proposals onto today's disk content.
@@ -573,6 +617,9 @@ class Workspace:
                 [e.path for e in state.entries] + [f.path for r in state.history for f in r.files] + command_paths,
             )
             self._commands.restore_json(commands)
+            saved_checkpoints = data.get("checkpoints")
+            if isinstance(saved_checkpoints, list):
+                self._checkpoints.restore_json(saved_checkpoints)
             self._entries = {entry.path: entry for entry in state.entries}
             self._history, self._accepted, self._feedback = state.history, state.accepted, state.feedback
             self._commands.feedback = self._feedback

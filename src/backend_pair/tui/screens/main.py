@@ -239,6 +239,10 @@ class MainScreen(Screen[None]):
         """Save a comment."""
         await self.pair_app.review("comment_hunk", event.path, event.hunk_id, event.text)
 
+    async def on_review_pane_rewind_requested(self, event: ReviewPane.RewindRequested) -> None:
+        """Open the rewind modal."""
+        await self.pair_app.open_rewind(event.path)
+
     async def on_review_pane_undo_requested(self, event: ReviewPane.UndoRequested) -> None:
         """Undo the last accept."""
         await self.pair_app.review("undo_last_accept")

@@ -97,6 +97,7 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("D", "reject_file", "Reject file", id="review.reject_file"),
         Binding("c", "comment", "Comment", id="review.comment"),
         Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("ctrl+z", "rewind", "Rewind", id="review.rewind", show=False),
         Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
         Binding("y", "copy", "Copy hunk", id="review.copy", show=False),
         Binding("r", "redo_conflict", "Redo", id="review.redo_conflict", show=False),
@@ -143,6 +144,14 @@ class ReviewPane(Vertical, can_focus=True):
 
     class UndoRequested(Message):
         """Undo the last accept."""
+
+    class RewindRequested(Message):
+        """Choose a turn and a file to propose as it was before that turn."""
+
+        def __init__(self, path: str | None) -> None:
+            self.path = path
+            """The file the pane shows (offered first), if any."""
+            super().__init__()
 
     class Copied(Message):
         """Copy this text to the clipboard."""
@@ -226,6 +235,12 @@ class ReviewPane(Vertical, can_focus=True):
         self._awaiting = False
         if self._queued:
             self.call_later(self.run_action, self._queued.pop(0))
+
+    def select_path(self, path: str) -> None:
+        """Show the agent's (or a rewind's) proposal for ``path``, if it is listed."""
+        index = next((i for i, p in enumerate(self.proposals) if p.path == path and not p.origin), None)
+        if index is not None:
+            self.file_index = index
 
     def _deferred(self, action: str) -> bool:
         """Keys pressed while a decision is on its way are replayed once the proposals are fresh again."""
@@ -372,6 +387,11 @@ class ReviewPane(Vertical, can_focus=True):
         if self._deferred("undo"):
             return
         self._decide(self.UndoRequested())
+
+    def action_rewind(self) -> None:
+        """Rewind a file to how it was before a turn (as a proposal to review)."""
+        current = self.current_proposal
+        self.post_message(self.RewindRequested(current.path if current is not None else None))
 
     def action_toggle_split(self) -> None:
         """Switch between unified and side by side."""
