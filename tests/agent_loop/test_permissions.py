@@ -210,3 +210,15 @@ def test_save_leaves_a_broken_file_alone(tmp_path: Path) -> None:
 )
 def test_suggested_prefix(command: str, prefix: str | None) -> None:
     assert suggested_prefix(command) == prefix
+
+
+def test_a_new_local_settings_file_is_kept_out_of_git(tmp_path: Path) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    save_local_rule(tmp_path, "Bash(make)")
+    save_local_rule(tmp_path, "Bash(make test)")
+    exclude = (tmp_path / ".git" / "info" / "exclude").read_text()
+    assert exclude.splitlines().count("/.claude/settings.local.json") == 1
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert status.stdout == ""

@@ -24,6 +24,7 @@ A settings file that cannot be read or does not have this shape is ignored as a 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shlex
@@ -33,6 +34,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from backend_pair.errors import BackendPairError
+
+log = logging.getLogger(__name__)
 
 RuleKind = Literal["allow", "ask", "deny"]
 KINDS: tuple[RuleKind, ...] = ("deny", "ask", "allow")
@@ -333,6 +336,7 @@ def save_local_rule(root: Path, rule_text: str) -> Path:
     allow: list[Any] = permissions["allow"]
     if rule_text not in allow:
         allow.append(rule_text)
+    created = not path.exists()
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".settings.", suffix=".tmp", dir=path.parent)
     try:
@@ -343,4 +347,28 @@ def save_local_rule(root: Path, rule_text: str) -> Path:
     except OSError as err:
         Path(temporary).unlink(missing_ok=True)
         raise SettingsError(f"{LOCAL_SETTINGS}: cannot be written ({err.strerror or err})") from None
+    if created:
+        _exclude_from_git(root)
     return path
+
+
+def _exclude_from_git(root: Path) -> None:
+    """Keep the personal settings file out of git, as Claude Code does: a line in ``.git/info/exclude``.
+
+    Only for a plain ``.git`` folder (a linked worktree's ``.git`` is a file; its exclude file is shared).
+    """
+    git_dir = root / ".git"
+    if not git_dir.is_dir():
+        return
+    exclude = git_dir / "info" / "exclude"
+    try:
+        current = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+        if f"/{LOCAL_SETTINGS}" in current.splitlines():
+            return
+        exclude.parent.mkdir(parents=True, exist_ok=True)
+        separator = "" if not current or current.endswith("\n") else "\n"
+        exclude.write_text(f"{current}{separator}/{LOCAL_SETTINGS}\n", encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SettingsError(
+            f".git/info/exclude: cannot add {LOCAL_SETTINGS} ({err}); it was saved all the same"
+        ) from None
