@@ -117,16 +117,30 @@ def test_import_depth_is_limited(tmp_path: Path) -> None:
     assert any("nest deeper" in note for note in memory.notes)
 
 
+def test_repository_memory_may_import_from_claude_home_only(tmp_path: Path) -> None:
+    root, home = tmp_path / "repo", tmp_path / "home"
+    write(root / "CLAUDE.md", "@~/.claude/my-project.md @~/.ssh/id_rsa @~/notes.md")
+    write(home / ".claude" / "my-project.md", "personal project notes")
+    write(home / ".ssh" / "id_rsa", "PRIVATE KEY")
+    write(home / "notes.md", "notes")
+    memory = load_memory(root, None, home)
+    assert memory.labels == ("CLAUDE.md", "~/.claude/my-project.md")
+    assert "PRIVATE KEY" not in memory.prompt_text()
+    assert memory.notes == (
+        "CLAUDE.md: ~/.ssh/id_rsa is outside the repository (or ~/.claude); not read",
+        "CLAUDE.md: ~/notes.md is outside the repository (or ~/.claude); not read",
+    )
+
+
 def test_user_memory_imports_from_home_not_from_the_repository(tmp_path: Path) -> None:
     root, home = tmp_path / "repo", tmp_path / "home"
-    write(root / "CLAUDE.md", "@~/.claude/mine.md")
+    write(root / "CLAUDE.md", "root")
     write(home / ".claude" / "CLAUDE.md", "@~/notes/prefs.md @../../repo/CLAUDE.md")
     write(home / "notes" / "prefs.md", "prefs")
-    write(home / ".claude" / "mine.md", "mine")
     memory = load_memory(root, None, home)
     assert memory.labels == ("~/.claude/CLAUDE.md", "~/notes/prefs.md", "CLAUDE.md")
-    assert any("outside the home folder" in note for note in memory.notes)
-    assert any("outside the repository" in note for note in memory.notes)
+    assert [m.imported_by for m in memory.files] == ["", "~/.claude/CLAUDE.md", ""]
+    assert memory.notes == ("~/.claude/CLAUDE.md: CLAUDE.md is outside the home folder; not read",)
 
 
 def test_undecodable_memory_is_noted(tmp_path: Path) -> None:

@@ -6,9 +6,9 @@ Order in the system prompt, general first so that the more specific text comes l
 ``CLAUDE.md`` in any of those places, its ``AGENTS.md`` files are read in their place.
 
 An ``@path`` in a memory file (outside code) imports that file right after the one naming it: relative to the
-importing file's folder, or ``@~/...`` from the home folder. Imports stay inside the repository (for repository
-files) or the home folder (for the user's file), never under ``.git/``, at most :data:`MAX_IMPORT_DEPTH` hops deep,
-each file once. A missing or refused import is noted, never fatal.
+importing file's folder, or ``@~/...`` from the home folder. Imports stay inside the repository or ``~/.claude/``
+(for repository files) or the home folder (for the user's file), never under ``.git/``, at most
+:data:`MAX_IMPORT_DEPTH` hops deep, each file once. A missing or refused import is noted, never fatal.
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ class _Loader:
                 self.notes.append(f"{imported_by}: @{self._shown(path)} not found")
             return
         real = path.resolve()
-        if not real.is_relative_to(confine) or ".git" in real.relative_to(confine).parts:
-            where = "the repository" if confine == self.root else "the home folder"
+        if not self._allowed(real, confine):
+            where = "the repository (or ~/.claude)" if confine == self.root else "the home folder"
             self.notes.append(f"{imported_by or self.label(path)}: {self._shown(path)} is outside {where}; not read")
             return
         if real in self._seen:
@@ -173,6 +173,15 @@ class _Loader:
                 continue
             base = self.home if target.startswith("~/") else real.parent
             self.add(base / target.removeprefix("~/"), confine, label, depth + 1)
+
+    def _allowed(self, real: Path, confine: Path) -> bool:
+        """Inside ``confine`` and not under ``.git/``; repository files may also import from ``~/.claude/``.
+
+        ``~/.claude/`` is where Claude Code keeps personal instructions a project's ``CLAUDE.md`` imports
+        (``@~/.claude/my-project.md``); the rest of the home folder (``~/.ssh``...) is out of a repository's reach.
+        """
+        areas = [confine] if confine != self.root else [self.root, self.home / ".claude"]
+        return any(real.is_relative_to(area) and ".git" not in real.relative_to(area).parts for area in areas)
 
     def _shown(self, path: Path) -> str:
         return self.label(Path(_normalise(path)))
