@@ -116,7 +116,7 @@ async def test_enter_expands_the_selected_tool_call_and_y_copies_it(service_repo
         assert '"file_path": "app/main.py"' in str(read.render())
         await pilot.press("y")
         await pilot.pause()
-        assert app.clipboard.startswith("Read app/main.py\n1\t")
+        assert app.clipboard.startswith("Read app/main.py\n1   ")  # what was shown: tabs expanded
         await pilot.press("enter")
         assert not read.expanded
 

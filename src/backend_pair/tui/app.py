@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -22,6 +23,7 @@ from backend_pair.tui.widgets.pane_tabs import PaneTabs
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
+from backend_pair.untrusted import visible
 
 # The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
 
@@ -117,6 +119,21 @@ class BackendPairApp(App[int]):
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
         self._quitting = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a toast. Messages quote paths, git output and API errors: every one is made visible here, and
+        markup is off by default (a file named ``[red]x`` is a name, not a style)."""
+        super().notify(
+            visible(message), title=visible(title, multiline=False), severity=severity, timeout=timeout, markup=markup
+        )
 
     # Startup
 

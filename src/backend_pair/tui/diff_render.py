@@ -16,6 +16,8 @@ from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Span, Text
 
+from backend_pair.untrusted import visible
+
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Hunk
 
@@ -75,9 +77,14 @@ def _highlighted(text: str | None, path: str) -> tuple[Text, ...]:
 
 
 def _highlight_text(text: str | None, path: str) -> tuple[Text, ...]:
-    """Lex ``text`` with pygments and cut the tokens into one Text per line (uncached)."""
+    """Lex ``text`` with pygments and cut the tokens into one Text per line (uncached).
+
+    Every line of a file shown in the review passes here, so this is where file content is made visible: no
+    control character of a repository file reaches the terminal.
+    """
     if not text:
         return ()
+    text = visible(text)
     lexer_name = lexer_name_for(path)
     if lexer_name == "text":
         return tuple(Text(line) for line in text.splitlines())
@@ -130,8 +137,10 @@ def hunk_title(hunk: Hunk) -> str:
 
 def hunk_as_patch(path: str, hunk: Hunk) -> str:
     """A hunk as unified diff text, for the clipboard."""
-    lines = [f"--- a/{path}", f"+++ b/{path}", hunk_title(hunk)]
-    lines.extend(f"{line.kind}{line.text}" for line in hunk.lines)
+    shown = visible(path, multiline=False)
+    lines = [f"--- a/{shown}", f"+++ b/{shown}", hunk_title(hunk)]
+    # Only what the review pane shows goes to the clipboard: control characters stay visible tokens.
+    lines.extend(f"{line.kind}{visible(line.text, multiline=False)}" for line in hunk.lines)
     return "\n".join(lines) + "\n"
 
 
@@ -195,7 +204,7 @@ class _Highlighter:
     def line(self, kind: str, text: str, old_no: int | None, new_no: int | None) -> Text:
         """The highlighted code of one diff line, falling back to highlighting the line alone."""
         candidate = self._old.get(old_no) if kind == "-" else self._new.get(new_no)
-        if candidate is not None and candidate.plain == text:
+        if candidate is not None and candidate.plain == visible(text):
             return candidate.copy()
         return _highlight_text(text, self._path)[0] if text else Text("")
 
@@ -209,7 +218,9 @@ def _hunk_header(hunk: Hunk, index: int, total: int, current: bool, width: int) 
 
 
 def _comment_lines(hunk: Hunk) -> list[Text]:
-    return [Text(COMMENT_PREFIX + comment, style="italic yellow") for comment in hunk.comments]
+    return [
+        Text(COMMENT_PREFIX + visible(comment, multiline=False), style="italic yellow") for comment in hunk.comments
+    ]
 
 
 def _unified_rows(
@@ -366,7 +377,7 @@ class DiffDocument:
                 widest = max(widest, 2 * half + 2)  # the mark, both halves, the rule
             else:
                 for diff_line in hunk.lines:
-                    code = diff_line.text.expandtabs(4) if "\t" in diff_line.text else diff_line.text
+                    code = visible(diff_line.text)
                     widest = max(widest, UNIFIED_LEAD + cell_len(code))
             for comment in hunk.comments:
                 widest = max(widest, len(COMMENT_PREFIX) + cell_len(comment))
@@ -433,7 +444,7 @@ def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
     theirs = sides.theirs if sides is not None else proposal.proposed
     intro = Text.assemble(
         ("✖ conflict: ", "bold red"),
-        f"{proposal.path} changed on disk under the proposal. Your bytes are kept. ",
+        f"{visible(proposal.path, multiline=False)} changed on disk under the proposal. Your bytes are kept. ",
         ("r", "bold reverse"),
         " asks the agent to redo the change; ",
         ("D", "bold reverse"),

@@ -14,6 +14,8 @@ from rich.segment import Segment
 from textual.strip import Strip
 from textual.widget import Widget
 
+from backend_pair.untrusted import visible
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from rich.console import RenderableType
@@ -141,8 +143,8 @@ class AgentEntry(Widget):
     def __init__(self, markdown: str = "") -> None:
         """Start an answer block (empty when it is about to be streamed)."""
         super().__init__()
-        self.raw = markdown
-        """The Markdown received so far."""
+        self.raw = visible(markdown)
+        """The Markdown received so far (control characters made visible: the model's text is untrusted)."""
         self._pieces: list[str] = []
         self._settled = 0
         self._width = 0
@@ -174,7 +176,7 @@ class AgentEntry(Widget):
 
     def append(self, text: str) -> None:
         """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
-        self.raw += text
+        self.raw += visible(text)
         self._streaming = True
         if self._render_timer is not None:
             return

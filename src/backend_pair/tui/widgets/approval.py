@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
 from backend_pair.tui.widgets.help import display_keys
+from backend_pair.untrusted import has_controls, visible
 
 
 class ReasonInput(Input):
@@ -39,10 +40,18 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         background: $surface;
         padding: 1 2;
     }
-    ApprovalScreen #approval-command {
-        background: $boost;
-        padding: 0 1;
+    ApprovalScreen #approval-command-box {
+        height: auto;
+        max-height: 12;
         margin: 1 0;
+        background: $boost;
+    }
+    ApprovalScreen #approval-command {
+        padding: 0 1;
+        text-style: bold;
+    }
+    ApprovalScreen #approval-warning {
+        color: $error;
         text-style: bold;
     }
     ApprovalScreen #approval-keys {
@@ -64,7 +73,8 @@ class ApprovalScreen(ModalScreen[BashDecision]):
     }
     """
 
-    AUTO_FOCUS = None
+    AUTO_FOCUS = "#approval-command-box"
+    """The command is focused: ↑/↓ and PgUp/PgDn scroll a long one (the decision keys work from there)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "decide('once')", "Run once", id="approval.run_once"),
@@ -83,10 +93,21 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         """Title, command, working directory, the agent's reason, the keys, and the (hidden) reason line."""
         with Vertical():
             yield Static(Text("The agent wants to run a command", style="bold"))
-            yield Static(Text(f"$ {self.request.command}"), id="approval-command")
-            yield Static(Text.assemble(("in ", "dim"), str(self.request.cwd)), id="approval-cwd")
+            if has_controls(self.request.command):
+                yield Static(
+                    "⚠ The command holds control characters (shown as ␛, \\xNN, <U+…>): they run as written, "
+                    "and a terminal would hide or reorder them. Read it closely.",
+                    id="approval-warning",
+                )
+            # All of it, exactly as it will run, wrapped and scrollable: the agent's text cannot hide any part.
+            with VerticalScroll(id="approval-command-box"):
+                yield Static(Text(f"$ {visible(self.request.command)}"), id="approval-command")
+            yield Static(Text.assemble(("in ", "dim"), visible(str(self.request.cwd))), id="approval-cwd")
             if self.request.description:
-                yield Static(Text.assemble(("why: ", "dim"), self.request.description), id="approval-why")
+                yield Static(
+                    Text.assemble(("why: ", "dim"), visible(self.request.description, multiline=False)),
+                    id="approval-why",
+                )
             yield Static(self._keys_text(), id="approval-keys")
             yield OptionList(*self._scope_options(), id="approval-scope", disabled=True)
             yield ReasonInput(
@@ -123,6 +144,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         """What "always" can cover: this exact command or its prefix, for this session or saved for the project."""
         command = self.request.command
         prefix = suggested_prefix(command)
+        prefix = visible(prefix, multiline=False) if prefix is not None else None
         options = [Option(Text.assemble("this exact command, ", ("for this session", "bold")), id="exact")]
         if prefix is not None:
             options.append(

@@ -11,6 +11,8 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from backend_pair.untrusted import visible
+
 if TYPE_CHECKING:
     from backend_pair.agents.checklist import ChecklistItem
 
@@ -31,16 +33,19 @@ def item_text(item: ChecklistItem) -> Text:
     """One item: box, text, and (dim) who ticked it and why."""
     status = _value(item.status)
     mark, style = STATUS_MARKS.get(status, ("[?]", ""))
-    line = Text.assemble((mark, f"bold {style}".strip()), " ", (item.text, "strike dim" if status == "skipped" else ""))
+    # The agent writes items (TodoWrite) and evidence quotes files: both are shown through visible().
+    text = visible(item.text, multiline=False)
+    line = Text.assemble((mark, f"bold {style}".strip()), " ", (text, "strike dim" if status == "skipped" else ""))
     if status == "in_progress":
         line.append("  in progress", style="yellow")
     ticked_by = _value(item.ticked_by)
     if ticked_by not in ("none", ""):
-        why = f"  ({ticked_by}: {item.reason})" if item.reason else f"  ({ticked_by})"
+        reason = visible(item.reason, multiline=False)
+        why = f"  ({ticked_by}: {reason})" if reason else f"  ({ticked_by})"
         line.append(why, style="dim italic")
     elif item.problem and item.reason:
         # A problem that keeps the item open, e.g. the first error of an OpenAPI document that does not validate.
-        line.append(f"  ⚠ {item.reason}", style="yellow")
+        line.append(f"  ⚠ {visible(item.reason, multiline=False)}", style="yellow")
     if item.added_by_agent:
         line.append("  +agent", style="dim cyan")
     return line

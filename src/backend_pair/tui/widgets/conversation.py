@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from backend_pair.tui.widgets.agent_entry import AgentEntry
+from backend_pair.untrusted import visible
 
 __all__ = ["AgentEntry", "ConversationPane", "EarlierEntries", "NoticeEntry", "ToolEntry", "UserEntry", "outcome_of"]
 
@@ -57,10 +58,10 @@ class UserEntry(Static):
     """
 
     def __init__(self, text: str) -> None:
-        """Show ``text`` as the developer's message."""
-        self.raw = text
-        """The message as typed."""
-        super().__init__(Text(text))
+        """Show ``text`` as the developer's message (a resumed one comes from the journal: made visible too)."""
+        self.raw = visible(text)
+        """The message as shown."""
+        super().__init__(Text(self.raw))
 
 
 class ToolEntry(Static):
@@ -97,10 +98,10 @@ class ToolEntry(Static):
         """The API's tool_use id."""
         self.tool_name = name
         """The tool's name."""
-        self.summary = summary
-        """One line naming the tool and its target."""
+        self.summary = visible(summary, multiline=False)
+        """One line naming the tool and its target (control characters made visible)."""
         self.tool_input = tool_input
-        """The input the agent gave."""
+        """The input the agent gave (shown through :func:`visible` when expanded)."""
         self.result: str | None = None
         """The result text, once finished."""
         self.is_error = False
@@ -112,9 +113,9 @@ class ToolEntry(Static):
         return f"{self.summary}\n{self.result or ''}".rstrip()
 
     def finish(self, summary: str, result: str, is_error: bool) -> None:
-        """Record how the call ended."""
-        self.summary = summary or self.summary
-        self.result = result
+        """Record how the call ended (the result is untrusted: file contents, command output)."""
+        self.summary = visible(summary, multiline=False) if summary else self.summary
+        self.result = visible(result)
         self.is_error = is_error
         self.set_class(is_error, "-error")
         self.refresh(layout=True)
@@ -138,7 +139,7 @@ class ToolEntry(Static):
             line.no_wrap = True
             line.overflow = "ellipsis"
             return line
-        details = json.dumps(self.tool_input, indent=2, ensure_ascii=False)
+        details = visible(json.dumps(self.tool_input, indent=2, ensure_ascii=False))
         result_lines = (self.result or "").splitlines()
         shown = "\n".join(result_lines[:EXPANDED_RESULT_LINES])
         if len(result_lines) > EXPANDED_RESULT_LINES:
@@ -169,12 +170,12 @@ class NoticeEntry(Static):
     }
 
     def __init__(self, text: str, kind: NoticeKind) -> None:
-        """A notice of ``kind``."""
-        self.raw = text
-        """The notice text."""
+        """A notice of ``kind`` (errors quote paths and API bodies: made visible)."""
+        self.raw = visible(text)
+        """The notice text as shown."""
         self.kind = kind
         """What the notice is about."""
-        super().__init__(Text(self.PREFIX[kind] + text), classes=f"-{kind}")
+        super().__init__(Text(self.PREFIX[kind] + self.raw), classes=f"-{kind}")
 
 
 class EarlierEntries(Static):
@@ -363,8 +364,7 @@ class ConversationPane(VerticalScroll, can_focus=True):
                     result = block.get("content", "")
                     if isinstance(result, list):
                         result = "\n".join(str(part.get("text", "")) for part in result if isinstance(part, dict))
-                    tool.result, tool.is_error = str(result), bool(block.get("is_error", False))
-                    tool.set_class(tool.is_error, "-error")
+                    tool.finish("", str(result), bool(block.get("is_error", False)))
         self._tools.update(tools)
         if entries:
             await self._add(*entries)

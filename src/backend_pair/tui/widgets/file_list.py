@@ -9,6 +9,8 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from backend_pair.untrusted import visible
+
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal
 
@@ -75,7 +77,7 @@ class FileList(OptionList, can_focus=False):
             prompt = Text.assemble(
                 ("▸ " if is_selected else "  ", "bold"),
                 (glyph + " ", style),
-                (proposal.path, "bold" if is_selected else ""),
+                (visible(proposal.path, multiline=False), "bold" if is_selected else ""),
                 (f"  {detail}{count}", "dim"),
                 no_wrap=True,
                 overflow="ellipsis",

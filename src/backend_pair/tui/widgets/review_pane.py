@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from backend_pair.tui.diff_render import hunk_as_patch
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList, state_name
+from backend_pair.untrusted import visible
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Hunk
@@ -265,13 +266,13 @@ class ReviewPane(Vertical, can_focus=True):
         note = Text()
         if current is not None and current.origin:
             note.append("changed by Bash ", "bold")
-            note.append(f"`{current.origin}`", "bold cyan")
+            note.append(f"`{visible(current.origin)}`", "bold cyan")
             note.append("  (already on disk: accept keeps and stages a hunk, reject restores it)", "dim")
         problem = self.problems.get(current.path) if current is not None else None
         if problem is not None:
             if note:
                 note.append("\n")
-            note.append_text(Text.assemble(("⚠ does not validate: ", "bold yellow"), (problem, "yellow")))
+            note.append_text(Text.assemble(("⚠ does not validate: ", "bold yellow"), (visible(problem), "yellow")))
         line = self.query_one("#review-note", Static)
         line.display = bool(note)
         if note:

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from backend_pair.untrusted import visible
+
 
 def compact_count(value: int) -> str:
     """A token count in at most five characters: ``987``, ``12.3k``, ``4.5M``."""
@@ -80,21 +82,22 @@ class StatusLine(Widget):
         cached = compact_count(self.cache_read_tokens)
         if wide:
             model = self.model if self.size.width >= 140 else short_model(self.model)
+            model = visible(model, multiline=False)
             tokens = f"{inputs} in/{outputs} out/{cached} cached"
             review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
         else:
-            model = short_model(self.model)
+            model = visible(short_model(self.model), multiline=False)
             tokens = f"{inputs}/{outputs}/{cached}c"
             review = f"{self.pending_hunks}p/{self.staged_hunks}s" + (f"/{self.conflicts}c" if self.conflicts else "")
         separator = ("  " if wide else " ", "")
         parts: list[str | tuple[str, str]] = [
             (f" {self.activity} ", activity_style),
             " ",
-            (self.agent_name, "bold"),
+            (visible(self.agent_name, multiline=False), "bold"),
             separator,
             (model, "cyan"),
             separator,
-            (f"⎇ {self.branch}", "magenta"),
+            (f"⎇ {visible(self.branch, multiline=False)}", "magenta"),
             separator,
             tokens,
             separator,
