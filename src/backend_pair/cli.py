@@ -124,6 +124,16 @@ def _run_demo(args: argparse.Namespace) -> int:
         environment.close()
 
 
+def _guard_secrets() -> None:
+    """Before the app runs: know the secrets (so every way out redacts them), redact log records, and keep other
+    processes of this user out of this one's memory and environment (Linux; root can still read them)."""
+    from backend_pair.redact import REDACTOR, forbid_inspection, redact_log_records
+
+    REDACTOR.add_from_environment()
+    redact_log_records()
+    forbid_inspection()
+
+
 def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
     from backend_pair.agents.models import resolve_model
@@ -139,6 +149,7 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
 
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
+    _guard_secrets()
     gc.freeze()  # what start-up made lives as long as the app: no collection needs to scan it again
     gc.enable()
     try:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from backend_pair.redact import REDACTOR
+
 TAB_SIZE = 4
 """Columns a tab expands to (text is shown, not interpreted: a tab is spaces)."""
 
@@ -46,7 +48,7 @@ def visible(text: str, *, multiline: bool = True) -> str:
     """
     if not text:
         return text
-    text = text.replace("\r\n", "\n")
+    text = REDACTOR.redact(text).replace("\r\n", "\n")
     pattern = _CONTROL if multiline else _CONTROL_OR_NEWLINE
     if "\t" in text:
         text = "\n".join(line.expandtabs(TAB_SIZE) for line in text.split("\n"))

@@ -112,7 +112,7 @@ async def test_no_api_key_in_the_journal(
     await collect(session, f"my key is {TEST_KEY}, keep it safe")
     text = journal.path.read_text()
     assert TEST_KEY not in text
-    assert "[redacted]" in text
+    assert "[redacted " in text
     kinds = {record["kind"] for record in journal.records()}
     assert {"meta", "message", "tool_call", "usage"} <= kinds
 

@@ -81,3 +81,63 @@ def test_absolute_path_through_a_symlinked_root_is_inside(git_repo: Path, tmp_pa
             ws.resolve(str(alias / ".git" / "config"))
     finally:
         ws.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [".GIT/config", ".git./config", ".git ./x", "GIT~1/config", "git~12/HEAD", ".Git/hooks/pre-commit", "sub/.gIt/x"],
+)
+def test_every_spelling_of_dot_git_is_refused(ws: Workspace, path: str) -> None:
+    with pytest.raises(PathRefused, match=r"\.git"):
+        ws.resolve(path)
+    with pytest.raises(PathRefused):
+        ws.propose(path, "[core]\n\thooksPath = /tmp/evil\n")
+
+
+@pytest.mark.parametrize("path", [".github/workflows/ci.yml", ".gitignore", ".gitkeep", "git~x/a", "docs/.git-notes"])
+def test_names_that_only_look_like_dot_git_are_fine(ws: Workspace, path: str) -> None:
+    assert ws.resolve(path) == path
+
+
+def test_listing_and_searching_leave_out_dot_git_spellings(ws: Workspace, git_repo: Path) -> None:
+    (git_repo / ".GIT").mkdir()
+    (git_repo / ".GIT" / "config").write_text("needle\n")
+    (git_repo / "found.txt").write_text("needle\n")
+    assert ".GIT/config" not in ws.list_files() and "found.txt" in ws.list_files()
+    assert [hit[0] for hit in ws.grep("needle")] == ["found.txt"]
+
+
+def test_a_stage_git_skips_is_an_error_and_nothing_is_written(
+    ws: Workspace, git_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_pair.workspace import WorkspaceError
+    from backend_pair.workspace.gitrepo import GitRepository
+
+    before = (git_repo / "app" / "main.py").read_text()
+    ws.propose("app/main.py", before + "# more\n")
+    real_update = GitRepository.update_index
+    calls: list[int] = []
+
+    def skipping(self: GitRepository, entries: dict[str, object]) -> None:
+        calls.append(len(entries))
+        if len(calls) > 1:  # the restore goes through
+            real_update(self, entries)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(GitRepository, "update_index", skipping)
+    with pytest.raises(WorkspaceError, match=r"git did not stage app/main\.py"):
+        ws.accept_file("app/main.py")
+    assert (git_repo / "app" / "main.py").read_text() == before
+    assert ws.counts().staged_hunks == 0 and ws.counts().pending_hunks == 1
+
+
+def test_a_hard_link_to_an_outside_file_is_read_but_never_written_through(
+    ws: Workspace, git_repo: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside\n")
+    os.link(outside, git_repo / "linked.txt")
+    assert ws.read_text("linked.txt") == "outside\n"  # as git would read it: paths are confined, not inodes
+    ws.propose("linked.txt", "changed\n")
+    ws.accept_file("linked.txt")
+    assert (git_repo / "linked.txt").read_text() == "changed\n"
+    assert outside.read_text() == "outside\n"  # the atomic write replaced the link; the outside file is untouched

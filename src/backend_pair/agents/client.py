@@ -53,7 +53,15 @@ def make_client(
     """
     import anthropic
 
-    return anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout)
+    from backend_pair.redact import REDACTOR, drop_secret_variables
+
+    REDACTOR.add("the API key", api_key)
+    client = anthropic.AsyncAnthropic(api_key=api_key, base_url=base_url, max_retries=max_retries, timeout=timeout)
+    REDACTOR.add("the API key", client.api_key)
+    REDACTOR.add("ANTHROPIC_AUTH_TOKEN", client.auth_token)
+    # The client holds them now: commands the agent runs, and anything else started later, never inherit them.
+    drop_secret_variables()
+    return client
 
 
 def estimated_retry_delay(retries_taken: int, headers: Any) -> float:

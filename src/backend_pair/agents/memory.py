@@ -17,6 +17,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend_pair.workspace.paths import is_git_name
+
 MAX_IMPORT_DEPTH = 5
 """Import hops followed from a memory file (Claude Code's limit)."""
 
@@ -111,7 +113,7 @@ def _folders(root: Path, cwd: Path | None) -> list[Path]:
         return folders
     current = root
     for part in here.relative_to(root).parts:
-        if part == ".git":
+        if is_git_name(part):
             break
         current = current / part
         folders.append(current)
@@ -181,7 +183,10 @@ class _Loader:
         (``@~/.claude/my-project.md``); the rest of the home folder (``~/.ssh``...) is out of a repository's reach.
         """
         areas = [confine] if confine != self.root else [self.root, self.home / ".claude"]
-        return any(real.is_relative_to(area) and ".git" not in real.relative_to(area).parts for area in areas)
+        return any(
+            real.is_relative_to(area) and not any(is_git_name(part) for part in real.relative_to(area).parts)
+            for area in areas
+        )
 
     def _shown(self, path: Path) -> str:
         return self.label(Path(_normalise(path)))

@@ -33,6 +33,7 @@ from backend_pair.agents.events import (
 from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
 from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
 from backend_pair.agents.tools.bash import APPROVED_ONCE
+from backend_pair.redact import REDACTOR
 
 if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
@@ -345,6 +346,13 @@ class AgentSession:
                 await asyncio.wait([task])
 
     async def _produce(self, queue: asyncio.Queue[AgentEvent | _Done], outcome: _StreamOutcome) -> None:
+        # The answer is shown as it streams: a secret it repeats (even split across deltas) is redacted first.
+        redactor = REDACTOR.stream(str)
+
+        def flush_text() -> None:
+            if rest := redactor.close():
+                queue.put_nowait(TextDelta(rest))
+
         try:
             if self._cancel_requested:
                 raise asyncio.CancelledError
@@ -359,9 +367,12 @@ class AgentSession:
                         outcome.started = True
                     elif event.type == "text":
                         outcome.partial_text.append(event.text)
-                        queue.put_nowait(TextDelta(event.text))
-                    elif event.type == "content_block_start" and outcome.partial_text:
-                        outcome.partial_text.append("\n\n")
+                        if shown := redactor.feed(event.text):
+                            queue.put_nowait(TextDelta(shown))
+                    elif event.type == "content_block_start":
+                        flush_text()
+                        if outcome.partial_text:
+                            outcome.partial_text.append("\n\n")
                     elif event.type == "message_stop":
                         outcome.stopped = True
                 if outcome.started:
@@ -372,6 +383,7 @@ class AgentSession:
         except Exception as err:
             outcome.error = err
         finally:
+            flush_text()
             queue.put_nowait(_DONE)
 
     def _end_interrupted(self, outcome: _StreamOutcome) -> list[AgentEvent]:

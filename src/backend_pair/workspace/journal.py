@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.errors import BackendPairError
+from backend_pair.redact import REDACTOR
 
 log = logging.getLogger(__name__)
-
-SECRET_VARIABLES = ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN")
 
 
 class JournalError(BackendPairError):
@@ -51,12 +50,9 @@ def sessions_dir(root: Path) -> Path:
 
 
 def _scrub(line: str) -> str:
-    """Belt and braces: whatever reaches the journal, a key from the environment never does."""
-    for name in SECRET_VARIABLES:
-        value = os.environ.get(name)
-        if value and len(value) >= 8:
-            line = line.replace(value, "[redacted]")
-    return line
+    """Whatever reaches the journal, a secret backend-pair holds (or one still in the environment) never does."""
+    REDACTOR.add_from_environment()
+    return REDACTOR.redact(line)
 
 
 class SessionJournal:

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 
 from backend_pair.workspace.errors import FileRefused, PathRefused
 from backend_pair.workspace.gitrepo import GitRepository
 
+_GIT_SHORT_NAME = re.compile(r"git~\d+", re.IGNORECASE)
 
-def _has_git_part(rel: str) -> bool:
-    return any(part == ".git" for part in PurePosixPath(rel).parts)
+
+def is_git_name(part: str) -> bool:
+    """Whether a path component names the repository's ``.git`` on some file system.
+
+    Not a string compare: case-insensitive file systems (macOS, Windows) open ``.GIT`` as ``.git``; Windows drops
+    trailing dots and spaces (``.git.``, ``.git ``); and its 8.3 short name is ``GIT~1``. Git itself refuses all of
+    these in a tree; so does backend-pair, on every system.
+    """
+    return part.rstrip(". ").casefold() == ".git" or _GIT_SHORT_NAME.fullmatch(part.rstrip(". ")) is not None
+
+
+def has_git_part(rel: str) -> bool:
+    """Whether any component of ``rel`` names ``.git`` (see :func:`is_git_name`)."""
+    return any(is_git_name(part) for part in PurePosixPath(rel).parts)
 
 
 def confine(root: Path, path: str) -> str:
@@ -46,13 +60,13 @@ def confine(root: Path, path: str) -> str:
         if not candidate.is_absolute() or not real.is_relative_to(root):
             raise PathRefused(f"{path}: outside the repository {root}") from None
         lexical_rel = real.relative_to(root).as_posix()
-    if _has_git_part(lexical_rel):
+    if has_git_part(lexical_rel):
         raise PathRefused(f"{path}: inside .git/, which the pair never reads or writes")
     try:
         real_rel = real.relative_to(root).as_posix()
     except ValueError:
         raise PathRefused(f"{path}: a symlink leads outside the repository (to {real})") from None
-    if _has_git_part(real_rel):
+    if has_git_part(real_rel):
         raise PathRefused(f"{path}: a symlink leads into .git/, which the pair never reads or writes")
     return real_rel if real_rel else "."
 

@@ -201,9 +201,17 @@ def apply_changes(git: GitRepository, root: Path, changes: Sequence[FileChange])
 
     Raises:
         IndexLocked: The index stayed locked; nothing was written.
-        WorkspaceError: A disk write failed; the index was restored.
+        WorkspaceError: Git did not stage what was asked (it may skip a path silently and still exit 0), or a disk
+            write failed; the index was restored and nothing was written.
     """
     git.update_index({change.path: change.index_after for change in changes})
+    staged = git.index_entries([change.path for change in changes])
+    skipped = [change.path for change in changes if staged.get(change.path) != change.index_after]
+    if skipped:
+        git.update_index({change.path: change.index_before for change in changes})
+        raise WorkspaceError(
+            f"git did not stage {', '.join(skipped)} (it skipped the path without an error); nothing was written"
+        )
     written: list[FileChange] = []
     try:
         for change in changes:

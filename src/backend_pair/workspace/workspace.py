@@ -30,7 +30,7 @@ from backend_pair.workspace.model import (
     split_key,
 )
 from backend_pair.workspace.overlay import ProposalEntry
-from backend_pair.workspace.paths import check_proposable, confine, require_plain
+from backend_pair.workspace.paths import check_proposable, confine, has_git_part, require_plain
 from backend_pair.workspace.persist import SavedState
 from backend_pair.workspace.rebase import rebase_entry
 from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
@@ -132,11 +132,14 @@ class Workspace:
             return rel in self._entries or (self.root / rel).is_file()
 
     def list_files(self) -> list[str]:
-        """Tracked and untracked-not-ignored files, plus proposed new files, sorted (submodules excluded)."""
+        """Tracked and untracked-not-ignored files, plus proposed new files, sorted (submodules excluded).
+
+        Paths the pair refuses (a ``.GIT/`` or ``GIT~1/`` folder that git itself would list) are left out.
+        """
         with self._lock:
             files = set(self._git.list_files())
             files.update(self._entries)
-            return sorted(files)
+            return sorted(path for path in files if not has_git_part(path))
 
     def grep(
         self, pattern: str, path: str | None = None, glob: str | None = None, ignore_case: bool = False
@@ -164,7 +167,8 @@ class Workspace:
             prefix = None if path in (None, "", ".") else self.resolve(path)
             prefix = None if prefix == "." else prefix
             overlay = {rel: entry.visible_text() for rel, entry in self._entries.items()}
-            return search.grep_overlay(self._git, overlay, pattern, prefix, glob, ignore_case)
+            hits = search.grep_overlay(self._git, overlay, pattern, prefix, glob, ignore_case)
+            return [hit for hit in hits if not has_git_part(hit[0])]
 
     # Proposals --------------------------------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from backend_pair.agents.tools.base import (
     require_str,
 )
 from backend_pair.errors import BackendPairError
+from backend_pair.redact import REDACTOR
 
 DEFAULT_TIMEOUT_MS = 120_000
 MAX_TIMEOUT_MS = 600_000
@@ -81,8 +82,13 @@ def _kill_group(process: asyncio.subprocess.Process) -> None:
 
 
 async def _pump(stream: asyncio.StreamReader, output: CappedOutput) -> None:
-    while chunk := await stream.read(CHUNK):
-        output.add(chunk)
+    # Redacted as it streams, before any capping: a key printed by the command is never kept, even cut in two.
+    redactor = REDACTOR.stream(bytes)
+    try:
+        while chunk := await stream.read(CHUNK):
+            output.add(redactor.feed(chunk))
+    finally:
+        output.add(redactor.close())
 
 
 async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | None, str, bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
 from typing import Any, Literal
 
 from backend_pair.agents.tools.base import ToolContext, ToolResult, error
@@ -13,6 +14,7 @@ from backend_pair.agents.tools.search import run_glob, run_grep
 from backend_pair.agents.tools.todo import run_todo_write
 from backend_pair.agents.tools.write import run_edit, run_write, with_contract_check
 from backend_pair.errors import BackendPairError
+from backend_pair.redact import REDACTOR
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +197,15 @@ def summarize(name: str, data: object) -> str:
 async def run_tool(ctx: ToolContext, name: str, data: object, offered: Iterable[str]) -> ToolResult:
     """Run one call; every failure becomes an error result for the model, never an exception out of the loop.
 
-    Cancellation still propagates (a running Bash command is killed on the way).
+    Every result passes the redactor here, the one way a tool's output reaches the model, the screen and the
+    journal: a secret backend-pair holds (the API key) is never sent to the model. Cancellation still propagates (a
+    running Bash command is killed on the way).
     """
+    result = await _run_tool(ctx, name, data, offered)
+    return replace(result, content=REDACTOR.redact(result.content))
+
+
+async def _run_tool(ctx: ToolContext, name: str, data: object, offered: Iterable[str]) -> ToolResult:
     if name not in set(offered):
         return error(f"Tool {name!r} is not available here; use one of: {', '.join(offered)}")
     if not isinstance(data, dict):
