@@ -146,7 +146,7 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     model = resolve_model(definition.model, args.model)
     if not _import_ui():
         return EXIT_PROBLEM
-    from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
+    from backend_pair.tui.app import AppConfig, NoTerminal, run_app  # type: ignore[import-not-found, unused-ignore]
 
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
     _guard_secrets()
@@ -154,6 +154,9 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     gc.enable()
     try:
         status: int = run_app(config)
+    except NoTerminal as error:
+        _error(str(error))
+        return EXIT_USAGE
     except BackendPairError as error:  # setup succeeded; a failure from here on is the app's, not the user's call
         _error(str(error))
         return EXIT_PROBLEM

@@ -365,3 +365,19 @@ def test_installed_command_outside_a_repository(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.startswith("backend-pair: ") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("stdin_is_a_terminal", [False, True])
+def test_without_a_terminal_the_app_refuses_in_one_line(git_repo: Path, stdin_is_a_terminal: bool) -> None:
+    command = Path(sys.executable).parent / "backend-pair"
+    if not command.exists():
+        pytest.skip(f"{command} is not installed")
+    env = {**os.environ, "ANTHROPIC_API_KEY": "sk-ant-no-terminal-test"}
+    # Input from /dev/null, or output into a pipe: either way nobody could type or see the app.
+    stdin = None if stdin_is_a_terminal else subprocess.DEVNULL
+    result = subprocess.run(
+        [str(command), str(git_repo)], stdin=stdin, capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not a terminal" in lines[0], result.stderr

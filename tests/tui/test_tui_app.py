@@ -228,3 +228,34 @@ async def test_ctrl_k_compacts_and_the_status_line_shows_context_use(service_rep
         assert any(
             "compacted (you asked)" in str(n.render()) and "12 messages became 5" in str(n.render()) for n in notices
         )
+
+
+async def test_an_exception_inside_the_watcher_never_ends_the_app(
+    service_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    from collections.abc import AsyncIterator
+
+    from backend_pair.tui import app as app_module
+    from backend_pair.tui.widgets.conversation import NoticeEntry
+    from tests.tui.stand_ins import wait_until
+
+    calls: list[int] = []
+
+    async def flaky_watch(root: Path, stop: asyncio.Event) -> AsyncIterator[set[str]]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("git check-ignore: 'lib/x.py' is beyond a symbolic link")
+        yield {"app/main.py"}
+        await stop.wait()
+
+    monkeypatch.setattr(app_module, "_load_watch_changes", lambda: flaky_watch)
+    monkeypatch.setattr(app_module, "WATCH_RETRY_FIRST", 0.01)
+    app, _ = make_app(service_repo)
+    app._watch = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: len(calls) >= 2, "the watcher started again")
+        assert app.is_running
+        entries = app.main.query_one(ConversationPane).entries
+        notices = [str(e.render()) for e in entries if isinstance(e, NoticeEntry)]
+        assert any("watching for outside edits hit an error and restarted" in text for text in notices)

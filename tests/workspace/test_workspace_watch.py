@@ -104,3 +104,43 @@ async def test_stop_ends_a_quiet_stream(git_repo: Path) -> None:
     stop.set()
     await asyncio.wait_for(task, SAFETY_TIMEOUT)
     assert batches == []
+
+
+async def test_a_folder_swapped_for_a_symlink_leading_out_does_not_end_the_watch(
+    git_repo: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    (git_repo / "lib").mkdir()
+    (git_repo / "lib" / "util.py").write_text("x = 1\n")
+    subprocess.run(["git", "add", "-A"], cwd=git_repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "lib"], cwd=git_repo, check=True)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "util.py").write_text("x = 2\n")
+
+    def swap_then_edit() -> None:
+        shutil.rmtree(git_repo / "lib")
+        (git_repo / "lib").symlink_to(outside, target_is_directory=True)
+        (outside / "util.py").write_text("x = 3\n")
+        (git_repo / "lib" / "new.py").write_text("through the link\n")
+        (git_repo / "after.txt").write_text("still watched\n")
+
+    seen = await _collect_until(git_repo, {"after.txt"}, swap_then_edit)
+    assert "after.txt" in seen
+
+
+def test_filtering_survives_a_path_git_cannot_place(git_repo: Path, tmp_path: Path) -> None:
+    from backend_pair.workspace.gitrepo import GitRepository, open_repo
+    from backend_pair.workspace.watch import _filter_ignored
+
+    (tmp_path / "out").mkdir()
+    (git_repo / "linked").symlink_to(tmp_path / "out", target_is_directory=True)
+    (git_repo / "ok.txt").write_text("x\n")
+    repo, top = open_repo(git_repo)
+    git = GitRepository(repo, top)
+    try:
+        assert _filter_ignored(git, {"ok.txt", "linked/x.py"}) == {"ok.txt"}
+    finally:
+        git.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +37,16 @@ if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Workspace
     from backend_pair.workspace.checkpoints import Checkpoint
 
+log = logging.getLogger(__name__)
+
 UI_BREATH = 0.005
 """Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
+
+WATCH_RETRY_FIRST = 0.5
+"""Seconds before watching starts again after the watcher failed (doubling on each failure in a row)."""
+
+WATCH_RETRY_MAX = 30.0
+"""The longest wait between two attempts to watch again."""
 
 TURN_GROUP = "agent-turn"
 """Worker group of the running agent turn (exclusive: one turn at a time)."""
@@ -540,21 +549,40 @@ class BackendPairApp(App[int]):
             return
         # watchfiles and anyio are imported in a thread: the screen stays live while they load.
         watch_changes = await asyncio.to_thread(_load_watch_changes)
-        async for paths in watch_changes(workspace.root, self._stop_watching):
+        failures = 0
+        while not self._stop_watching.is_set():
             try:
-                outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
-            except BackendPairError as err:
-                self.notify(str(err), severity="error")
-                continue
-            for outcome in outcomes:
-                if str(outcome.status) not in ("unchanged", "rebased"):
-                    conflicted = str(outcome.status) == "conflict"
-                    self.notify(
-                        f"{outcome.path}: {outcome.detail}", severity="warning" if conflicted else "information"
+                async for paths in watch_changes(workspace.root, self._stop_watching):
+                    failures = 0
+                    await self._disk_changed(workspace, paths)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as err:
+                # Whatever the file system or git throws (a folder swapped for a symlink, a vanished repository),
+                # the app stays and watching starts again; the developer hears of it once, in one line.
+                failures += 1
+                log.warning("the disk watcher failed (%s: %s); watching again", type(err).__name__, err)
+                if failures == 1:
+                    await self.main.query_one(ConversationPane).add_notice(
+                        f"watching for outside edits hit an error and restarted: {err}", "error"
                     )
-            if outcomes:
-                await self._snapshot()
-                await self.refresh_review()
+                await asyncio.sleep(min(WATCH_RETRY_MAX, WATCH_RETRY_FIRST * 2 ** (failures - 1)))
+
+    async def _disk_changed(self, workspace: Workspace, paths: set[str]) -> None:
+        """Rebase proposals on files changed outside the app, and say what happened to them."""
+        try:
+            outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
+        except BackendPairError as err:
+            self.notify(str(err), severity="error")
+            return
+        for outcome in outcomes:
+            if str(outcome.status) not in ("unchanged", "rebased"):
+                conflicted = str(outcome.status) == "conflict"
+                self.notify(f"{outcome.path}: {outcome.detail}", severity="warning" if conflicted else "information")
+        if outcomes:
+            await self._snapshot()
+            await self.refresh_review()
 
     # Actions
 
@@ -667,12 +695,27 @@ async def _default_session(app: BackendPairApp) -> TurnRunner:
     return session
 
 
+class NoTerminal(BackendPairError):
+    """Standard input or output is not a terminal (a pipe, a file, ``/dev/null``): the app cannot run."""
+
+
 def run_app(config: AppConfig) -> int:
     """Run the app in the terminal; returns the exit status.
 
     Args:
         config: The command line's decisions.
+
+    Raises:
+        NoTerminal: Standard input or output is not a terminal (the app would wait on input that never comes).
     """
+    import sys
+
+    for name, stream in (("input", sys.stdin), ("output", sys.stdout)):
+        if stream is None or not stream.isatty():
+            raise NoTerminal(
+                f"standard {name} is not a terminal; backend-pair is an interactive app: run it in a terminal "
+                "(for scripts, `backend-pair agents` and `backend-pair agents check` need none)"
+            )
     app = BackendPairApp(config)
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from watchfiles import Change, DefaultFilter, awatch
 
+from backend_pair.workspace.errors import GitFailed
 from backend_pair.workspace.gitrepo import GitRepository, open_repo
+
+log = logging.getLogger(__name__)
 
 DEBOUNCE_MS = 1600
 """Longest time one batch may gather changes (watchfiles' ``debounce``)."""
@@ -50,7 +54,19 @@ def _relative(root: Path, paths: set[str]) -> set[str]:
 def _filter_ignored(git: GitRepository, paths: set[str]) -> set[str]:
     submodules = git.submodule_paths()
     kept = {p for p in paths if not any(p == s or p.startswith(s + "/") for s in submodules)}
-    return kept - git.ignored(sorted(kept))
+    try:
+        return kept - git.ignored(sorted(kept))
+    except GitFailed:
+        # One odd path fails the whole batch (``... is beyond a symbolic link`` once a folder became a symlink):
+        # ask path by path and leave out the ones git cannot place in the tree.
+        survivors = set()
+        for path in kept:
+            try:
+                if not git.ignored([path]):
+                    survivors.add(path)
+            except GitFailed as err:
+                log.info("watcher: %s left out (%s)", path, err)
+        return survivors
 
 
 async def watch_changes(root: Path, stop: asyncio.Event | None = None) -> AsyncIterator[set[str]]:
