@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backend_pair import __version__
-from backend_pair.errors import BackendPairError
+from backend_pair.errors import BackendPairError, NoTerminal
 
 if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
@@ -146,7 +146,7 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     model = resolve_model(definition.model, args.model)
     if not _import_ui():
         return EXIT_PROBLEM
-    from backend_pair.tui.app import AppConfig, NoTerminal, run_app  # type: ignore[import-not-found, unused-ignore]
+    from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
 
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
     _guard_secrets()

@@ -15,7 +15,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from backend_pair.errors import BackendPairError
+from backend_pair.errors import BackendPairError, NoTerminal
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
@@ -179,6 +179,9 @@ class BackendPairApp(App[int]):
             if self.workspace is None:
                 self.workspace = await asyncio.to_thread(_open_workspace, self.config.root)
             workspace = self.workspace
+            repaired = await asyncio.to_thread(workspace.recover_interrupted_accept)
+            if repaired:
+                await self.main.query_one(ConversationPane).add_notice(repaired, "info")
             status.branch = await asyncio.to_thread(workspace.branch)
             self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
             self.refresh_checklist()
@@ -693,10 +696,6 @@ async def _default_session(app: BackendPairApp) -> TurnRunner:
         resume=config.resume,
     )
     return session
-
-
-class NoTerminal(BackendPairError):
-    """Standard input or output is not a terminal (a pipe, a file, ``/dev/null``): the app cannot run."""
 
 
 def run_app(config: AppConfig) -> int:

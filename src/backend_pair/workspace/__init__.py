@@ -1,6 +1,7 @@
 """The repository as the pair sees it: proposals as an overlay, hunks, accept = write + stage, outside edits."""
 
 from backend_pair.workspace.errors import (
+    FileChangedUnderneath,
     FileNotFoundInRepo,
     FileRefused,
     GitFailed,
@@ -27,6 +28,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "ConflictSides",
     "DiffLine",
+    "FileChangedUnderneath",
     "FileNotFoundInRepo",
     "FileProposal",
     "FileRefused",

@@ -39,3 +39,7 @@ class HunkNotFound(WorkspaceError):
 
 class GitFailed(WorkspaceError):
     """A git command failed for a reason other than the ones above; the message carries git's own words."""
+
+
+class FileChangedUnderneath(WorkspaceError):
+    """The file changed on disk between reading it and replacing it; nothing was written (try again)."""

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from backend_pair.workspace.atomic import atomic_write
-from backend_pair.workspace.errors import FileRefused, WorkspaceError
+from backend_pair.workspace.atomic import ANYTHING, _Anything, atomic_write, current_bytes
+from backend_pair.workspace.errors import FileChangedUnderneath, FileRefused, WorkspaceError
 from backend_pair.workspace.gitrepo import GitRepository, IndexEntry
 from backend_pair.workspace.hunks import Edit, apply_edits, map_edits
+from backend_pair.workspace.merge3 import merge3
 from backend_pair.workspace.textfile import decode_text, detect_eol, normalize, split_lines
 
 
@@ -30,6 +33,8 @@ class FileChange:
     """Index entry before; None when the path was not in the index."""
     index_after: IndexEntry | None
     """Index entry after; None when the path is removed from the index."""
+    disk_planned: str | None = None
+    """What was meant to be written, when another writer's lines were merged into ``disk_after`` as it was written."""
 
 
 @dataclass(frozen=True)
@@ -175,10 +180,60 @@ def _new_index_text(git: GitRepository, plan: AcceptPlan, entry: IndexEntry | No
     return "".join(apply_edits(split_lines(index_raw), mapped, detect_eol(index_raw))), False
 
 
-def write_disk(root: Path, rel: str, text: str | None) -> None:
-    """Write (or, for None, remove) a working tree file atomically."""
+MERGE_ATTEMPTS = 20
+"""Last-moment merges a conditional write tries while another writer keeps changing the file."""
+
+
+def write_disk(root: Path, rel: str, text: str | None, expected: str | _Anything | None = ANYTHING) -> str | None:
+    """Write (or, for None, remove) a working tree file atomically; returns what was written.
+
+    With ``expected`` the write is a compare and swap: when the file no longer holds ``expected`` (another writer
+    got there first), our change is merged onto its bytes in-process (:func:`merge3`) and tried again, so the
+    other writer's lines are kept; when the two changes touch, nothing is written.
+
+    Args:
+        root: Working tree root.
+        rel: Repo-relative path.
+        text: The new content; None removes the file.
+        expected: The content ``text`` was made from (None: the file did not exist).
+
+    Returns:
+        The content written (``text``, or it merged with what another writer added), None when removed.
+
+    Raises:
+        FileChangedUnderneath: ``expected`` was given and the file changed in a way that cannot be merged.
+    """
+    target = root / rel
+    if isinstance(expected, _Anything):
+        _replace(root, rel, text, ANYTHING)
+        return text
+    for _attempt in range(MERGE_ATTEMPTS):
+        now = current_bytes(target)
+        want = None if expected is None else encode(expected, rel)
+        if now != want:
+            if now is None or expected is None or text is None:
+                break
+            try:
+                now_text = now.decode("utf-8")
+            except UnicodeDecodeError:
+                break
+            merged = merge3(expected, now_text, text)
+            if merged is None:
+                break
+            expected, text, want = now_text, merged, now
+        try:
+            _replace(root, rel, text, want)
+            return text
+        except FileChangedUnderneath:
+            continue
+    raise FileChangedUnderneath(f"{rel} changed on disk where the change goes; nothing was written")
+
+
+def _replace(root: Path, rel: str, text: str | None, expected: bytes | _Anything | None) -> None:
     target = root / rel
     if text is None:
+        if not isinstance(expected, _Anything) and current_bytes(target) != expected:
+            raise FileChangedUnderneath(f"{rel} changed on disk while it was being removed; nothing was removed")
         with contextlib.suppress(FileNotFoundError):
             target.unlink()
         # Like git, leave no empty folders behind (those the accept created for a new file).
@@ -190,40 +245,151 @@ def write_disk(root: Path, rel: str, text: str | None) -> None:
                 break
             parent = parent.parent
         return
-    atomic_write(target, encode(text, rel))
+    atomic_write(target, encode(text, rel), expected)
 
 
-def apply_changes(git: GitRepository, root: Path, changes: Sequence[FileChange]) -> None:
-    """Stage then write: one index update for all files, then one atomic write per file.
+FaultHook = Callable[[str], None]
+"""Called with the name of each step of :func:`apply_changes` (tests kill the process there); None in use."""
 
-    The index goes first because it is the step that can be refused (a held ``index.lock``); if a disk write fails
-    afterwards, the index entries are put back so nothing is left half-done.
+FAULT_HOOK: FaultHook | None = None
+"""Only tests set it (to stop the process between two steps); the app never does."""
+
+INTENT_FILE = "accept-intent.json"
+"""In ``.git/backend-pair/``: what an accept (or undo) is about to do, until it is done."""
+
+
+def _step(name: str) -> None:
+    if FAULT_HOOK is not None:
+        FAULT_HOOK(name)
+
+
+def _intent_path(git: GitRepository) -> Path:
+    return git.git_dir / "backend-pair" / INTENT_FILE
+
+
+def _write_intent(git: GitRepository, changes: Sequence[FileChange]) -> None:
+    record = [
+        {
+            "path": change.path,
+            "disk_before": change.disk_before,
+            "disk_after": change.disk_after,
+            "index_before": _entry_json(change.index_before),
+            "index_after": _entry_json(change.index_after),
+        }
+        for change in changes
+    ]
+    path = _intent_path(git)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, json.dumps(record).encode("utf-8"))
+
+
+def _clear_intent(git: GitRepository) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        _intent_path(git).unlink()
+
+
+def apply_changes(git: GitRepository, root: Path, changes: Sequence[FileChange]) -> list[FileChange]:
+    """Stage then write, as one transaction: an intent record, one index update, then one atomic write per file.
+
+    Each write is a compare and swap (:func:`write_disk`): when another writer changed a file meanwhile, the change
+    is merged onto its bytes at the last moment, keeping the other writer's lines; where the two touch, everything
+    is put back and :class:`FileChangedUnderneath` says so, so the caller can rebase and try again. The intent
+    record (``.git/backend-pair/accept-intent.json``) is written before anything else and removed when all is
+    done: a crash in between is finished or rolled back by :func:`recover_interrupted` at the next start, so disk
+    and index agree.
+
+    Returns:
+        The changes as made: ``disk_after`` is what was written (with another writer's lines merged in).
 
     Raises:
         IndexLocked: The index stayed locked; nothing was written.
+        FileChangedUnderneath: A file changed on disk where the change goes; nothing was written or staged.
         WorkspaceError: Git did not stage what was asked (it may skip a path silently and still exit 0), or a disk
             write failed; the index was restored and nothing was written.
     """
-    git.update_index({change.path: change.index_after for change in changes})
-    staged = git.index_entries([change.path for change in changes])
-    skipped = [change.path for change in changes if staged.get(change.path) != change.index_after]
-    if skipped:
-        git.update_index({change.path: change.index_before for change in changes})
-        raise WorkspaceError(
-            f"git did not stage {', '.join(skipped)} (it skipped the path without an error); nothing was written"
-        )
-    written: list[FileChange] = []
+    _write_intent(git, changes)
+    _step("intent")
     try:
-        for change in changes:
-            write_disk(root, change.path, change.disk_after)
-            written.append(change)
-    except OSError as err:
-        for done in written:
-            with contextlib.suppress(OSError):
-                write_disk(root, done.path, done.disk_before)
-        git.update_index({change.path: change.index_before for change in changes})
-        reason = err.strerror or str(err)
-        raise WorkspaceError(f"could not write {root / change.path}: {reason}; nothing was staged") from None
+        git.update_index({change.path: change.index_after for change in changes})
+        _step("index")
+        staged = git.index_entries([change.path for change in changes])
+        skipped = [change.path for change in changes if staged.get(change.path) != change.index_after]
+        if skipped:
+            git.update_index({change.path: change.index_before for change in changes})
+            raise WorkspaceError(
+                f"git did not stage {', '.join(skipped)} (it skipped the path without an error); nothing was written"
+            )
+        written: list[FileChange] = []
+        try:
+            for change in changes:
+                actual = write_disk(root, change.path, change.disk_after, expected=change.disk_before)
+                merged = actual != change.disk_after
+                written.append(
+                    dataclasses.replace(change, disk_after=actual, disk_planned=change.disk_after if merged else None)
+                )
+                _step(f"write:{change.path}")
+        except (OSError, FileChangedUnderneath) as err:
+            for done in written:
+                with contextlib.suppress(OSError, FileChangedUnderneath):
+                    write_disk(root, done.path, done.disk_before, expected=done.disk_after)
+            git.update_index({change.path: change.index_before for change in changes})
+            if isinstance(err, FileChangedUnderneath):
+                raise
+            reason = err.strerror or str(err)
+            raise WorkspaceError(f"could not write {root / change.path}: {reason}; nothing was staged") from None
+    except BaseException:
+        _clear_intent(git)
+        raise
+    _clear_intent(git)
+    _step("done")
+    return written
+
+
+def recover_interrupted(git: GitRepository, root: Path) -> str | None:
+    """Finish or roll back an accept (or undo) a crash cut short, so that disk and index agree again.
+
+    A file whose index entry was updated but whose new content was not written yet gets it (if the file still
+    holds what the accept read); where the developer changed the file since, the index goes back instead. Nothing
+    the developer wrote is overwritten.
+
+    Returns:
+        One line saying what was done, or None when no accept was interrupted.
+    """
+    path = _intent_path(git)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        _clear_intent(git)
+        return "an interrupted accept left an unreadable record; it was dropped (check git status)"
+    finished, rolled_back = [], []
+    for item in record if isinstance(record, list) else []:
+        try:
+            rel = str(item["path"])
+            before, after = item.get("disk_before"), item.get("disk_after")
+            index_before, index_after = _entry_from(item.get("index_before")), _entry_from(item.get("index_after"))
+        except (KeyError, TypeError):
+            continue
+        index_now = git.index_entries([rel]).get(rel)
+        disk_now = current_bytes(root / rel)
+        want_before = None if before is None else encode(before, rel)
+        want_after = None if after is None else encode(after, rel)
+        if index_now == index_after and disk_now == want_after:
+            continue
+        if index_now == index_after and disk_now == want_before:
+            write_disk(root, rel, after, expected=before)
+            finished.append(rel)
+        elif index_now == index_after:
+            git.update_index({rel: index_before})
+            rolled_back.append(rel)
+    _clear_intent(git)
+    parts = []
+    if finished:
+        parts.append(f"finished writing {', '.join(finished)}")
+    if rolled_back:
+        parts.append(f"unstaged {', '.join(rolled_back)} (changed on disk since)")
+    return f"an accept cut short by a crash was repaired: {'; '.join(parts)}" if parts else None
 
 
 def accept_plans(
@@ -276,5 +442,4 @@ def accept_plans(
                 plan.was_deleted,
             )
         )
-    apply_changes(git, root, changes)
-    return changes, accepted
+    return apply_changes(git, root, changes), accepted

@@ -11,6 +11,7 @@ from backend_pair.workspace import search
 from backend_pair.workspace.checkpoints import Checkpoint, Checkpoints
 from backend_pair.workspace.command_review import CommandReport, CommandReview, CommandStart
 from backend_pair.workspace.errors import (
+    FileChangedUnderneath,
     FileNotFoundInRepo,
     FileRefused,
     HunkNotFound,
@@ -33,9 +34,19 @@ from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, has_git_part, require_plain
 from backend_pair.workspace.persist import SavedState
 from backend_pair.workspace.rebase import rebase_entry
-from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes, encode
+from backend_pair.workspace.staging import (
+    AcceptPlan,
+    AcceptRecord,
+    accept_plans,
+    apply_changes,
+    encode,
+    recover_interrupted,
+)
 from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize
 from backend_pair.workspace.undo import plan_revert
+
+ACCEPT_ATTEMPTS = 8
+"""Tries of an accept (or undo) whose file keeps changing underneath it before giving up with nothing written."""
 
 
 def open_workspace(path: Path) -> Workspace:
@@ -275,14 +286,48 @@ class Workspace:
                 entry.comments.pop(hunk.id, None)
             entry.accepted += len(hunks)
             entry.was_deleted = False
-            entry.set_base(change.disk_after)
+            entry.set_base(change.disk_planned if change.disk_planned is not None else change.disk_after)
             entry.settle_state()
             self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
+            if change.disk_planned is not None and change.disk_planned != change.disk_after:
+                # Another writer's lines were merged in as we wrote: the rest of the proposal moves onto them.
+                self._rebase(entry, change.disk_after)
             if entry.is_done():
-                del self._entries[entry.path]
+                self._entries.pop(entry.path, None)
         self._history.append(AcceptRecord(label, undo_files, self._git.head()))
         for entry, hunks in selections:
             self._feedback.accepted(entry.path, len(hunks))
+
+    def _accept_fresh(self, wanted: list[tuple[str, list[str] | None]], skip_conflicts: bool = False) -> None:
+        """Accept ``(path, hunk ids or None for all)`` from the bytes on disk now, as a compare and swap.
+
+        When a file changes between reading it and replacing it (a formatter, a log, an editor's autosave), nothing
+        is written: the proposal is rebased onto the new bytes and the accept is tried again, up to
+        :data:`ACCEPT_ATTEMPTS` times. Whatever the developer's tools wrote is never overwritten.
+
+        Raises:
+            FileChangedUnderneath: The file kept changing; nothing was written or staged.
+        """
+        for _attempt in range(ACCEPT_ATTEMPTS):
+            selections: list[tuple[ProposalEntry, list[Hunk]]] = []
+            for rel, hunk_ids in wanted:
+                entry = self._synced_entry(rel)
+                if entry.state is FileState.CONFLICT:
+                    if skip_conflicts:
+                        continue
+                    self._hunk(entry, "")
+                hunks = list(entry.hunks()) if hunk_ids is None else [self._hunk(entry, i) for i in hunk_ids]
+                selections.append((entry, hunks))
+            try:
+                self._accept(selections)
+                return
+            except FileChangedUnderneath:
+                continue
+        paths = ", ".join(rel for rel, _ in wanted)
+        raise FileChangedUnderneath(
+            f"{paths} kept changing on disk while accepting ({ACCEPT_ATTEMPTS} tries); nothing was written — "
+            "accept again once it settles"
+        )
 
     def accept_hunk(self, rel: str, hunk_id: str) -> None:
         """Write one hunk to disk and stage exactly that hunk (a command's hunk, already on disk, is only staged).
@@ -300,8 +345,7 @@ class Workspace:
             if is_command:
                 self._commands.keep(path, [hunk_id])
                 return
-            entry = self._synced_entry(rel)
-            self._accept([(entry, [self._hunk(entry, hunk_id)])])
+            self._accept_fresh([(rel, [hunk_id])])
 
     def accept_file(self, rel: str) -> None:
         """Accept every pending hunk of one file (one write, one index update), or keep a command's changes."""
@@ -310,16 +354,12 @@ class Workspace:
             if is_command:
                 self._commands.keep(path)
                 return
-            entry = self._synced_entry(rel)
-            if entry.state is FileState.CONFLICT:
-                self._hunk(entry, "")
-            self._accept([(entry, list(entry.hunks()))])
+            self._accept_fresh([(rel, None)])
 
     def accept_all(self) -> None:
         """Accept every pending hunk of every file not in conflict, in one index update; keep every command change."""
         with self._lock:
-            entries = [self._synced_entry(rel) for rel in sorted(self._entries)]
-            self._accept([(e, list(e.hunks())) for e in entries if e.state is not FileState.CONFLICT])
+            self._accept_fresh([(rel, None) for rel in sorted(self._entries)], skip_conflicts=True)
             for path in sorted(self._commands.changes):
                 self._commands.keep(path)
 
@@ -396,11 +436,20 @@ class Workspace:
             record = self._history[-1]
             if self._git.head() != record.head:
                 raise UndoRefused(f"cannot undo the accept of {record.label}: a commit was made since; use git")
-            for change in record.files:
-                if change.path in self._entries:
-                    self._synced_entry(change.path)
-            reverts = [plan_revert(self._git, change, self._read_disk(change.path)) for change in record.files]
-            apply_changes(self._git, self.root, reverts)
+            for _attempt in range(ACCEPT_ATTEMPTS):
+                for change in record.files:
+                    if change.path in self._entries:
+                        self._synced_entry(change.path)
+                reverts = [plan_revert(self._git, change, self._read_disk(change.path)) for change in record.files]
+                try:
+                    reverts = apply_changes(self._git, self.root, reverts)
+                    break
+                except FileChangedUnderneath:
+                    continue
+            else:
+                raise FileChangedUnderneath(
+                    f"the files of {record.label} kept changing on disk while undoing; nothing was changed"
+                )
             self._history.pop()
             for change, revert in zip(record.files, reverts, strict=True):
                 self._own_writes[change.path] = revert.disk_after
@@ -451,6 +500,11 @@ class Workspace:
             if report is not None:
                 self._rebase_after_command(report.changed)
             return report
+
+    def recover_interrupted_accept(self) -> str | None:
+        """Finish or roll back an accept a crash cut short (disk and index agree again); one line, or None."""
+        with self._lock:
+            return recover_interrupted(self._git, self.root)
 
     # Checkpoints ------------------------------------------------------------------------------------------------
 
