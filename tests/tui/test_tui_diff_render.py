@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
+
 from backend_pair.tui.diff_render import (
+    ADDED_STYLE,
+    UNIFIED_LEAD,
     DiffDocument,
     hunk_as_patch,
     lexer_name_for,
@@ -10,6 +14,7 @@ from backend_pair.tui.diff_render import (
     render_split,
     render_unified,
 )
+from backend_pair.tui.word_diff import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, intraline_changes
 from backend_pair.workspace.hunks import compute_hunks
 from backend_pair.workspace.model import ConflictSides, FileProposal, FileState
 
@@ -91,3 +96,45 @@ def test_conflict_shows_both_sides() -> None:
 def test_hunk_as_patch() -> None:
     proposal = _proposal("a.py", "x = 1\n", "x = 2\n")
     assert hunk_as_patch("a.py", proposal.hunks[0]) == "--- a/a.py\n+++ b/a.py\n@@ -1,1 +1,1 @@\n-x = 1\n+x = 2\n"
+
+
+def _styled_at(row: Text, offset: int) -> list[str]:
+    """The styles of the spans covering character ``offset`` of ``row``."""
+    return [str(span.style) for span in row.spans if span.start <= offset < span.end]
+
+
+LONG_OLD = "status:\n  type: string\n  enum: [pending, paid]" + ", x" * 60 + "\n"
+LONG_NEW = "status:\n  type: string\n  enum: [pending, paid, cancelled]" + ", x" * 60 + "\n"
+
+
+def test_intraline_changes_mark_only_the_changed_words() -> None:
+    changes = intraline_changes("enum: [pending, paid]", "enum: [pending, paid, cancelled]")
+    assert changes is not None
+    removed, added = changes
+    assert removed == ()
+    assert [("enum: [pending, paid, cancelled]")[start:end] for start, end in added] == [", cancelled"]
+    assert intraline_changes("x = 1", "return compute(total)") is None, "a rewrite marks no words"
+
+
+def test_unified_highlights_the_changed_word_even_past_the_pane_edge() -> None:
+    proposal = _proposal("api.yaml", LONG_OLD, LONG_NEW)
+    document = DiffDocument(proposal, 0, 40, split=False)
+    rows = [document.row(y) for y in range(document.line_count)]
+    added = next(row for row in rows if row.plain[UNIFIED_LEAD - 2] == "+" and "cancelled" in row.plain)
+    assert added.cell_len > 40, "the line is wider than the pane"
+    at = added.plain.index("cancelled")
+    assert any(ADDED_WORD_STYLE in style for style in _styled_at(added, at))
+    assert not any(ADDED_WORD_STYLE in style for style in _styled_at(added, added.plain.index("pending")))
+    removed = next(row for row in rows if row.plain[UNIFIED_LEAD - 2] == "-")
+    assert not any(REMOVED_WORD_STYLE in str(span.style) for span in removed.spans), "nothing removed inside"
+    # The stronger background is drawn over the line's own background, not under it.
+    styles = [str(span.style) for span in added.spans]
+    assert styles.index(ADDED_STYLE) < max(i for i, s in enumerate(styles) if ADDED_WORD_STYLE in s)
+
+
+def test_split_highlights_the_changed_words_on_both_sides() -> None:
+    proposal = _proposal("a.py", "total = price * count\n", "total = price * quantity\n")
+    row = next(line for line in render_split(proposal, 0, 80).text.split("\n") if "count" in line.plain)
+    assert any(REMOVED_WORD_STYLE in style for style in _styled_at(row, row.plain.index("count")))
+    assert any(ADDED_WORD_STYLE in style for style in _styled_at(row, row.plain.index("quantity")))
+    assert not any("bold on" in style for style in _styled_at(row, row.plain.index("price")))

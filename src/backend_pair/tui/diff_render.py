@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Span, Text
 
+from backend_pair.tui.word_diff import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, Ranges, word_marks
 from backend_pair.untrusted import visible
 
 if TYPE_CHECKING:
@@ -209,6 +210,15 @@ class _Highlighter:
         return _highlight_text(text, self._path)[0] if text else Text("")
 
 
+def _mark_words(code: Text, ranges: Ranges | None, style: str) -> None:
+    """Emphasise ``ranges`` of ``code`` (skipped if the highlighted text is not the line the ranges measure)."""
+    if not ranges:
+        return
+    for start, end in ranges:
+        if end <= len(code.plain):
+            code.stylize(style, start, end)
+
+
 def _hunk_header(hunk: Hunk, index: int, total: int, current: bool, width: int) -> Text:
     marker = "▶ " if current else "  "
     label = f"{marker}hunk {index + 1}/{total}  {hunk_title(hunk)}"
@@ -229,6 +239,7 @@ def _unified_rows(
     """One hunk's rows in the unified view: header, lines, comments, a blank line."""
     rows = [_hunk_header(hunk, index, total, current, width)]
     bar = Text("▌" if current else " ", style="bold yellow")
+    marks = word_marks(hunk)
     for diff_line in hunk.lines:
         gutter = Text(
             f"{diff_line.old_no if diff_line.old_no is not None else '':>4} "
@@ -237,13 +248,18 @@ def _unified_rows(
         )
         sign_style = {"+": "bold green", "-": "bold red"}.get(diff_line.kind, "")
         code = highlighter.line(diff_line.kind, diff_line.text, diff_line.old_no, diff_line.new_no)
+        if diff_line.kind == "+":
+            _mark_words(code, marks.get(("+", diff_line.new_no)), ADDED_WORD_STYLE)
+        elif diff_line.kind == "-":
+            _mark_words(code, marks.get(("-", diff_line.old_no)), REMOVED_WORD_STYLE)
         row = Text.assemble(bar, gutter, Text(diff_line.kind, style=sign_style), " ", code)
         row.no_wrap = True
         row.overflow = "ellipsis"
+        # Underneath what is already there, so the changed words' stronger background stays on top.
         if diff_line.kind == "+":
-            row.stylize(ADDED_STYLE)
+            row.stylize_before(ADDED_STYLE)
         elif diff_line.kind == "-":
-            row.stylize(REMOVED_STYLE)
+            row.stylize_before(REMOVED_STYLE)
         rows.append(row)
     rows.extend(_comment_lines(hunk))
     rows.append(Text(""))
@@ -267,7 +283,7 @@ def _cell(number: int | None, code: Text | None, style: str, half: int) -> Text:
     cell = Text.assemble(Text(f"{number if number is not None else '':>4} ", style=GUTTER_STYLE), code)
     cell.truncate(half, overflow="ellipsis", pad=True)
     if style:
-        cell.stylize(style)
+        cell.stylize_before(style)
     return cell
 
 
@@ -302,12 +318,17 @@ def _split_rows(hunk: Hunk, index: int, total: int, current: bool, width: int, h
     half = _half(width)
     rows = [_hunk_header(hunk, index, total, current, width)]
     bar = Text("▌" if current else " ", style="bold yellow")
+    marks = word_marks(hunk)
     for left, right in _pair_rows(hunk):
         left_text = right_text = None
         if left is not None:
             left_text = highlighter.line(left[1], left[2], left[0], None if left[1] == "-" else right and right[0])
+            if left[1] == "-":
+                _mark_words(left_text, marks.get(("-", left[0])), REMOVED_WORD_STYLE)
         if right is not None:
             right_text = highlighter.line(right[1], right[2], None, right[0])
+            if right[1] == "+":
+                _mark_words(right_text, marks.get(("+", right[0])), ADDED_WORD_STYLE)
         left_style = REMOVED_STYLE if left is not None and left[1] == "-" else ""
         right_style = ADDED_STYLE if right is not None and right[1] == "+" else ""
         row = Text.assemble(
