@@ -14,6 +14,7 @@ from backend_pair.tui.diff_render import (
     render_split,
     render_unified,
 )
+from backend_pair.tui.diff_wrap import WRAP_MARK, wrap_starts
 from backend_pair.tui.word_diff import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, intraline_changes
 from backend_pair.workspace.hunks import compute_hunks
 from backend_pair.workspace.model import ConflictSides, FileProposal, FileState
@@ -138,3 +139,28 @@ def test_split_highlights_the_changed_words_on_both_sides() -> None:
     assert any(REMOVED_WORD_STYLE in style for style in _styled_at(row, row.plain.index("count")))
     assert any(ADDED_WORD_STYLE in style for style in _styled_at(row, row.plain.index("quantity")))
     assert not any("bold on" in style for style in _styled_at(row, row.plain.index("price")))
+
+
+def test_wrap_cuts_long_lines_into_marked_rows_that_fit() -> None:
+    proposal = _proposal("api.yaml", LONG_OLD, LONG_NEW)
+    document = DiffDocument(proposal, 0, 60, split=False, wrap=True)
+    rows = [document.row(y) for y in range(document.line_count)]
+    assert document.line_count == len(render_unified(proposal, 0, 60).text.plain.split("\n")) + sum(
+        len(wrap_starts(line.text, 60 - UNIFIED_LEAD)) - 1 for line in proposal.hunks[0].lines
+    )
+    assert all(row.cell_len <= 60 for row in rows), "nothing is wider than the pane"
+    continued = [row for row in rows if row.plain[UNIFIED_LEAD - 2 : UNIFIED_LEAD] == WRAP_MARK]
+    assert len(continued) >= 4, "both long lines go on over several rows"
+    joined = "".join(row.plain[UNIFIED_LEAD:] for row in rows if "cancelled" in row.plain or row in continued)
+    assert "enum: [pending, paid, cancelled], x, x" in joined
+    assert document.max_width == 60 and document.fixed_cells(2) == 0
+
+
+def test_sideways_scroll_keeps_the_numbers_and_sign_of_code_rows_only() -> None:
+    proposal = _proposal("api.yaml", LONG_OLD, LONG_NEW)
+    document = DiffDocument(proposal, 0, 60, split=False)
+    header, first_line = 0, 1
+    assert document.fixed_cells(header) is None
+    assert document.fixed_cells(first_line) == UNIFIED_LEAD
+    assert document.fixed_cells(document.line_count - 1) == 0
+    assert DiffDocument(proposal, 0, 60, split=True).fixed_cells(first_line) == 0

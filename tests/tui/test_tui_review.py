@@ -232,6 +232,44 @@ async def test_long_lines_scroll_sideways(service_repo: Path) -> None:
         assert diff.scroll_x == 0
 
 
+def _screen_row(diff: DiffView, containing: str) -> str:
+    """The row of the diff on screen whose text holds ``containing``."""
+    for y in range(diff.scrollable_content_region.height):
+        text = "".join(segment.text for segment in diff.render_line(y))
+        if containing in text:
+            return text
+    raise AssertionError(f"no row on screen holds {containing!r}")
+
+
+async def test_sideways_scroll_keeps_numbers_home_resets_and_w_wraps(service_repo: Path) -> None:
+    long_line = "    return {" + ", ".join(f'"key{n}": {n}' for n in range(30)) + "}"
+    proposed = MAIN_PY.replace('    return {"status": "ok"}', long_line)
+    app, _ = make_app(service_repo, [[Propose("app/main.py", proposed), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        diff = pane.query_one(DiffView)
+        assert not pane.split
+        before = _screen_row(diff, '"key0"')
+        sign = before.index("+ ")
+        await pilot.press("right", "right")
+        await pilot.pause()
+        assert diff.scroll_x == 16
+        after = _screen_row(diff, '"key')
+        assert after[: sign + 2] == before[: sign + 2], "the mark, line numbers and + stay in place"
+        assert after[sign + 2 :].startswith(before[sign + 2 + 16 :]), "the code moved 16 columns"
+        await pilot.press("home")
+        await pilot.pause()
+        assert diff.scroll_x == 0
+        await pilot.press("w")
+        await pilot.pause()
+        assert pane.wrap and diff.max_scroll_x == 0, "wrapped: nothing to scroll"
+        body = diff.rendered_text()
+        assert "↪ " in body and '"key29": 29}' in body
+        await pilot.press("w")
+        await pilot.pause()
+        assert diff.max_scroll_x > 0 and "↪ " not in diff.rendered_text()
+
+
 async def test_a_proposed_contract_that_does_not_validate_is_flagged(service_repo: Path) -> None:
     spec = "openapi: 3.0.3\ninfo:\n  title: Orders\npaths: {}\n"
     app, _ = make_app(service_repo, [[Propose("openapi.yaml", spec), *TWO_FILES]])

@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Span, Text
 
+from backend_pair.tui.diff_wrap import wrap_rows, wrap_starts
 from backend_pair.tui.word_diff import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, Ranges, word_marks
 from backend_pair.untrusted import visible
 
@@ -234,9 +235,9 @@ def _comment_lines(hunk: Hunk) -> list[Text]:
 
 
 def _unified_rows(
-    hunk: Hunk, index: int, total: int, current: bool, width: int, highlighter: _Highlighter
+    hunk: Hunk, index: int, total: int, current: bool, width: int, highlighter: _Highlighter, wrap: bool = False
 ) -> list[Text]:
-    """One hunk's rows in the unified view: header, lines, comments, a blank line."""
+    """One hunk's rows in the unified view: header, lines (cut to the width when ``wrap``), comments, a blank."""
     rows = [_hunk_header(hunk, index, total, current, width)]
     bar = Text("▌" if current else " ", style="bold yellow")
     marks = word_marks(hunk)
@@ -256,11 +257,13 @@ def _unified_rows(
         row.no_wrap = True
         row.overflow = "ellipsis"
         # Underneath what is already there, so the changed words' stronger background stays on top.
-        if diff_line.kind == "+":
-            row.stylize_before(ADDED_STYLE)
-        elif diff_line.kind == "-":
-            row.stylize_before(REMOVED_STYLE)
-        rows.append(row)
+        background = {"+": ADDED_STYLE, "-": REMOVED_STYLE}.get(diff_line.kind, "")
+        if background:
+            row.stylize_before(background)
+        if wrap:
+            rows.extend(wrap_rows(row, UNIFIED_LEAD, bar, width, background))
+        else:
+            rows.append(row)
     rows.extend(_comment_lines(hunk))
     rows.append(Text(""))
     return rows
@@ -367,7 +370,7 @@ class DiffDocument:
     one of them is drawn and kept until the current-hunk mark moves onto or off that hunk.
     """
 
-    def __init__(self, proposal: FileProposal, current: int, width: int, *, split: bool) -> None:
+    def __init__(self, proposal: FileProposal, current: int, width: int, *, split: bool, wrap: bool = False) -> None:
         """Lay out ``proposal``'s hunks.
 
         Args:
@@ -375,11 +378,14 @@ class DiffDocument:
             current: Index of the current hunk.
             width: Columns available.
             split: Side by side instead of unified.
+            wrap: Wrap long lines of the unified view (continuation rows marked) instead of scrolling sideways.
         """
         self.proposal = proposal
         """The proposal shown."""
         self.split = split
         """Side by side instead of unified."""
+        self.wrap = wrap and not split
+        """Long lines wrap (unified only: the side-by-side halves are cut at their width)."""
         self.width = width
         """Columns the rows are laid out for."""
         self.current = current
@@ -392,11 +398,16 @@ class DiffDocument:
         half = _half(width)
         for hunk in proposal.hunks:
             offsets.append(line_count)
-            body = len(_pair_rows(hunk)) if split else len(hunk.lines)
+            if split:
+                body = len(_pair_rows(hunk))
+            elif self.wrap:
+                body = sum(len(wrap_starts(visible(line.text), max(width - UNIFIED_LEAD, 10))) for line in hunk.lines)
+            else:
+                body = len(hunk.lines)
             line_count += 2 + body + len(hunk.comments)
             if split:
                 widest = max(widest, 2 * half + 2)  # the mark, both halves, the rule
-            else:
+            elif not self.wrap:
                 for diff_line in hunk.lines:
                     code = visible(diff_line.text)
                     widest = max(widest, UNIFIED_LEAD + cell_len(code))
@@ -422,12 +433,31 @@ class DiffDocument:
                 proposal = self.proposal
                 self._highlighter = _highlighter_for(proposal.path, proposal.base, proposal.proposed)
             self._highlighter.prepare(self.proposal.hunks[index])
-            build = _split_rows if self.split else _unified_rows
             total = len(self.proposal.hunks)
             hunk = self.proposal.hunks[index]
-            rows = build(hunk, index, total, index == self.current, self.width, self._highlighter)
+            current = index == self.current
+            if self.split:
+                rows = _split_rows(hunk, index, total, current, self.width, self._highlighter)
+            else:
+                rows = _unified_rows(hunk, index, total, current, self.width, self._highlighter, self.wrap)
             self._rows[index] = rows
         return rows[y - self.hunk_offsets[index]]
+
+    def fixed_cells(self, y: int) -> int | None:
+        """Cells at the left of row ``y`` that stay put when the view scrolls sideways.
+
+        Unified code rows keep their mark, line numbers and sign (``UNIFIED_LEAD``) while the code scrolls; a hunk
+        header does not scroll at all (``None``); every other row scrolls whole (0).
+        """
+        if self.split or self.wrap:
+            return 0
+        index = self.hunk_at(y)
+        within = y - self.hunk_offsets[index] if self.hunk_offsets else -1
+        if within == 0:
+            return None
+        if 0 < within <= len(self.proposal.hunks[index].lines):
+            return UNIFIED_LEAD
+        return 0
 
     def hunk_lines(self, index: int) -> range:
         """The rows of hunk ``index``."""

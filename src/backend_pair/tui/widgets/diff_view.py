@@ -58,13 +58,14 @@ class DiffView(ScrollView, can_focus=False):
         self._proposal: FileProposal | None = None
         self._current = 0
         self._split = False
+        self._wrap = False
         self._width = 0
         self._document: DiffDocument | _FixedRows = _FixedRows(Text(EMPTY_TEXT, style="dim"))
         self._strips: LRUCache[int, Strip] = LRUCache(1024)
         self._base_style: Style | None = None
         self.virtual_size = Size(self._document.max_width, self._document.line_count)
 
-    def show(self, proposal: FileProposal | None, current: int, split: bool) -> None:
+    def show(self, proposal: FileProposal | None, current: int, split: bool, wrap: bool = False) -> None:
         """Render ``proposal`` with hunk ``current`` marked and scrolled into view.
 
         The same proposal in the same mode only moves the mark (the rows of the two hunks concerned are rebuilt).
@@ -73,12 +74,14 @@ class DiffView(ScrollView, can_focus=False):
             proposal: The file to show, or None for the empty state.
             current: Index of the current hunk.
             split: Side by side instead of unified.
+            wrap: Wrap long lines instead of scrolling them sideways.
         """
         document = self._document
         if (
             isinstance(document, DiffDocument)
             and proposal is self._proposal
             and split == self._split
+            and wrap == self._wrap
             and self._render_width() == self._width
         ):
             self._current = current
@@ -89,8 +92,15 @@ class DiffView(ScrollView, can_focus=False):
             self.refresh()
             self._scroll_to_current(at_once=True)
             return
-        self._proposal, self._current, self._split = proposal, current, split
+        new_file = proposal is None or self._proposal is None or proposal.path != self._proposal.path
+        self._proposal, self._current, self._split, self._wrap = proposal, current, split, wrap
         self._render_diff()
+        if new_file and self.scroll_x:
+            self.scroll_home_x()
+
+    def scroll_home_x(self) -> None:
+        """Back to the start of the lines (the sideways offset is per file: a new file starts at column 0)."""
+        self.scroll_to(x=0, animate=False, immediate=True)
 
     def rendered_text(self) -> str:
         """Every row as plain text (for tests: a large diff is drawn in full by this)."""
@@ -111,7 +121,7 @@ class DiffView(ScrollView, can_focus=False):
             self._set_document(_FixedRows(render_conflict(proposal, width, self._split)))
             self.call_after_refresh(self.scroll_home, animate=False)
             return
-        self._set_document(DiffDocument(proposal, self._current, width, split=self._split))
+        self._set_document(DiffDocument(proposal, self._current, width, split=self._split, wrap=self._wrap))
         self._scroll_to_current()
 
     def _set_document(self, document: DiffDocument | _FixedRows) -> None:
@@ -156,6 +166,15 @@ class DiffView(ScrollView, can_focus=False):
                 text.expand_tabs(4)
             strip = Strip(text.render(self.app.console), text.cell_len).apply_style(self._style())
             self._strips[row] = strip
+        document = self._document
+        fixed = document.fixed_cells(row) if isinstance(document, DiffDocument) else 0
+        if fixed is None:
+            return strip.crop_extend(0, width, self._style())
+        if fixed and scroll_x and width > fixed:
+            # Line numbers and the +/- sign stay in place; only the code moves.
+            lead = strip.crop_extend(0, fixed, self._style())
+            code = strip.crop_extend(fixed + scroll_x, scroll_x + width, self._style())
+            return Strip.join([lead, code])
         return strip.crop_extend(scroll_x, scroll_x + width, self._style())
 
     def _style(self) -> Style:

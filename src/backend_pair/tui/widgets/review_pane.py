@@ -100,13 +100,15 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("ctrl+z", "rewind", "Rewind", id="review.rewind", show=False),
         Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
+        Binding("w", "toggle_wrap", "Wrap", id="review.toggle_wrap", show=False),
         Binding("y", "copy", "Copy hunk", id="review.copy", show=False),
         Binding("r", "redo_conflict", "Redo", id="review.redo_conflict", show=False),
         Binding("escape", "app.focus_prompt", "Back", id="review.back", show=False),
         Binding("pagedown", "scroll_diff(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_diff(-1)", "Scroll up", show=False),
-        Binding("right", "scroll_sideways(8)", "Scroll right", show=False),
-        Binding("left", "scroll_sideways(-8)", "Scroll left", show=False),
+        Binding("right", "scroll_sideways(8)", "Scroll right", id="review.scroll_right", show=False),
+        Binding("left", "scroll_sideways(-8)", "Scroll left", id="review.scroll_left", show=False),
+        Binding("home", "scroll_line_start", "Line start", id="review.line_start", show=False),
     ]
 
     file_index: reactive[int] = reactive(0, init=False, repaint=False)
@@ -115,6 +117,8 @@ class ReviewPane(Vertical, can_focus=True):
     """Index of the current hunk within the selected file (only the diff's rows concerned are redrawn)."""
     split_override: reactive[bool | None] = reactive(None, init=False)
     """Side by side (True) or unified (False) as toggled; None follows the width."""
+    wrap: reactive[bool] = reactive(False, init=False)
+    """Long lines wrap (continuation rows marked ``↪``) instead of scrolling sideways."""
 
     class HunkAccepted(_HunkMessage):
         """Accept one hunk: write it to disk and stage it."""
@@ -257,7 +261,7 @@ class ReviewPane(Vertical, can_focus=True):
     def _refresh_views(self) -> None:
         self.query_one(FileList).show(self.proposals, self.file_index, self.problems)
         self._show_note()
-        self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
+        self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split, self.wrap)
         self._update_title()
 
     def _show_note(self) -> None:
@@ -291,7 +295,15 @@ class ReviewPane(Vertical, can_focus=True):
 
     def watch_hunk_index(self) -> None:
         """Move the current-hunk mark (the diff rebuilds the two hunks concerned; the file list is unchanged)."""
-        self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
+        self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split, self.wrap)
+
+    def watch_wrap(self) -> None:
+        """Re-render with long lines wrapped or not."""
+        self._refresh_views()
+
+    def action_toggle_wrap(self) -> None:
+        """Wrap long lines, or go back to one row per line with the text scrolling sideways."""
+        self.wrap = not self.wrap
 
     def watch_split_override(self) -> None:
         """Re-render in the chosen mode."""
@@ -301,7 +313,7 @@ class ReviewPane(Vertical, can_focus=True):
         """The automatic split depends on the width."""
         self._update_title()
         if self.split_override is None:
-            self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split)
+            self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split, self.wrap)
 
     def action_next_hunk(self) -> None:
         """Go to the next hunk, then on to the next file."""
@@ -423,6 +435,10 @@ class ReviewPane(Vertical, can_focus=True):
     def action_scroll_sideways(self, columns: int) -> None:
         """Scroll the diff left or right (long lines are not wrapped, so line numbers stay true)."""
         self.query_one(DiffView).scroll_relative(x=columns, animate=False)
+
+    def action_scroll_line_start(self) -> None:
+        """Back to the start of long lines."""
+        self.query_one(DiffView).scroll_home_x()
 
     def action_comment(self) -> None:
         """Open the comment line for the current hunk."""
