@@ -89,7 +89,7 @@ def test_conflict_shows_both_sides() -> None:
         "a.py", "v = 1\n", "v = 3\n", FileState.CONFLICT, (), ConflictSides("v = 2\n", "v = 3\n", "v = 1\n")
     )
     unified = render_conflict(proposal, 80, split=False).plain
-    assert "-v = 2" in unified and "+v = 3" in unified and "r asks the agent to redo" in unified
+    assert "-v = 2" in unified and "+v = 3" in unified and "r asks the agent to redo" in unified.replace("\n", " ")
     split = render_conflict(proposal, 80, split=True).plain
     assert "On disk (yours)" in split and "Agent's proposal" in split
 
@@ -164,3 +164,14 @@ def test_sideways_scroll_keeps_the_numbers_and_sign_of_code_rows_only() -> None:
     assert document.fixed_cells(first_line) == UNIFIED_LEAD
     assert document.fixed_cells(document.line_count - 1) == 0
     assert DiffDocument(proposal, 0, 60, split=True).fixed_cells(first_line) == 0
+
+
+def test_conflict_headline_wraps_at_the_pane_width() -> None:
+    proposal = FileProposal(
+        "a.py", "v = 1\n", "v = 3\n", FileState.CONFLICT, (), ConflictSides("v = 2\n", "v = 3\n", "v = 1\n")
+    )
+    for split in (False, True):
+        rows = render_conflict(proposal, 50, split=split).plain.split("\n")
+        headline = " ".join(row.strip() for row in rows[: rows.index("")])
+        assert "r asks the agent to redo the change; D drops the proposal." in headline
+        assert all(len(row) <= 50 for row in rows[: rows.index("")]), "nothing is cut at the pane edge"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -12,6 +13,7 @@ from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 from rich.cells import cell_len
+from rich.console import Console
 from rich.style import Style
 from rich.syntax import PygmentsSyntaxTheme
 from rich.text import Span, Text
@@ -117,6 +119,8 @@ def _highlight_text(text: str | None, path: str) -> tuple[Text, ...]:
 
 
 _THEME = PygmentsSyntaxTheme(SYNTAX_THEME)
+_WRAP_CONSOLE = Console(width=200, color_system=None, file=io.StringIO())
+"""Only for Text.wrap's signature: wrapping measures cells itself and writes nothing."""
 _TOKEN_STYLES: dict[_TokenType, Style] = {}
 """Token colours by token type, filled as tokens are met."""
 
@@ -503,7 +507,11 @@ def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
     )
     our_lines = highlight_lines(ours, proposal.path)
     their_lines = highlight_lines(theirs, proposal.path)
-    rows: list[Text] = [intro, Text("")]
+    # The headline wraps at the pane's width (it says what to do: cut, it would hide the keys).
+    headline = list(intro.wrap(_WRAP_CONSOLE, max(width - 1, 20)))
+    for line in headline:
+        line.rstrip()
+    rows: list[Text] = [*headline, Text("")]
     if split:
         half = _half(width)
         left_title = Text("On disk (yours)", style="bold underline")
