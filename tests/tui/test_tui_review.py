@@ -244,7 +244,9 @@ def _screen_row(diff: DiffView, containing: str) -> str:
 async def test_sideways_scroll_keeps_numbers_home_resets_and_w_wraps(service_repo: Path) -> None:
     long_line = "    return {" + ", ".join(f'"key{n}": {n}' for n in range(30)) + "}"
     proposed = MAIN_PY.replace('    return {"status": "ok"}', long_line)
-    app, _ = make_app(service_repo, [[Propose("app/main.py", proposed), TurnEnded("end_turn", False)]])
+    long_test = TEST_PY + "# " + "wide " * 60 + "\n"
+    turn = [Propose("app/main.py", proposed), Propose("tests/test_main.py", long_test), TurnEnded("end_turn", False)]
+    app, _ = make_app(service_repo, [turn])
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await _review(pilot)
         diff = pane.query_one(DiffView)
@@ -260,6 +262,12 @@ async def test_sideways_scroll_keeps_numbers_home_resets_and_w_wraps(service_rep
         await pilot.press("home")
         await pilot.pause()
         assert diff.scroll_x == 0
+        await pilot.press("right", "right_curly_bracket")
+        await pilot.pause()
+        assert pane.file_index == 1 and diff.max_scroll_x > 0
+        assert diff.scroll_x == 0, "each file starts at column 0"
+        await pilot.press("left_curly_bracket")
+        await pilot.pause()
         await pilot.press("w")
         await pilot.pause()
         assert pane.wrap and diff.max_scroll_x == 0, "wrapped: nothing to scroll"
