@@ -124,6 +124,22 @@ def _run_demo(args: argparse.Namespace) -> int:
         environment.close()
 
 
+def _check_resumable(root: Path, session_id: str) -> None:
+    """Before the screen opens: the session exists and no other running backend-pair holds it (one line if not).
+
+    Raises:
+        JournalError: No such session (the recent ids are listed), or another backend-pair holds it.
+    """
+    from backend_pair.workspace.journal import JournalError, SessionJournal
+
+    journal = SessionJournal.open(root, session_id)
+    holder = journal.holder()
+    if holder is not None:
+        raise JournalError(
+            f"session {journal.session_id} is open in another backend-pair (pid {holder}); quit that one first"
+        )
+
+
 def _guard_secrets() -> None:
     """Before the app runs: know the secrets (so every way out redacts them), redact log records, and keep other
     processes of this user out of this one's memory and environment (Linux; root can still read them)."""
@@ -148,6 +164,8 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
         return EXIT_PROBLEM
     from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
 
+    if args.resume is not None:
+        _check_resumable(root, args.resume)
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
     _guard_secrets()
     gc.freeze()  # what start-up made lives as long as the app: no collection needs to scan it again

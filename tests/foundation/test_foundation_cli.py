@@ -130,6 +130,10 @@ def test_options_reach_the_app(
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
     monkeypatch.chdir(git_repo)
+    from backend_pair.workspace.journal import SessionJournal, sessions_dir
+
+    sessions_dir(git_repo).mkdir(parents=True)
+    SessionJournal(sessions_dir(git_repo) / "abc123-0001.jsonl").append("message", {"index": 0, "role": "user"})
     assert run(capsys, "--model", "opus", "--keymap", "vim", "--resume")[0] == 0
     assert run(capsys, "--agent", "backend-engineer", "--resume", "abc123")[0] == 0
     first, second = fake_app.configs

@@ -117,6 +117,7 @@ def open_session(
     permissions = load_permissions(workspace.root)
     if resume is None:
         journal = SessionJournal.create(workspace.root)
+        journal.acquire()
         return AgentSession(
             definition,
             workspace,
@@ -129,6 +130,7 @@ def open_session(
             permissions=permissions,
         )
     journal = SessionJournal.open(workspace.root, resume)
+    journal.acquire()
     return AgentSession.resume(
         definition,
         workspace,

@@ -188,8 +188,15 @@ class BackendPairApp(App[int]):
             await self.refresh_review()
             if self._watch:
                 self.run_worker(self._watch_disk(), name="watch", group="watch")
+            reminder = None
+            if self.config.resume is None:
+                from backend_pair.workspace.journal import pending_reminder
+
+                reminder = await asyncio.to_thread(pending_reminder, self.config.root)
             self.session = await self._session_factory(self)
             await self._adopt_session(self.session)
+            if reminder:
+                await self.main.query_one(ConversationPane).add_notice(reminder, "info")
             await self._recover_interrupted_command(workspace)
         except BackendPairError as err:
             status.activity = "offline"
@@ -268,6 +275,8 @@ class BackendPairApp(App[int]):
             conversation = self.main.query_one(ConversationPane)
             await conversation.replay(list(messages), summarize)
             await conversation.add_notice("session resumed from the journal", "info")
+            screen_prompt = self.main.query_one(PromptInput)
+            screen_prompt.sent = [*_typed_messages(list(messages)), *screen_prompt.sent]
         usage = getattr(session, "session_usage", None)
         if usage is not None:
             status = self.main.query_one(StatusLine)
@@ -654,6 +663,25 @@ def _new_checklist(definition: AgentDefinition) -> Checklist:
     from backend_pair.agents.checklist import Checklist
 
     return Checklist.from_definition(definition)
+
+
+def _typed_messages(messages: list[dict[str, Any]]) -> list[str]:
+    """What the developer typed, in order, from an API history (review feedback and summaries left out)."""
+    from backend_pair.agents.session import CONTINUE_PROMPT
+
+    typed = []
+    for message in messages:
+        content = message.get("content")
+        if message.get("role") != "user":
+            continue
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
+        texts = [
+            str(block.get("text", "")) for block in blocks if isinstance(block, dict) and block.get("type") == "text"
+        ]
+        texts = [t for t in texts if t.strip() and not t.lstrip().startswith("<") and t != CONTINUE_PROMPT]
+        if texts:
+            typed.append(texts[-1])
+    return typed
 
 
 def _contract_problems(proposals: list[FileProposal]) -> dict[str, str]:

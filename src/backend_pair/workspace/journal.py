@@ -7,6 +7,8 @@ Each line is ``{"kind": ..., "at": ISO time, "payload": {...}}``. Kinds written 
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import logging
 import os
@@ -22,6 +24,9 @@ from backend_pair.redact import REDACTOR
 
 log = logging.getLogger(__name__)
 
+PREAMBLE_KINDS = frozenset({"meta", "usage", "checklist"})
+"""Records that alone do not make a session worth resuming: a session holding only these is never written."""
+
 
 class JournalError(BackendPairError):
     """No journal to resume, or it cannot be written."""
@@ -36,6 +41,24 @@ class SessionSummary:
     modified: float
     title: str
     """The first words of the developer's first message (``""`` when none yet)."""
+    has_work: bool = True
+    """Whether it holds anything to resume (messages, proposals, decisions), not just its start."""
+    pending_files: int = 0
+    """Files with proposals pending review in its last snapshot."""
+
+
+def _is_zombie(pid: int) -> bool:
+    """A process killed but not yet reaped (``kill -9`` of an app whose parent has not waited): it holds nothing."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(line.startswith("State:") and "Z" in line.split()[1:2] for line in status.splitlines())
+
+
+def _empty(payload: Any) -> bool:
+    """Whether a ``proposals`` snapshot holds nothing pending and no history."""
+    return isinstance(payload, dict) and not any(payload.get(key) for key in ("entries", "history", "commands"))
 
 
 def sessions_dir(root: Path) -> Path:
@@ -59,11 +82,57 @@ class SessionJournal:
     """An append-only JSONL file of one session."""
 
     def __init__(self, path: Path) -> None:
-        """Use the journal file at ``path`` (created on first append)."""
+        """Use the journal file at ``path`` (created when the session first has something worth keeping)."""
         self.path = path
         self.session_id = path.stem
         self._lock = threading.Lock()
         self._checked_end = False
+        self._held: list[str] = []
+
+    @property
+    def lock_path(self) -> Path:
+        """The file that says which running backend-pair holds this session (its pid)."""
+        return self.path.with_suffix(".lock")
+
+    def holder(self) -> int | None:
+        """The pid of another running backend-pair holding this session, None when free (a stale lock is free)."""
+        try:
+            pid = int(self.lock_path.read_text(encoding="utf-8").strip())
+        except (FileNotFoundError, ValueError, OSError):
+            return None
+        if pid == os.getpid():
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            return pid
+        return None if _is_zombie(pid) else pid
+
+    def acquire(self) -> None:
+        """Hold the session for this process (taking over a stale lock); released when the process exits.
+
+        Raises:
+            JournalError: Another running backend-pair holds it.
+        """
+        holder = self.holder()
+        if holder is not None:
+            raise JournalError(
+                f"session {self.session_id} is open in another backend-pair (pid {holder}); quit that one first"
+            )
+        try:
+            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+            self.lock_path.write_text(str(os.getpid()), encoding="utf-8")
+        except OSError as err:
+            raise JournalError(f"cannot lock the session journal {self.lock_path}: {err.strerror}") from err
+        atexit.register(self.release)
+
+    def release(self) -> None:
+        """Let the session go (only our own lock is removed)."""
+        with contextlib.suppress(OSError, ValueError):
+            if int(self.lock_path.read_text(encoding="utf-8").strip()) == os.getpid():
+                self.lock_path.unlink()
 
     @classmethod
     def create(cls, root: Path) -> SessionJournal:
@@ -78,9 +147,7 @@ class SessionJournal:
         except OSError as err:
             raise JournalError(f"cannot create the session journal in {directory}: {err.strerror}") from err
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        journal = cls(directory / f"{stamp}-{secrets.token_hex(3)}.jsonl")
-        journal.path.touch()
-        return journal
+        return cls(directory / f"{stamp}-{secrets.token_hex(3)}.jsonl")
 
     @classmethod
     def open(cls, root: Path, session_id: str | None = None) -> SessionJournal:
@@ -93,7 +160,8 @@ class SessionJournal:
         if not sessions:
             raise JournalError(f"no session to resume in {root} (none was journaled yet)")
         if not session_id:
-            return cls(sessions[0].path)
+            # The latest session with anything in it: one started and quit at once does not hide the work.
+            return cls(next((s for s in sessions if s.has_work), sessions[0]).path)
         for summary in sessions:
             if summary.session_id == session_id or summary.session_id.startswith(session_id):
                 return cls(summary.path)
@@ -109,6 +177,11 @@ class SessionJournal:
         record = {"kind": kind, "at": datetime.now(UTC).isoformat(timespec="seconds"), "payload": payload}
         line = _scrub(json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)) + "\n"
         with self._lock:
+            if not self.path.exists() and (kind in PREAMBLE_KINDS or (kind == "proposals" and _empty(payload))):
+                # Nothing worth resuming yet: hold it, so a session opened and quit leaves no file behind.
+                self._held.append(line)
+                return
+            line, self._held = "".join(self._held) + line, []
             try:
                 if not self._checked_end:
                     line = self._after_torn_line() + line
@@ -132,11 +205,12 @@ class SessionJournal:
             return ""
 
     def records(self) -> list[dict[str, Any]]:
-        """Every readable record in order; a torn or corrupt line is skipped (and logged)."""
+        """Every readable record in order (held ones too); a torn or corrupt line is skipped (and logged)."""
         try:
             lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except FileNotFoundError:
-            return []
+            lines = []
+        lines += [line.rstrip("\n") for line in self._held]
         out: list[dict[str, Any]] = []
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -151,7 +225,9 @@ class SessionJournal:
         return out
 
 
-def _title(path: Path) -> str:
+def _scan(path: Path) -> tuple[str, bool, int]:
+    """A journal's title (the first user message), whether it has work in it, and its pending files."""
+    title, has_work, pending = "", False, 0
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
             for line in handle:
@@ -159,14 +235,23 @@ def _title(path: Path) -> str:
                     record = json.loads(line)
                 except ValueError:
                     continue
-                payload = record.get("payload") if isinstance(record, dict) else None
-                if record.get("kind") == "message" and isinstance(payload, dict) and payload.get("role") == "user":
-                    title = payload.get("title")
-                    if isinstance(title, str):
-                        return title
+                if not isinstance(record, dict):
+                    continue
+                kind, payload = record.get("kind"), record.get("payload")
+                if kind not in PREAMBLE_KINDS and not (kind == "proposals" and _empty(payload)):
+                    has_work = True
+                if kind == "message" and isinstance(payload, dict) and payload.get("role") == "user" and not title:
+                    raw = payload.get("title")
+                    title = raw if isinstance(raw, str) else ""
+                if kind == "proposals" and isinstance(payload, dict):
+                    entries = payload.get("entries")
+                    commands = payload.get("commands")
+                    pending = (len(entries) if isinstance(entries, list) else 0) + (
+                        len(commands) if isinstance(commands, list) else 0
+                    )
     except OSError as err:
         log.warning("cannot read %s: %s", path, err)
-    return ""
+    return title, has_work, pending
 
 
 def list_sessions(root: Path) -> list[SessionSummary]:
@@ -174,5 +259,22 @@ def list_sessions(root: Path) -> list[SessionSummary]:
     directory = sessions_dir(root)
     if not directory.is_dir():
         return []
-    found = [SessionSummary(path.stem, path, path.stat().st_mtime, _title(path)) for path in directory.glob("*.jsonl")]
+    found = []
+    for path in directory.glob("*.jsonl"):
+        title, has_work, pending = _scan(path)
+        found.append(SessionSummary(path.stem, path, path.stat().st_mtime, title, has_work, pending))
     return sorted(found, key=lambda summary: (summary.modified, summary.session_id), reverse=True)
+
+
+def pending_reminder(root: Path) -> str | None:
+    """``3 files pending review from 14:02 (session ID): backend-pair --resume`` for the latest session with
+    work, when it left proposals pending; None otherwise."""
+    latest = next((summary for summary in list_sessions(root) if summary.has_work), None)
+    if latest is None or not latest.pending_files:
+        return None
+    when = datetime.fromtimestamp(latest.modified).strftime("%Y-%m-%d %H:%M")
+    count = latest.pending_files
+    return (
+        f"{count} file{'s' if count != 1 else ''} pending review from {when} (session {latest.session_id}): "
+        "backend-pair --resume"
+    )
