@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -136,3 +139,36 @@ async def test_a_denied_command_leaves_nothing_to_review(make_session: SessionFa
     assert result.is_error and workspace.proposals() == []
     assert not (workspace.root / ".git" / "backend-pair" / "running-command.json").exists()
     assert not (workspace.root / "x").exists()
+
+
+def _running(marker: str) -> list[int]:
+    """Live (not zombie) processes whose command line holds ``marker``."""
+    from pathlib import Path
+
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            state = next(line for line in (entry / "status").read_text().splitlines() if line.startswith("State:"))
+        except (OSError, StopIteration):
+            continue
+        if marker in cmdline and "Z" not in state:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux only")
+async def test_a_timeout_stops_children_that_left_the_group_with_setsid_or_nohup(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    marker = f"{os.getpid() % 1000}.4242"
+    command = f"setsid sleep 1{marker} & nohup sleep 2{marker} >/dev/null 2>&1 & echo started; sleep 30"
+    [result] = await bash(make_session, Approvals(BashDecision("once")), {"command": command, "timeout": 1500})
+    assert result.is_error and "started" in result.result and "setsid" in result.result
+    for _ in range(100):  # bounded: killed processes may take a moment to be reaped
+        if not _running(marker):
+            break
+        await asyncio.sleep(0.05)
+    assert _running(marker) == []

@@ -198,3 +198,42 @@ async def test_a_proposed_contract_is_validated_in_the_result(make_session: Sess
     assert result.result.endswith("The proposed api/openapi.yaml validates as OpenAPI 3.0.3.")
     plain = await run_one(make_session, "Write", {"file_path": "notes.yaml", "content": "openapi_docs: later\n"})
     assert "validate" not in plain.result
+
+
+async def test_a_repeated_tool_use_id_is_answered_with_an_error_and_the_history_stays_valid(
+    make_session: SessionFactory,
+) -> None:
+    from backend_pair.agents.history import DUPLICATE_ID, tool_uses
+
+    twice = tool_reply(
+        ToolUse("Read", {"file_path": "app/main.py"}, id="toolu_same"),
+        ToolUse("Read", {"file_path": "README.md"}, id="toolu_same"),
+    )
+    session, server = make_session([twice, text_reply("done")])
+    events = await collect(session, "read both")
+    finished = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert [(e.call_id, e.is_error) for e in finished] == [("toolu_same", False), ("toolu_same_dup1", True)]
+    assert finished[1].result == DUPLICATE_ID
+    sent = server.requests[1]["messages"]
+    assert_valid_history(sent)
+    ids = [call["id"] for message in sent for call in tool_uses(message)]
+    assert ids == ["toolu_same", "toolu_same_dup1"]
+
+
+@pytest.mark.parametrize(
+    ("tool", "data"),
+    [
+        ("Glob", {"pattern": "../*.txt"}),
+        ("Glob", {"pattern": "app/../../secret/*"}),
+        ("Glob", {"pattern": "/etc/*"}),
+        ("Grep", {"pattern": "x", "glob": "../**/*.py"}),
+        ("Glob", {"pattern": "*", "path": "../"}),
+    ],
+)
+async def test_a_search_that_leaves_the_repository_says_why(
+    make_session: SessionFactory, tool: str, data: dict[str, Any]
+) -> None:
+    result = await run_one(make_session, tool, data)
+    assert result.is_error
+    assert "outside the repository" in result.result or "climbs out" in result.result
+    assert "No files found" not in result.result

@@ -38,6 +38,38 @@ def tool_uses(message: Message) -> list[dict[str, Any]]:
     return [block for block in content if isinstance(block, dict) and block.get("type") == "tool_use"]
 
 
+DUPLICATE_ID = "this call reused the id of an earlier call in the same answer, so it was not run; call it again"
+
+
+def unique_tool_ids(blocks: list[dict[str, Any]], taken: Iterable[str] = ()) -> tuple[list[dict[str, Any]], set[str]]:
+    """Give a tool_use whose id repeats an earlier one (in the answer or in ``taken``) a fresh id.
+
+    The Messages API requires every tool_use id to be unique and answered once; a model (or an endpoint) that
+    repeats one would make every later request invalid. The first call keeps the id and runs; a repeat gets
+    ``<id>_dup<n>`` and is answered with an error (:data:`DUPLICATE_ID`).
+
+    Returns:
+        The blocks (copies where renamed) and the fresh ids of the repeats.
+    """
+    seen = set(taken)
+    renamed: set[str] = set()
+    out = []
+    for block in blocks:
+        if block.get("type") == "tool_use":
+            call_id = str(block.get("id", ""))
+            if call_id in seen:
+                number = 1
+                while f"{call_id}_dup{number}" in seen:
+                    number += 1
+                fresh = f"{call_id}_dup{number}"
+                block = {**block, "id": fresh}
+                renamed.add(fresh)
+                call_id = fresh
+            seen.add(call_id)
+        out.append(block)
+    return out, renamed
+
+
 def tool_result(call_id: str, text: str, is_error: bool) -> dict[str, Any]:
     """A tool_result block."""
     block: dict[str, Any] = {"type": "tool_result", "tool_use_id": call_id, "content": text}

@@ -148,6 +148,7 @@ class AgentSession:
         self._op_task: asyncio.Task[Any] | None = None
         self._cancel_requested = False
         self._running = False
+        self._repeated_ids: set[str] = set()
         preamble = PREAMBLE.format(root=workspace.root)
         self._system = [history.text_block(preamble), history.text_block(definition.body.strip() or definition.name)]
         memory_text = memory.prompt_text() if memory is not None else ""
@@ -278,6 +279,8 @@ class AgentSession:
                     self._journal_message(history.append_assistant(self.messages, blocks))
                     yield TurnEnded(message.stop_reason, interrupted=False)
                     return
+                taken = {call["id"] for message in self.messages for call in history.tool_uses(message)}
+                blocks, self._repeated_ids = history.unique_tool_ids(blocks, taken)
                 self._journal_message(history.append_assistant(self.messages, blocks))
                 results: list[dict[str, Any]] = []
                 async for event in self._run_calls(results):
@@ -425,6 +428,10 @@ class AgentSession:
                 if self._cancel_requested:
                     yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
                     return
+                if call_id in self._repeated_ids:
+                    results.append(history.tool_result(call_id, history.DUPLICATE_ID, True))
+                    yield ToolCallFinished(call_id, name, summary, history.DUPLICATE_ID, True)
+                    continue
                 task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
                 self._op_task = task
                 try:

@@ -21,6 +21,7 @@ from backend_pair.agents.tools.base import (
     plural,
     require_str,
 )
+from backend_pair.agents.tools.processes import RUN_TAG, forget, kill_tagged, new_tag
 from backend_pair.errors import BackendPairError
 from backend_pair.redact import REDACTOR
 
@@ -75,10 +76,12 @@ def command_environment() -> dict[str, str]:
     return {name: value for name, value in os.environ.items() if not name.upper().startswith("ANTHROPIC")}
 
 
-def _kill_group(process: asyncio.subprocess.Process) -> None:
+def _kill_group(process: asyncio.subprocess.Process, tag: str) -> None:
     # ProcessLookupError: the group already exited, nothing left to stop.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
+    kill_tagged(tag)  # those that left the group (setsid, daemons)
+    forget(tag)
 
 
 async def _pump(stream: asyncio.StreamReader, output: CappedOutput) -> None:
@@ -94,15 +97,18 @@ async def _pump(stream: asyncio.StreamReader, output: CappedOutput) -> None:
 async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | None, str, bool]:
     """Run ``command`` with bash; returns ``(exit code, capped output, timed out)``.
 
-    Cancellation kills the whole process group (children included) and propagates.
+    A timeout or a cancellation kills the whole process group and every process that left it but carries the
+    run's tag (``setsid``, daemons; see ``processes.py``); cancellation then propagates. What a command leaves
+    running in the background after it ends normally runs on until backend-pair exits.
     """
+    tag = new_tag()
     spawn = asyncio.ensure_future(
         asyncio.create_subprocess_exec(
             "/bin/bash",
             "-c",
             command,
             cwd=cwd,
-            env=command_environment(),
+            env={**command_environment(), RUN_TAG: tag},
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
@@ -114,7 +120,7 @@ async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | N
         process = await asyncio.shield(spawn)
     except asyncio.CancelledError:
         process = await spawn
-        _kill_group(process)
+        _kill_group(process, tag)
         await process.wait()
         raise
     assert process.stdout is not None
@@ -126,10 +132,10 @@ async def run_command(command: str, cwd: str, timeout_s: float) -> tuple[int | N
             await process.wait()
     except TimeoutError:
         timed_out = True
-        _kill_group(process)
+        _kill_group(process, tag)
         await process.wait()
     except asyncio.CancelledError:
-        _kill_group(process)
+        _kill_group(process, tag)
         await process.wait()
         raise
     return process.returncode, output.text(), timed_out
@@ -157,7 +163,10 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
         report = await asyncio.shield(asyncio.to_thread(ctx.workspace.finish_command, start)) if start else None
     parts = [output.rstrip("\n") if output.strip() else "(no output)"]
     if timed_out:
-        parts.append(f"[timed out after {timeout_ms / 1000:g} s; the command and its children were stopped]")
+        parts.append(
+            f"[timed out after {timeout_ms / 1000:g} s; the command, its process group and every process it started "
+            "(also those that left the group with setsid) were stopped]"
+        )
     else:
         parts.append(f"[exit code {code}]")
     if unreviewed:

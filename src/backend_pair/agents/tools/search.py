@@ -132,6 +132,23 @@ def _bundled_section(paths: list[str]) -> str:
     )
 
 
+def _refuse_escape(ctx: ToolContext, key: str, pattern: str) -> None:
+    """A pattern that reaches outside the repository is an error naming why, never "No files found".
+
+    Raises:
+        ToolInputError: The pattern is absolute outside the repository, or climbs out with ``..``.
+    """
+    if pattern.startswith("/"):
+        raise ToolInputError(
+            f"`{key}` {pattern!r} is outside the repository {ctx.workspace.root}; only files inside it can be searched"
+        )
+    if ".." in pattern.replace("\\", "/").split("/"):
+        raise ToolInputError(
+            f"`{key}` {pattern!r} climbs out with '..'; only files inside the repository {ctx.workspace.root} can be "
+            "searched (give paths relative to its root)"
+        )
+
+
 def _relative_to(directory: str, path: str) -> str:
     return path[len(directory) + 1 :] if directory else path
 
@@ -144,6 +161,7 @@ def run_glob(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     if pattern.startswith(root_prefix):
         pattern = pattern[len(root_prefix) :]
         directory = ""
+    _refuse_escape(ctx, "pattern", pattern)
     regex = glob_to_regex(pattern.lstrip("./") if pattern.startswith("./") else pattern)
     matches = sorted(path for path in files if regex.match(_relative_to(directory, path)))
     matches = _readable(ctx, matches)
@@ -187,6 +205,8 @@ def run_grep(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     head_limit = optional_int(data, "head_limit", minimum=0, maximum=10**6) or None
     path = optional_str(data, "path", max_chars=MAX_PATH_CHARS)
     glob = optional_str(data, "glob")
+    if glob:
+        _refuse_escape(ctx, "glob", glob)
     type_filters = _type_filter(data)
     hits = ctx.workspace.grep(pattern, path or None, glob or None, ignore_case)
     readable = set(_readable(ctx, sorted({rel for rel, _, _ in hits})))
