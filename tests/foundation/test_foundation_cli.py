@@ -306,9 +306,8 @@ def test_agents_check_the_seed_is_valid(capsys: pytest.CaptureFixture[str]) -> N
 def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     files = {
         "no_front.md": ("# hi\n", 1),
-        "yaml.md": ("---\nname: x\ntools: [a,\nmodel: b\n---\nbody\n", 3),
+        "yaml.md": ("---\nname: x\ndescription: 'open\nmodel: b\n---\nbody\n", 3),
         "no_name.md": ("---\nmodel: opus\n---\nbody\n", 1),
-        "tools.md": ("---\nname: x\ntools: {Read: 1}\n---\nbody\n", 3),
         "empty.md": ("---\nname: x\n---\n", 4),
     }
     for name, (text, _) in files.items():
@@ -324,7 +323,7 @@ def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[st
     expected_lines = [line for _, line in files.values()] + [2, 1]
     for path, line, output in zip(paths, expected_lines, lines, strict=False):
         assert output.startswith(f"{path}:{line}: "), output
-    assert lines[-2].startswith(f"{tmp_path / 'good.md'}:3: warning: unknown tool `Telepathy`")
+    assert lines[-2] == f"{tmp_path / 'good.md'}:3: warning: 1 tool not offered here: Telepathy"
     assert lines[-1].startswith(f"{tmp_path / 'good.md'}: ok (Good")
     assert len(lines) == len(paths) + 1
 

@@ -91,7 +91,7 @@ def test_broken_files_are_collected_not_fatal(git_repo: Path) -> None:
 def test_broken_override_of_the_requested_agent_is_reported(git_repo: Path) -> None:
     folder = git_repo / ".claude" / "agents"
     folder.mkdir(parents=True)
-    (folder / "backend-engineer.md").write_text("---\nname: [\n---\nbody\n", encoding="utf-8")
+    (folder / "backend-engineer.md").write_text("---\nname: 'unclosed\n---\nbody\n", encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
         find_agent(DEFAULT_AGENT, git_repo)
     assert caught.value.path == folder / "backend-engineer.md"

@@ -24,7 +24,10 @@ _FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 _HEADING = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?:[ \t]+(?P<title>.*?))?[ \t]*$")
 _TASK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+\[(?P<mark>[ xX])\]\s+(?P<text>\S.*?)\s*$")
 _FRONT_MATTER_FENCE = re.compile(r"^---[ \t]*$")
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.[ \t]*$)")
+"""The front matter ends at the first line starting with ``---`` (as Claude Code reads it: 56 dashes close it too)."""
+_REPAIRABLE = re.compile(r"^(?P<key>[A-Za-z0-9_-]+):[ \t]+(?P<value>\S.*?)[ \t]*$")
+_YAML_INDICATORS = tuple("{}[]*&#!|>%@`")
 
 
 class DefinitionError(BackendPairError):
@@ -132,6 +135,7 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
     if not name:
         raise DefinitionError(path, 1, "missing `name` in the front matter (add e.g. `name: Backend Engineer`)")
     description = _optional_text(path, data, "description", line_of)
+
     model = _optional_text(path, data, "model", line_of) or "inherit"
     tools = _tools(path, data, line_of, warnings)
 
@@ -198,7 +202,18 @@ def _load_yaml(path: Path, front_lines: list[str]) -> dict[str, Any]:
 
     source = "\n".join(front_lines)
     try:
-        data = yaml.safe_load(source)
+        try:
+            data = yaml.safe_load(source)
+        except yaml.YAMLError as original:
+            # What Claude Code does before giving up: quote one-line values YAML misreads (`Use when: 'x'`,
+            # `**SPECIALIST**: ...`), then parse again; only if that fails too is it an error (the original one).
+            repaired = _quote_plain_values(front_lines)
+            if repaired == source:
+                raise
+            try:
+                data = yaml.safe_load(repaired)
+            except yaml.YAMLError:
+                raise original from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         if error.context_mark is not None and (mark is None or mark.index >= len(source)):
@@ -224,6 +239,22 @@ def _load_yaml(path: Path, front_lines: list[str]) -> dict[str, Any]:
     return {str(key): value for key, value in data.items()}
 
 
+def _quote_plain_values(front_lines: list[str]) -> str:
+    """The front matter with each top-level one-line value that holds ``: `` or starts with a YAML indicator
+    single-quoted (multi-line values, already quoted ones and indented lines are left alone)."""
+    out = []
+    for index, line in enumerate(front_lines):
+        match = _REPAIRABLE.match(line)
+        following = front_lines[index + 1] if index + 1 < len(front_lines) else ""
+        continues = following[:1] in (" ", "\t") and following.strip()
+        if match and not continues:
+            value = match["value"]
+            if value[0] not in "'\"" and (": " in value or value.startswith(_YAML_INDICATORS)):
+                line = f"{match['key']}: '" + value.replace("'", "''") + "'"
+        out.append(line)
+    return "\n".join(out)
+
+
 def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Callable[[str], int]) -> str:
     value = data.get(key)
     if value is None:
@@ -233,13 +264,32 @@ def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Callable
     return str(value).strip()
 
 
+def _split_tools(text: str) -> list[str]:
+    """``Read, Grep`` or ``Read Grep``; a rule such as ``Bash(git add:*, git commit:*)`` stays one entry (commas and
+    spaces inside parentheses do not split)."""
+    entries, depth, current = [], 0, ""
+    separators = "," if "," in text else ", \t"
+    for char in text:
+        if char in separators and depth == 0:
+            if current.strip():
+                entries.append(current.strip())
+            current = ""
+            continue
+        depth += (char == "(") - (char == ")")
+        current += char
+    if current.strip():
+        entries.append(current.strip())
+    return entries
+
+
 def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warnings: list[str]) -> tuple[str, ...]:
-    key = "allowed-tools" if "allowed-tools" in data else "tools"
+    key = "tools" if "tools" in data else "allowed-tools"
     if key not in data:
         return ALL_TOOLS_BY_DEFAULT
     if "allowed-tools" in data and "tools" in data:
         warnings.append(
-            f"{path}:{line_of('tools')}: warning: both `allowed-tools` and `tools` given; using `allowed-tools`"
+            f"{path}:{line_of('tools')}: warning: both `tools` and `allowed-tools` given; `tools` applies "
+            "(Claude Code reads only `tools` in agent files)"
         )
     value = data[key]
     line = line_of(key)
@@ -247,25 +297,38 @@ def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warn
     if value is None:
         names = []
     elif isinstance(value, str):
-        names = [part.strip() for part in value.split(",") if part.strip()]
+        names = _split_tools(value)
     elif isinstance(value, list):
-        names = []
-        for entry in value:
-            if not isinstance(entry, str):
-                raise DefinitionError(path, line, f"`{key}` entries must be tool names, not {_kind(entry)}")
-            names.append(entry.strip())
+        names = [entry.strip() for entry in value if isinstance(entry, str) and entry.strip()]
+        if any(not isinstance(entry, str) for entry in value):
+            warnings.append(f"{path}:{line}: warning: `{key}` entries must be tool names; the others are ignored")
     else:
-        raise DefinitionError(path, line, f"`{key}` must be a list or a comma-separated string, not {_kind(value)}")
+        warnings.append(f"{path}:{line}: warning: `{key}` is {_kind(value)}, not a list of tools; no tool is offered")
+        return ()
+    if any(name == "*" for name in names):
+        return ALL_TOOLS_BY_DEFAULT
     tools: list[str] = []
+    unknown: list[str] = []
     for raw in names:
         # Claude Code allows `Bash(git diff:*)`-style rules; the tool is the part before the parenthesis.
         base = raw.split("(", 1)[0].strip()
-        canonical = _TOOL_BY_LOWER.get(base.lower())
-        if canonical is None:
-            known = ", ".join(KNOWN_TOOLS)
-            warnings.append(f"{path}:{line}: warning: unknown tool `{raw}` ignored (known: {known})")
-        elif canonical not in tools:
-            tools.append(canonical)
+        if base in KNOWN_TOOLS:
+            if base not in tools:
+                tools.append(base)
+        elif base.lower() in _TOOL_BY_LOWER:
+            # Claude Code matches names case-sensitively: `read` is not Read there, and so not here either.
+            warnings.append(
+                f"{path}:{line}: warning: `{raw}` is not a tool name; did you mean {_TOOL_BY_LOWER[base.lower()]}?"
+            )
+        else:
+            unknown.append(raw)
+    if unknown:
+        shown = ", ".join(name if len(name) <= 30 else name[:29] + "…" for name in unknown[:8])
+        more = f" (+{len(unknown) - 8} more)" if len(unknown) > 8 else ""
+        count = f"{len(unknown)} tool{'s' if len(unknown) != 1 else ''}"
+        warnings.append(f"{path}:{line}: warning: {count} not offered here: {shown}{more}")
+    if names and not tools:
+        warnings.append(f"{path}:{line}: warning: none of the listed tools is available here; the agent has no tools")
     return tuple(tools)
 
 

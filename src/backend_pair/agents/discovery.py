@@ -66,7 +66,7 @@ def scan_agents(repo_root: Path | None) -> AgentScan:
     seen: set[Path] = set()
     for folder in agent_dirs(repo_root):
         try:
-            files = sorted(p for p in folder.glob("*.md") if p.is_file())
+            files = sorted(p for p in folder.rglob("*.md") if p.is_file())  # subfolders too, as Claude Code
         except OSError:
             continue
         for path in files:
