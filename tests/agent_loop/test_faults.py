@@ -119,3 +119,32 @@ async def test_connection_failure_retries_are_reported(make_session: SessionFact
     retries = [e for e in events if isinstance(e, Retrying)]
     assert [(r.attempt, r.reason) for r in retries] == [(1, "connection failed")]
     assert [e.kind for e in events if isinstance(e, AgentError)] == ["connection"]
+
+
+async def test_a_retired_model_id_falls_back_to_its_family_once_and_says_so(make_session: SessionFactory) -> None:
+    from backend_pair.agents.events import ModelSwitched
+    from backend_pair.agents.models import MODEL_ALIASES
+
+    refused = HttpError(404, "not_found_error", "model: claude-sonnet-4-20250514")
+    session, server = make_session([refused, text_reply("hello"), text_reply("again")])
+    events = [event async for event in session.run_turn("hi")]
+    assert ModelSwitched("claude-sonnet-4-20250514", MODEL_ALIASES["sonnet"]) in events
+    assert events[-1] == TurnEnded("end_turn", False)
+    later = [event async for event in session.run_turn("more")]
+    assert later[-1] == TurnEnded("end_turn", False)
+    assert [request["model"] for request in server.requests] == [
+        "claude-sonnet-4-20250514",
+        MODEL_ALIASES["sonnet"],
+        MODEL_ALIASES["sonnet"],
+    ]
+
+
+async def test_an_unknown_model_404_stays_an_error(make_session: SessionFactory) -> None:
+    from backend_pair.agents.events import ModelSwitched
+
+    session, server = make_session([HttpError(404, "not_found_error", "model: my-local-model")])
+    session.model = "my-local-model"
+    events = [event async for event in session.run_turn("hi")]
+    assert not any(isinstance(event, ModelSwitched) for event in events)
+    assert any(isinstance(event, AgentError) and "404" in event.message for event in events)
+    assert len(server.requests) == 1

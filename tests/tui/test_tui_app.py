@@ -154,6 +154,7 @@ def test_adapter_maps_every_event_kind() -> None:
         events.FeedbackSent("feedback"),
         events.TurnEnded("end_turn", False),
         events.Compacted(10, 5, True),
+        events.ModelSwitched("claude-sonnet-4-20250514", "claude-sonnet-5-5"),
     ]
     messages = [to_message(event) for event in kinds]
     assert len({type(message) for message in messages}) == len(kinds)

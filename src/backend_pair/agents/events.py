@@ -75,6 +75,16 @@ class Compacted:
 
 
 @dataclass(frozen=True)
+class ModelSwitched:
+    """The endpoint does not serve the model asked for (404); the family's current model is used from now on."""
+
+    old: str
+    """The id that was refused."""
+    new: str
+    """The id used instead, for the rest of the session."""
+
+
+@dataclass(frozen=True)
 class Retrying:
     """The SDK is about to retry a failed request (429, 5xx, 529, connection error)."""
 
@@ -118,6 +128,7 @@ AgentEvent = (
     | ChecklistChanged
     | UsageUpdated
     | Compacted
+    | ModelSwitched
     | Retrying
     | AgentError
     | FeedbackSent

@@ -126,6 +126,17 @@ def resolve_model(model: str, override: str | None) -> str:
     return MODEL_ALIASES.get(key, chosen)
 
 
+def current_for(model_id: str) -> str | None:
+    """The current id of ``model_id``'s family (``claude-sonnet-4-20250514`` -> the ``sonnet`` alias's id), or None
+    when the family is unknown or ``model_id`` is already current: what to use when an endpoint no longer serves
+    a pinned, retired id."""
+    lowered = model_id.lower()
+    for family, current in MODEL_ALIASES.items():
+        if family in lowered:
+            return None if current == model_id else current
+    return None
+
+
 def price_for(model_id: str) -> ModelPrice:
     """Find the price of a model by its family.
 

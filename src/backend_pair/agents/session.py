@@ -22,6 +22,7 @@ from backend_pair.agents.events import (
     ChecklistChanged,
     Compacted,
     FeedbackSent,
+    ModelSwitched,
     ProposalChanged,
     Retrying,
     TextDelta,
@@ -149,6 +150,7 @@ class AgentSession:
         self._cancel_requested = False
         self._running = False
         self._repeated_ids: set[str] = set()
+        self._model_switched = False
         preamble = PREAMBLE.format(root=workspace.root)
         self._system = [history.text_block(preamble), history.text_block(definition.body.strip() or definition.name)]
         memory_text = memory.prompt_text() if memory is not None else ""
@@ -257,6 +259,12 @@ class AgentSession:
                 outcome = _StreamOutcome()
                 async for event in self._stream(outcome):
                     yield event
+                replacement = self._replacement_for_refused_model(outcome)
+                if replacement is not None:
+                    old, self.model = self.model, replacement
+                    self._journal("model", {"refused": old, "using": replacement})
+                    yield ModelSwitched(old, replacement)
+                    continue
                 if outcome.message is not None:
                     counts = _counts(outcome.message.usage)
                     turn, cost = turn + counts, _cost(self.model, counts)
@@ -388,6 +396,19 @@ class AgentSession:
         finally:
             flush_text()
             queue.put_nowait(_DONE)
+
+    def _replacement_for_refused_model(self, outcome: _StreamOutcome) -> str | None:
+        """The family's current model when the endpoint answered 404 naming the model (a retired, pinned id), once."""
+        from backend_pair.agents.models import current_for
+
+        error = outcome.error
+        if error is None or outcome.started or self._model_switched:
+            return None
+        if getattr(error, "status_code", None) != 404 or self.model not in str(error):
+            return None
+        replacement = current_for(self.model)
+        self._model_switched = replacement is not None
+        return replacement
 
     def _end_interrupted(self, outcome: _StreamOutcome) -> list[AgentEvent]:
         """Keep what arrived (text only), name the fault (a cancel is none), end the turn; the history stays valid."""

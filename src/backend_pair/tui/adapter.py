@@ -15,6 +15,7 @@ from backend_pair.agents.events import (
     ChecklistChanged,
     Compacted,
     FeedbackSent,
+    ModelSwitched,
     ProposalChanged,
     Retrying,
     TextDelta,
@@ -67,6 +68,10 @@ class AgentCompacted(AgentMessage[Compacted]):
     """Older turns were replaced by a summary."""
 
 
+class AgentModelSwitched(AgentMessage[ModelSwitched]):
+    """The model asked for is not served; another is used."""
+
+
 class AgentRetrying(AgentMessage[Retrying]):
     """A request is being retried."""
 
@@ -95,6 +100,7 @@ _MESSAGE_FOR: dict[type, type[AgentMessage[Any]]] = {
     ChecklistChanged: AgentChecklistChanged,
     UsageUpdated: AgentUsage,
     Compacted: AgentCompacted,
+    ModelSwitched: AgentModelSwitched,
     Retrying: AgentRetrying,
     AgentError: AgentFailed,
     FeedbackSent: AgentFeedbackSent,

@@ -16,6 +16,7 @@ from backend_pair.tui.adapter import (
     AgentCompacted,
     AgentFailed,
     AgentFeedbackSent,
+    AgentModelSwitched,
     AgentProposalsChanged,
     AgentRetrying,
     AgentText,
@@ -187,6 +188,14 @@ class MainScreen(Screen[None]):
             f"── compacted ({why}): the agent now sees a summary of the earlier turns and the last ones verbatim; "
             f"{event.messages_before} messages became {event.messages_after} ──",
             "info",
+        )
+
+    async def on_agent_model_switched(self, message: AgentModelSwitched) -> None:
+        """Say which model is used now, in the conversation and the top line."""
+        event = message.event
+        self.query_one(StatusLine).model = event.new
+        await self.query_one(ConversationPane).add_notice(
+            f"{event.old} is not served by this endpoint; using {event.new} for the rest of the session", "retry"
         )
 
     async def on_agent_retrying(self, message: AgentRetrying) -> None:
