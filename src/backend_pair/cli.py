@@ -119,7 +119,10 @@ def _run_demo(args: argparse.Namespace) -> int:
         os.environ["ANTHROPIC_BASE_URL"] = environment.base_url
         os.environ["ANTHROPIC_API_KEY"] = environment.api_key
         os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
-        return _launch(args, environment.root, demo=True)
+        status = _launch(args, environment.root, demo=True)
+        if status == 0:
+            print(f"The demo repository is {environment.root}; to go on: backend-pair {environment.root} --resume")
+        return status
     finally:
         environment.close()
 

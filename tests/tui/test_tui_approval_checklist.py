@@ -101,7 +101,7 @@ async def test_space_toggles_the_highlighted_item_and_arrows_move(service_repo: 
         assert statuses[first.id].status == ItemStatus.done
         assert statuses[first.id].ticked_by == TickedBy.developer
         assert "[x]" in str(pane.get_option_at_index(pane.highlighted or 0).prompt)
-        assert pane.border_title == f"checklist · 1/{len(statuses)}"
+        assert pane.border_title == f"checklist · 1 done / {len(statuses)}"
         await pilot.press("space")
         assert app.checklist.item(first.id).status == ItemStatus.skipped
         await pilot.press("escape")
@@ -135,3 +135,15 @@ async def test_items_the_agent_adds_appear_in_place(service_repo: Path) -> None:
         prompts = [str(option.prompt) for option in app.main.query_one(ChecklistPane)._options]
         assert "Agent tasks" in prompts
         assert any("Add the /health route" in p and "in progress" in p for p in prompts)
+
+
+def test_checklist_counts_do_not_count_skipped_as_done() -> None:
+    from backend_pair.agents.checklist import ChecklistItem
+    from backend_pair.tui.widgets.checklist_pane import checklist_counts
+
+    items = [ChecklistItem(str(n), "g", f"item {n}") for n in range(16)]
+    items[:5] = [ChecklistItem(str(n), "g", f"item {n}", ItemStatus.done) for n in range(5)]
+    items[5] = ChecklistItem("5", "g", "item 5", ItemStatus.skipped)
+    assert checklist_counts(items) == "5 done · 1 skipped / 16"
+    assert checklist_counts(items[6:]) == "0 done / 10"
+    assert checklist_counts([]) == ""

@@ -174,3 +174,20 @@ async def test_a_second_prompt_waits_for_the_running_turn(service_repo: Path) ->
         gate.set()
         await settle(pilot)
         assert session().prompts == ["one"]
+
+
+async def test_a_cancelled_turn_leaves_no_running_tool_call(service_repo: Path) -> None:
+    from backend_pair.agents.events import ToolCallStarted
+    from tests.tui.stand_ins import Wait, wait_until
+
+    app, _ = make_app(service_repo, [[ToolCallStarted("b1", "Bash", "Bash: sleep 100", {}), Wait("never")]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "run it")
+        pane = app.main.query_one(ConversationPane)
+        await wait_until(pilot, lambda: bool(pane.query(ToolEntry)), "the tool call shown")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: pane.query(ToolEntry).first().result is not None, "the call marked")
+        entry = pane.query(ToolEntry).first()
+        assert entry.result == "cancelled" and entry.is_error
+        assert "running" not in str(entry.render()) and "cancelled" in str(entry.render())

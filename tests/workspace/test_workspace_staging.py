@@ -379,3 +379,23 @@ def test_undo_is_refused_after_a_commit(ws: Workspace, service: Path, git: GitRu
     with pytest.raises(UndoRefused, match="a commit was made since"):
         ws.undo_last_accept()
     assert service.read_text() == _edit(BASE, {3: "THREE\n"})
+
+
+def test_a_comment_then_a_rejection_reach_the_agent_once(ws: Workspace, git_repo: Path) -> None:
+    ws.propose("app/main.py", "def hello() -> str:\n    return 'bonjour'\n")
+    hunk = ws.proposals()[0].hunks[0]
+    ws.comment_hunk("app/main.py", hunk.id, "French? really?")
+    ws.reject_hunk("app/main.py", hunk.id, "keep English")
+    feedback = ws.take_feedback()
+    assert "still pending" not in feedback
+    assert feedback.count("Rejected hunk") == 1
+    assert 'The developer says: "French? really? / keep English"' in feedback
+
+
+def test_outside_edit_feedback_leaves_out_files_that_came_and_went(ws: Workspace, git_repo: Path) -> None:
+    (git_repo / "notes.txt").write_text("mine\n")
+    (git_repo / "README.md").unlink()
+    ws.disk_changed(["app/sedEL4f1p", "notes.txt", "README.md"])
+    feedback = ws.take_feedback()
+    assert "notes.txt" in feedback and "README.md" in feedback  # new, and deleted by the developer
+    assert "sedEL4f1p" not in feedback

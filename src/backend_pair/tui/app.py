@@ -228,8 +228,9 @@ class BackendPairApp(App[int]):
             return
         if self.config.demo:
             await conversation.add_notice(
-                "Demo: a scripted agent answers through a local fake of the API (no key, no cost). "
-                "Type any request, e.g. 'add an endpoint to cancel an order', and press Enter.",
+                "Demo: a scripted agent answers through a local fake of the API (no key, no cost), in the sample "
+                f"repository {self.config.root}. Type any request, e.g. 'add an endpoint to cancel an order', and "
+                "press Enter.",
                 "info",
             )
         await conversation.add_notice(
@@ -540,7 +541,7 @@ class BackendPairApp(App[int]):
         screen = self.main
         screen.query_one(ChecklistPane).show(groups)
         items = self.checklist.items()
-        done = sum(1 for item in items if str(item.status) in ("done", "skipped"))
+        done = sum(1 for item in items if str(item.status) == "done")
         screen.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
 
     async def toggle_checklist_item(self, item_id: str) -> None:

@@ -39,6 +39,7 @@ class FeedbackQueue:
         self.items: list[str] = []
         self.accepted_hunks: dict[str, int] = {}
         """Hunks accepted per file since the last take (summed into one line, not one line per accept)."""
+        self._comments: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
     def __bool__(self) -> bool:
         """Whether anything is queued."""
@@ -52,13 +53,19 @@ class FeedbackQueue:
             items.insert(0, f"Accepted, written to disk and staged: {', '.join(accepted)}.")
         self.items = []
         self.accepted_hunks = {}
+        self._comments = {}
         if not items:
             return ""
         return "Review feedback since your last turn:\n" + "\n".join(f"- {item}" for item in items)
 
     def rejected(self, path: str, hunk: Hunk, comment: str) -> None:
-        """The developer rejected a hunk (it is gone from the proposal)."""
-        why = f' The developer says: "{comment.strip()}"' if comment.strip() else ""
+        """The developer rejected a hunk (it is gone from the proposal); comments on it not sent yet join it."""
+        earlier = self._comments.pop((path, hunk.id), [])
+        for item, _text in earlier:
+            if item in self.items:
+                self.items.remove(item)
+        said = [text for _item, text in earlier] + ([comment.strip()] if comment.strip() else [])
+        why = f' The developer says: "{" / ".join(said)}"' if said else ""
         self.items.append(
             f"Rejected hunk {hunk.header} in {path} (removed from your proposal).{why}\n"
             + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
@@ -67,14 +74,16 @@ class FeedbackQueue:
     def rejected_file(self, path: str, hunks: int, comment: str) -> None:
         """The developer rejected every remaining hunk of a file."""
         why = f' The developer says: "{comment.strip()}"' if comment.strip() else ""
-        self.items.append(f"Rejected all {hunks} pending hunk(s) in {path}; your proposal for it is dropped.{why}")
+        what = f"Rejected all {hunks} pending hunk(s) in {path}" if hunks else f"Rejected your proposal for {path}"
+        self.items.append(f"{what}; your proposal for it is dropped.{why}")
 
     def commented(self, path: str, hunk: Hunk, text: str) -> None:
-        """A comment on a hunk, still pending."""
-        self.items.append(
-            f'Comment on hunk {hunk.header} in {path} (still pending review): "{text.strip()}"\n'
-            + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
+        """A comment on a hunk, still pending (folded into the rejection if the hunk is rejected before it is sent)."""
+        item = f'Comment on hunk {hunk.header} in {path} (still pending review): "{text.strip()}"\n' + _indent(
+            hunk.as_text(HUNK_PREVIEW_LINES)
         )
+        self.items.append(item)
+        self._comments.setdefault((path, hunk.id), []).append((item, text.strip()))
 
     def accepted(self, path: str, hunks: int) -> None:
         """Hunks of a file were written to disk and staged."""

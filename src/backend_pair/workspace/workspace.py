@@ -644,6 +644,11 @@ class Workspace:
                 self._feedback.outside_edit(old, "", detail)
                 outcomes.append(RebaseOutcome(old, RebaseStatus.RENAMED, detail, new_path=target))
             if outside:
+                # A file that is gone and was never tracked came and went between two looks (an editor's or
+                # `sed -i`'s temporary file): not worth the agent's attention.
+                tracked = self._git.index_entries(outside)
+                outside = [rel for rel in outside if (self.root / rel).exists() or rel in tracked]
+            if outside:
                 self._feedback.outside_files(outside)
             return outcomes
 

@@ -224,6 +224,7 @@ class MainScreen(Screen[None]):
         """Finish the answer and say the turn was cancelled."""
         conversation = self.query_one(ConversationPane)
         await conversation.end_answer()
+        conversation.cancel_running_tools()
         await conversation.add_notice("turn cancelled", "cancelled")
 
     # Review

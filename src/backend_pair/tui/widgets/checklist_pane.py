@@ -47,8 +47,17 @@ def item_text(item: ChecklistItem) -> Text:
         # A problem that keeps the item open, e.g. the first error of an OpenAPI document that does not validate.
         line.append(f"  ⚠ {visible(item.reason, multiline=False)}", style="yellow")
     if item.added_by_agent:
-        line.append("  +agent", style="dim cyan")
+        line.append("\u00a0\u00a0+agent", style="dim cyan")  # non-breaking: the tag never wraps to a line alone
     return line
+
+
+def checklist_counts(items: Sequence[ChecklistItem]) -> str:
+    """``5 done · 1 skipped / 16``: a skipped item is not done (empty with no items)."""
+    if not items:
+        return ""
+    done = sum(1 for item in items if _value(item.status) == "done")
+    skipped = sum(1 for item in items if _value(item.status) == "skipped")
+    return f"{done} done" + (f" · {skipped} skipped" if skipped else "") + f" / {len(items)}"
 
 
 class ChecklistPane(OptionList):
@@ -84,7 +93,7 @@ class ChecklistPane(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         """An empty checklist."""
         super().__init__(id=id)
-        self._counts = (0, 0)
+        self._counts = ""
 
     def on_mount(self) -> None:
         """Title the pane."""
@@ -100,15 +109,11 @@ class ChecklistPane(OptionList):
         if self.highlighted is not None and self.highlighted < self.option_count:
             highlighted_id = self.get_option_at_index(self.highlighted).id
         options: list[Option] = []
-        done = total = 0
         for title, items in groups:
             options.append(Option(Text(title, style="bold underline"), disabled=True))
-            for item in items:
-                total += 1
-                done += _value(item.status) in ("done", "skipped")
-                options.append(Option(item_text(item), id=item.id))
+            options.extend(Option(item_text(item), id=item.id) for item in items)
         self.set_options(options)
-        self._counts = (done, total)
+        self._counts = checklist_counts([item for _, items in groups for item in items])
         self._update_title()
         if highlighted_id is not None:
             for index, option in enumerate(options):
@@ -119,8 +124,7 @@ class ChecklistPane(OptionList):
         self.highlighted = first
 
     def _update_title(self) -> None:
-        done, total = self._counts
-        self.border_title = f"checklist · {done}/{total}" if total else "checklist"
+        self.border_title = f"checklist · {self._counts}" if self._counts else "checklist"
 
     def action_toggle_item(self) -> None:
         """Toggle the highlighted item."""

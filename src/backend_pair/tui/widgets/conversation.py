@@ -324,6 +324,12 @@ class ConversationPane(VerticalScroll, can_focus=True):
             entry = self._tools[call_id]
         entry.finish(summary, result, is_error)
 
+    def cancel_running_tools(self) -> None:
+        """A cancelled turn's calls that never finished read "cancelled", not "running"."""
+        for entry in self._tools.values():
+            if entry.result is None:
+                entry.finish("", "cancelled", True)
+
     async def add_notice(self, text: str, kind: NoticeKind = "info") -> None:
         """Show an error, a retry, feedback that was sent, or a note."""
         await self.end_answer()
