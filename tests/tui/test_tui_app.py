@@ -260,3 +260,16 @@ async def test_an_exception_inside_the_watcher_never_ends_the_app(
         entries = app.main.query_one(ConversationPane).entries
         notices = [str(e.render()) for e in entries if isinstance(e, NoticeEntry)]
         assert any("watching for outside edits hit an error and restarted" in text for text in notices)
+
+
+async def test_the_top_line_reads_at_80_columns(service_repo: Path) -> None:
+    app, _ = make_app(service_repo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        status = app.main.query_one(StatusLine)
+        status.input_tokens, status.output_tokens, status.cache_read_tokens = 9_000, 1_300, 2_000
+        status.cost, status.pending_hunks, status.staged_hunks = 0.1534, 3, 1
+        await pilot.pause()
+        line = str(status.render())
+        assert "12.3k tok · $0.15 · 3 pending · 1 staged" in line
+        assert len(line) <= 80

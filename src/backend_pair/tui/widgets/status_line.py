@@ -78,18 +78,15 @@ class StatusLine(Widget):
             "approval": "bold black on magenta",
             "offline": "bold white on red",
         }.get(self.activity, "bold black on green")
+        if not wide:
+            return self._narrow(activity_style)
         inputs, outputs = compact_count(self.input_tokens), compact_count(self.output_tokens)
         cached = compact_count(self.cache_read_tokens)
-        if wide:
-            model = self.model if self.size.width >= 140 else short_model(self.model)
-            model = visible(model, multiline=False)
-            tokens = f"{inputs} in/{outputs} out/{cached} cached"
-            review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
-        else:
-            model = visible(short_model(self.model), multiline=False)
-            tokens = f"{inputs}/{outputs}/{cached}c"
-            review = f"{self.pending_hunks}p/{self.staged_hunks}s" + (f"/{self.conflicts}c" if self.conflicts else "")
-        separator = ("  " if wide else " ", "")
+        model = self.model if self.size.width >= 140 else short_model(self.model)
+        model = visible(model, multiline=False)
+        tokens = f"{inputs} in/{outputs} out/{cached} cached"
+        review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
+        separator = ("  ", "")
         parts: list[str | tuple[str, str]] = [
             (f" {self.activity} ", activity_style),
             " ",
@@ -104,10 +101,35 @@ class StatusLine(Widget):
             (f"${self.cost:.4f}", "green"),
             separator,
             *self._context_part(separator),
-            (review, "bold red" if self.conflicts and not wide else "bold"),
+            (review, "bold"),
         ]
-        if self.conflicts and wide:
+        if self.conflicts:
             parts.extend([separator, (f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}", "bold red")])
+        line = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
+        line.truncate(self.size.width, overflow="ellipsis")
+        return line
+
+    def _narrow(self, activity_style: str) -> Text:
+        """Below 100 columns: what matters first, in words (``12.3k tok · $0.15 · 3 pending · 1 staged``); the model
+        comes last, so it is what a narrow terminal cuts."""
+        total = self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
+        figures = [f"{compact_count(total)} tok", f"${self.cost:.2f}"]
+        if self.context > 0:
+            figures.append(f"ctx {self.context:.0%}")
+        figures += [f"{self.pending_hunks} pending", f"{self.staged_hunks} staged"]
+        conflicts = f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} · " if self.conflicts else ""
+        parts: list[str | tuple[str, str]] = [
+            (f" {self.activity} ", activity_style),
+            " ",
+            (visible(self.agent_name, multiline=False), "bold"),
+            " ",
+            (f"⎇ {visible(self.branch, multiline=False)}", "magenta"),
+            " ",
+            (conflicts, "bold red"),  # before the figures: a narrow terminal never cuts it
+            (" · ".join(figures), "bold"),
+            "  ",
+            (visible(short_model(self.model), multiline=False), "cyan"),
+        ]
         line = Text.assemble(*parts, no_wrap=True, overflow="ellipsis")
         line.truncate(self.size.width, overflow="ellipsis")
         return line
