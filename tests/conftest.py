@@ -28,6 +28,20 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Test")
     monkeypatch.setenv("GIT_COMMITTER_EMAIL", "test@example.com")
     yield
+    _stop_file_logging()
+
+
+def _stop_file_logging() -> None:
+    """A test that ran the command line leaves no log file handler behind for the next test."""
+    import logging
+
+    from backend_pair import logfile
+
+    logger = logging.getLogger("backend_pair")
+    for handler in [h for h in logger.handlers if getattr(h, "backend_pair_log", False)]:
+        logger.removeHandler(handler)
+        handler.close()
+    logfile._current = None
 
 
 @pytest.fixture

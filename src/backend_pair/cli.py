@@ -153,6 +153,14 @@ def _guard_secrets() -> None:
     forbid_inspection()
 
 
+def _log_to_file(root: Path) -> None:
+    """While the screen is up nothing may print: warnings and errors go to ``<git dir>/backend-pair``'s log."""
+    from backend_pair.logfile import log_to_file
+    from backend_pair.workspace.journal import sessions_dir
+
+    log_to_file(sessions_dir(root).parent)
+
+
 def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
     from backend_pair.agents.models import resolve_model
@@ -171,6 +179,7 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
         _check_resumable(root, args.resume)
     config = AppConfig(root=root, definition=definition, model=model, keymap=keymap, resume=args.resume, demo=demo)
     _guard_secrets()
+    _log_to_file(root)
     gc.freeze()  # what start-up made lives as long as the app: no collection needs to scan it again
     gc.enable()
     try:

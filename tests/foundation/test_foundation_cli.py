@@ -384,3 +384,22 @@ def test_without_a_terminal_the_app_refuses_in_one_line(git_repo: Path, stdin_is
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "is not a terminal" in lines[0], result.stderr
+
+
+def test_warnings_of_a_running_app_go_to_a_log_file_redacted(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path, fake_app: FakeApp
+) -> None:
+    import logging
+
+    from backend_pair.logfile import current_log
+
+    monkeypatch.setenv("ANTHROPIC_API_KEY", SECRET)
+    assert run(capsys, str(git_repo))[0] == 0
+    log_file = git_repo / ".git" / "backend-pair" / "backend-pair.log"
+    assert current_log() == log_file
+    logging.getLogger("backend_pair.tui.app").warning("watching failed near %s", SECRET)
+    logging.getLogger("backend_pair.tui.app").info("not worth keeping")
+    text = log_file.read_text(encoding="utf-8")
+    assert "WARNING backend_pair.tui.app: watching failed near" in text
+    assert SECRET not in text and "not worth keeping" not in text
+    assert capsys.readouterr().err == ""

@@ -231,6 +231,13 @@ async def test_ctrl_k_compacts_and_the_status_line_shows_context_use(service_rep
         )
 
 
+def _error_notices(app: BackendPairApp) -> list[str]:
+    from backend_pair.tui.widgets.conversation import NoticeEntry
+
+    entries = app.main.query_one(ConversationPane).entries
+    return [str(e.render()) for e in entries if isinstance(e, NoticeEntry) and e.kind == "error"]
+
+
 async def test_an_exception_inside_the_watcher_never_ends_the_app(
     service_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -238,38 +245,109 @@ async def test_an_exception_inside_the_watcher_never_ends_the_app(
     from collections.abc import AsyncIterator
 
     from backend_pair.tui import app as app_module
-    from backend_pair.tui.widgets.conversation import NoticeEntry
     from tests.tui.stand_ins import wait_until
 
     calls: list[int] = []
 
     async def flaky_watch(root: Path, stop: asyncio.Event) -> AsyncIterator[set[str]]:
         calls.append(1)
-        if len(calls) == 1:
+        if len(calls) <= 3:
             raise RuntimeError("git check-ignore: 'lib/x.py' is beyond a symbolic link")
         yield {"app/main.py"}
         await stop.wait()
 
     monkeypatch.setattr(app_module, "_load_watch_changes", lambda: flaky_watch)
-    monkeypatch.setattr(app_module, "WATCH_RETRY_FIRST", 0.01)
+    monkeypatch.setattr(app_module, "WATCH_RETRY_FIRST", 0.001)
     app, _ = make_app(service_repo)
     app._watch = True
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: len(calls) >= 2, "the watcher started again")
+        await wait_until(pilot, lambda: len(calls) >= 4, "the watcher started again")
         assert app.is_running
-        entries = app.main.query_one(ConversationPane).entries
-        notices = [str(e.render()) for e in entries if isinstance(e, NoticeEntry)]
-        assert any("watching for outside edits hit an error and restarted" in text for text in notices)
+        # Three failures in a row, one line: "beyond a symbolic link" is said once, never a storm.
+        (notice,) = _error_notices(app)
+        assert "watching for outside edits hit an error" in notice and "beyond a symbolic link" in notice
 
 
-async def test_the_top_line_reads_at_80_columns(service_repo: Path) -> None:
-    app, _ = make_app(service_repo)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        status = app.main.query_one(StatusLine)
-        status.input_tokens, status.output_tokens, status.cache_read_tokens = 9_000, 1_300, 2_000
-        status.cost, status.pending_hunks, status.staged_hunks = 0.1534, 3, 1
-        await pilot.pause()
-        line = str(status.render())
-        assert "12.3k tok · $0.15 · 3 pending · 1 staged" in line
-        assert len(line) <= 80
+async def test_any_error_handling_outside_edits_is_one_line_and_watching_goes_on(
+    service_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    from collections.abc import AsyncIterator
+
+    from backend_pair.logfile import log_to_file
+    from backend_pair.tui import app as app_module
+    from backend_pair.workspace import open_workspace
+    from backend_pair.workspace.errors import GitFailed
+    from tests.tui.stand_ins import wait_until
+
+    batches = [{"app/a.py"}, {"app/b.py"}, {"app/c.py"}, {"app/main.py"}]
+    started: list[int] = []
+
+    async def watch(root: Path, stop: asyncio.Event) -> AsyncIterator[set[str]]:
+        started.append(1)
+        for batch in batches:
+            yield batch
+        await stop.wait()
+
+    workspace = open_workspace(service_repo)
+    handled: list[set[str]] = []
+    failures: list[Exception] = [
+        PermissionError(13, "Permission denied", "app/a.py"),
+        GitFailed("git ls-files: fatal: 'app/b.py' is beyond a symbolic link"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    ]
+
+    def disk_changed(paths: set[str]) -> list[object]:
+        handled.append(paths)
+        if failures:
+            raise failures.pop(0)
+        return []
+
+    monkeypatch.setattr(workspace, "disk_changed", disk_changed)
+    monkeypatch.setattr(app_module, "_load_watch_changes", lambda: watch)
+    log_file = log_to_file(service_repo / ".git" / "backend-pair")
+    app, _ = make_app(service_repo, workspace=workspace)
+    app._watch = True
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: len(handled) == 4, "every batch handled")
+            assert app.is_running
+            assert handled[-1] == {"app/main.py"}, "the batch after the failures still reaches the workspace"
+            assert started == [1], "a batch that fails does not tear the watcher down"
+            (notice,) = _error_notices(app)
+            assert "reading outside edits hit an error (PermissionError" in notice
+            assert "\n" not in notice
+            assert "details in .git/backend-pair/backend-pair.log" in notice
+        # Every failure is in the log, with its traceback; the screen said it once.
+        assert log_file is not None
+        logged = log_file.read_text(encoding="utf-8")
+        assert logged.count("reading outside edits failed") == 3
+        assert "Traceback" in logged and "is beyond a symbolic link" in logged
+    finally:
+        workspace.close()
+
+
+async def test_an_unexpected_error_at_start_up_leaves_the_app_running(
+    service_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend_pair.workspace import open_workspace
+    from tests.tui.stand_ins import wait_until
+
+    workspace = open_workspace(service_repo)
+
+    def broken() -> str | None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(workspace, "recover_interrupted_accept", broken)
+    app, _ = make_app(service_repo, workspace=workspace)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_until(pilot, lambda: bool(_error_notices(app)), "the failure said")
+            assert app.is_running
+            (notice,) = _error_notices(app)
+            assert "starting the session hit an error (OSError: [Errno 5] Input/output error)" in notice
+            assert app.main.query_one(StatusLine).activity == "offline"
+            await pilot.press("ctrl+q")
+        assert app.return_code == 0
+    finally:
+        workspace.close()

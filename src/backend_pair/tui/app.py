@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from backend_pair.errors import BackendPairError, NoTerminal
+from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
@@ -50,6 +52,12 @@ WATCH_RETRY_MAX = 30.0
 
 TURN_GROUP = "agent-turn"
 """Worker group of the running agent turn (exclusive: one turn at a time)."""
+
+DETAIL_CHARS = 200
+"""The longest error detail a background failure's line quotes (the log has all of it)."""
+
+BACKGROUND_GROUPS = {"startup": "starting the session", "watch": "watching for outside edits"}
+"""Worker groups that run unasked, and what each does (for the one line that reports its failure)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +136,7 @@ class BackendPairApp(App[int]):
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
         self._quitting = False
+        self._failures_said: set[str] = set()
 
     def notify(
         self,
@@ -162,7 +171,8 @@ class BackendPairApp(App[int]):
         """
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
-        self.run_worker(self._start(painted), name="startup", group="startup")
+        # A background task's failure is reported (``on_worker_state_changed``), never the end of the app.
+        self.run_worker(self._start(painted), name="startup", group="startup", exit_on_error=False)
 
     @property
     def main(self) -> MainScreen:
@@ -187,7 +197,7 @@ class BackendPairApp(App[int]):
             self.refresh_checklist()
             await self.refresh_review()
             if self._watch:
-                self.run_worker(self._watch_disk(), name="watch", group="watch")
+                self.run_worker(self._watch_disk(), name="watch", group="watch", exit_on_error=False)
             reminder = None
             if self.config.resume is None:
                 from backend_pair.workspace.journal import pending_reminder
@@ -573,21 +583,22 @@ class BackendPairApp(App[int]):
                 raise
             except Exception as err:
                 # Whatever the file system or git throws (a folder swapped for a symlink, a vanished repository),
-                # the app stays and watching starts again; the developer hears of it once, in one line.
+                # the app stays and watching starts again.
                 failures += 1
-                log.warning("the disk watcher failed (%s: %s); watching again", type(err).__name__, err)
-                if failures == 1:
-                    await self.main.query_one(ConversationPane).add_notice(
-                        f"watching for outside edits hit an error and restarted: {err}", "error"
-                    )
+                await self.background_failed("watching for outside edits", err, "watching again")
                 await asyncio.sleep(min(WATCH_RETRY_MAX, WATCH_RETRY_FIRST * 2 ** (failures - 1)))
 
     async def _disk_changed(self, workspace: Workspace, paths: set[str]) -> None:
-        """Rebase proposals on files changed outside the app, and say what happened to them."""
+        """Rebase proposals on files changed outside the app, and say what happened to them.
+
+        A batch that cannot be handled (any git or OS error) is reported once and dropped; watching goes on.
+        """
         try:
             outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
-        except BackendPairError as err:
-            self.notify(str(err), severity="error")
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            await self.background_failed("reading outside edits", err, "those edits were skipped")
             return
         for outcome in outcomes:
             if str(outcome.status) not in ("unchanged", "rebased"):
@@ -596,6 +607,31 @@ class BackendPairApp(App[int]):
         if outcomes:
             await self._snapshot()
             await self.refresh_review()
+
+    async def background_failed(self, task: str, error: BaseException, then: str) -> None:
+        """Log a background task's failure and say so in one conversation line, once per task for the session.
+
+        The same failure repeating (every batch of outside edits under a broken folder) is only logged: the
+        conversation never fills with copies of one line.
+
+        Args:
+            task: What was being done, e.g. ``"watching for outside edits"`` (also what "once" counts by).
+            error: What went wrong.
+            then: What happens next, e.g. ``"watching again"``.
+        """
+        detail = str(error) if isinstance(error, BackendPairError) else f"{type(error).__name__}: {error}"
+        log.warning("%s failed (%s); %s", task, detail, then, exc_info=error)
+        first_line = next((line.strip() for line in detail.splitlines() if line.strip()), type(error).__name__)
+        detail = first_line if len(first_line) <= DETAIL_CHARS else first_line[: DETAIL_CHARS - 1] + "…"
+        if task in self._failures_said:
+            return
+        self._failures_said.add(task)
+        where = current_log()
+        if where is not None:
+            then += f" (details in {_shown_path(where, self.config.root)})"
+        line = visible(f"{task} hit an error ({detail}); {then}", multiline=False)
+        with contextlib.suppress(LookupError):  # quitting: the screen is gone, the log has it
+            await self.main.query_one(ConversationPane).add_notice(line, "error")
 
     # Actions
 
@@ -645,10 +681,16 @@ class BackendPairApp(App[int]):
         self.cancel_turn()
         self.exit(0)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Report a worker that died of an error the developer can understand."""
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Report a worker that died of an error; a background one (start-up, watching) never ends the app."""
         error = event.worker.error
-        if event.state == WorkerState.ERROR and isinstance(error, BackendPairError):
+        if event.state != WorkerState.ERROR or error is None:
+            return
+        if event.worker.group in BACKGROUND_GROUPS:
+            if event.worker.group == "startup":
+                self.main.query_one(StatusLine).activity = "offline"
+            await self.background_failed(BACKGROUND_GROUPS[event.worker.group], error, "the app goes on without it")
+        elif isinstance(error, BackendPairError):
             self.notify(str(error), severity="error", timeout=10)
 
 
@@ -690,6 +732,14 @@ def _contract_problems(proposals: list[FileProposal]) -> dict[str, str]:
     from backend_pair.agents.contracts import contract_problems
 
     return contract_problems([(p.path, p.proposed) for p in proposals if p.conflict is None])
+
+
+def _shown_path(path: Path, root: Path) -> str:
+    """``path`` relative to the repository when it is inside it (``.git/backend-pair/...``), else as it is."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _load_watch_changes() -> WatchChanges:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
+import stat
+from pathlib import Path
 
 from backend_pair.workspace.errors import FileRefused
 
@@ -37,6 +40,46 @@ def check_size(rel: str, size: int) -> None:
         raise FileRefused(
             f"{rel}: {size:,} bytes is over the {MAX_FILE_BYTES // (1024 * 1024)} MiB limit for reviewable files"
         )
+
+
+def read_file_bytes(rel: str, path: Path) -> bytes | None:
+    """A file's bytes as it is now, without ever waiting on something that is not a plain file.
+
+    Opening a named pipe waits for a writer, and reading a device can wait forever; a FIFO made in the working tree
+    (``mkfifo``) would hold the workspace until then. The file is opened without blocking and refused unless it is
+    a regular file; the size limit is checked before a byte is read.
+
+    Args:
+        rel: Repo-relative path, for the message.
+        path: Where the file is.
+
+    Returns:
+        The bytes, or None when there is no such file (or a component of the path is not a folder).
+
+    Raises:
+        FileRefused: A folder, a named pipe, socket or device, a file that cannot be opened (permissions, a symlink
+            loop), or a file over the size limit.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except IsADirectoryError:  # Windows; POSIX opens a folder and fstat says what it is
+        raise FileRefused(f"{rel}: is a folder, not a file") from None
+    except OSError as err:  # no permission, a socket (ENXIO), a symlink loop: this file cannot be read, others can
+        raise FileRefused(f"{rel}: cannot be read ({err.strerror or err})") from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise FileRefused(f"{rel}: is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise FileRefused(f"{rel}: not a regular file (a named pipe, socket or device); only text files are read")
+        check_size(rel, info.st_size)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def decode_text(rel: str, data: bytes) -> str:

@@ -42,7 +42,7 @@ from backend_pair.workspace.staging import (
     encode,
     recover_interrupted,
 )
-from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize
+from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize, read_file_bytes
 from backend_pair.workspace.undo import plan_revert
 
 ACCEPT_ATTEMPTS = 8
@@ -104,17 +104,8 @@ class Workspace:
         return confine(self.root, path)
 
     def _read_disk(self, rel: str) -> str | None:
-        target = self.root / rel
-        try:
-            if target.is_dir():
-                raise FileRefused(f"{rel}: is a folder, not a file")
-            check_size(rel, target.stat().st_size)
-            data = target.read_bytes()
-        except FileNotFoundError:
-            return None
-        except NotADirectoryError:
-            return None
-        return decode_text(rel, data)
+        data = read_file_bytes(rel, self.root / rel)
+        return None if data is None else decode_text(rel, data)
 
     def read_text(self, rel: str) -> str:
         """A file's text through the overlay (the pending proposal if any), line endings normalised to LF.
