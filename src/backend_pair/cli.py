@@ -138,9 +138,7 @@ def _check_resumable(root: Path, session_id: str) -> None:
     journal = SessionJournal.open(root, session_id)
     holder = journal.holder()
     if holder is not None:
-        raise JournalError(
-            f"session {journal.session_id} is open in another backend-pair (pid {holder}); quit that one first"
-        )
+        raise JournalError(journal.held_message(holder))
 
 
 def _guard_secrets() -> None:

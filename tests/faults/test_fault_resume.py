@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,24 +64,51 @@ def test_a_bad_resume_id_is_one_line_with_the_recent_ids_and_exit_2(
     assert len(err) == 1 and "no session 'nosuch'" in err[0] and "20260101-000000-dddddd" in err[0]
 
 
-@pytest.fixture
-def live_pid() -> Iterator[int]:
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield process.pid
-    process.kill()
+HOLD = """
+import sys
+from pathlib import Path
+from backend_pair.workspace.journal import JournalError, SessionJournal
+journal = SessionJournal(Path(sys.argv[1]))
+try:
+    journal.acquire()
+except JournalError as err:
+    print("refused", err, flush=True)
+else:
+    print("held", flush=True)
+sys.stdin.read()
+"""
+"""A second backend-pair process, as far as the lock is concerned: holds the session until its stdin closes."""
+
+
+def _holder_process(journal: SessionJournal) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(journal.path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+
+
+def _let_go(process: subprocess.Popen[str]) -> None:
+    assert process.stdin is not None
+    process.stdin.close()
     process.wait()
 
 
 def test_a_session_held_by_another_backend_pair_is_refused(
-    git_repo: Path, live_pid: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    git_repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     journal = _session(git_repo, "20260101-000000-eeeeee", ("message", {"index": 0, "role": "user"}))
-    journal.lock_path.write_text(str(live_pid))
-    with pytest.raises(JournalError, match=f"open in another backend-pair \\(pid {live_pid}\\)"):
-        SessionJournal(journal.path).acquire()
-    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-resume-tests-0001")
-    assert main([str(git_repo), "--resume"]) == 2
-    assert f"pid {live_pid}" in capsys.readouterr().err
+    other = _holder_process(journal)
+    try:
+        assert other.stdout is not None and other.stdout.readline() == "held\n"
+        with pytest.raises(JournalError, match=f"open in another backend-pair \\(pid {other.pid}\\)"):
+            SessionJournal(journal.path).acquire()
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-resume-tests-0001")
+        assert main([str(git_repo), "--resume"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and f"(pid {other.pid}); quit that one first" in err[0]
+    finally:
+        _let_go(other)
+    # Its holder gone, the session is free again.
+    assert SessionJournal(journal.path).holder() is None
 
 
 def test_a_stale_lock_is_taken_over_and_released(git_repo: Path) -> None:
@@ -94,6 +120,45 @@ def test_a_stale_lock_is_taken_over_and_released(git_repo: Path) -> None:
     assert journal.lock_path.read_text() == str(os.getpid())
     journal.release()
     assert not journal.lock_path.exists()
+
+
+def test_a_lock_left_by_a_killed_app_is_free_even_when_its_pid_is_reused(git_repo: Path) -> None:
+    """After a crash (or a reboot, or in a container) the pid in a stale lock can belong to any live program."""
+    journal = _session(git_repo, "20260101-000000-abcdef", ("message", {"index": 0, "role": "user"}))
+    unrelated = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        journal.lock_path.write_text(str(unrelated.pid))  # what the killed app left, naming a pid now reused
+        assert journal.holder() is None
+        journal.acquire()
+        assert journal.lock_path.read_text() == str(os.getpid())
+    finally:
+        journal.release()
+        assert unrelated.stdin is not None
+        unrelated.stdin.close()
+        unrelated.wait()
+
+
+def test_a_holder_killed_with_sigkill_lets_the_session_go(git_repo: Path) -> None:
+    journal = _session(git_repo, "20260101-000000-aaaa11", ("message", {"index": 0, "role": "user"}))
+    other = _holder_process(journal)
+    assert other.stdout is not None and other.stdout.readline() == "held\n"
+    assert journal.holder() == other.pid
+    other.kill()
+    other.wait()
+    journal.acquire()
+    assert journal.lock_path.read_text() == str(os.getpid())
+    journal.release()
+
+
+def test_of_processes_starting_together_exactly_one_takes_the_session(git_repo: Path) -> None:
+    journal = _session(git_repo, "20260101-000000-bbbb22", ("message", {"index": 0, "role": "user"}))
+    others = [_holder_process(journal) for _ in range(4)]
+    try:
+        answers = [process.stdout.readline() for process in others if process.stdout is not None]
+    finally:
+        for process in others:
+            _let_go(process)
+    assert sorted(answer.split()[0] for answer in answers) == ["held", "refused", "refused", "refused"]
 
 
 def test_prompt_history_comes_back_from_the_history() -> None:

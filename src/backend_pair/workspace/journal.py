@@ -7,8 +7,6 @@ Each line is ``{"kind": ..., "at": ISO time, "payload": {...}}``. Kinds written 
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import logging
 import os
@@ -21,6 +19,7 @@ from typing import Any
 
 from backend_pair.errors import BackendPairError
 from backend_pair.redact import REDACTOR
+from backend_pair.workspace.session_lock import UNKNOWN_PID, SessionLock, SessionLockError
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +44,6 @@ class SessionSummary:
     """Whether it holds anything to resume (messages, proposals, decisions), not just its start."""
     pending_files: int = 0
     """Files with proposals pending review in its last snapshot."""
-
-
-def _is_zombie(pid: int) -> bool:
-    """A process killed but not yet reaped (``kill -9`` of an app whose parent has not waited): it holds nothing."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-    except OSError:
-        return False
-    return any(line.startswith("State:") and "Z" in line.split()[1:2] for line in status.splitlines())
 
 
 def _empty(payload: Any) -> bool:
@@ -96,43 +86,29 @@ class SessionJournal:
 
     def holder(self) -> int | None:
         """The pid of another running backend-pair holding this session, None when free (a stale lock is free)."""
-        try:
-            pid = int(self.lock_path.read_text(encoding="utf-8").strip())
-        except (FileNotFoundError, ValueError, OSError):
-            return None
-        if pid == os.getpid():
-            return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            return pid
-        return None if _is_zombie(pid) else pid
+        return SessionLock(self.lock_path).holder()
+
+    def held_message(self, holder: int) -> str:
+        """The one line that refuses this session because ``holder`` (a pid) holds it."""
+        pid = "pid not written yet" if holder == UNKNOWN_PID else f"pid {holder}"
+        return f"session {self.session_id} is open in another backend-pair ({pid}); quit that one first"
 
     def acquire(self) -> None:
         """Hold the session for this process (taking over a stale lock); released when the process exits.
 
         Raises:
-            JournalError: Another running backend-pair holds it.
+            JournalError: Another running backend-pair holds it, or the lock file cannot be made.
         """
-        holder = self.holder()
-        if holder is not None:
-            raise JournalError(
-                f"session {self.session_id} is open in another backend-pair (pid {holder}); quit that one first"
-            )
         try:
-            self.lock_path.parent.mkdir(parents=True, exist_ok=True)
-            self.lock_path.write_text(str(os.getpid()), encoding="utf-8")
+            SessionLock(self.lock_path).acquire()
+        except SessionLockError as err:
+            raise JournalError(self.held_message(err.pid)) from None
         except OSError as err:
             raise JournalError(f"cannot lock the session journal {self.lock_path}: {err.strerror}") from err
-        atexit.register(self.release)
 
     def release(self) -> None:
         """Let the session go (only our own lock is removed)."""
-        with contextlib.suppress(OSError, ValueError):
-            if int(self.lock_path.read_text(encoding="utf-8").strip()) == os.getpid():
-                self.lock_path.unlink()
+        SessionLock(self.lock_path).release()
 
     @classmethod
     def create(cls, root: Path) -> SessionJournal:
