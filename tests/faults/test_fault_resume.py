@@ -161,6 +161,24 @@ def test_of_processes_starting_together_exactly_one_takes_the_session(git_repo: 
     assert sorted(answer.split()[0] for answer in answers) == ["held", "refused", "refused", "refused"]
 
 
+def test_a_killed_empty_session_leaves_no_lock_behind_for_long(git_repo: Path) -> None:
+    held = SessionJournal.create(git_repo)
+    other = _holder_process(held)  # a running session, nothing journaled yet: its lock stays
+    killed = SessionJournal.create(git_repo)
+    victim = _holder_process(killed)
+    try:
+        for process in (other, victim):
+            assert process.stdout is not None and process.stdout.readline() == "held\n"
+        victim.kill()
+        victim.wait()
+        assert killed.lock_path.exists() and not killed.path.exists()
+        SessionJournal.create(git_repo)  # the next start tidies up
+        assert not killed.lock_path.exists()
+        assert held.lock_path.read_text() == str(other.pid)
+    finally:
+        _let_go(other)
+
+
 def test_prompt_history_comes_back_from_the_history() -> None:
     from backend_pair.agents.session import CONTINUE_PROMPT
     from backend_pair.tui.app import _typed_messages

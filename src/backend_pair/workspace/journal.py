@@ -122,6 +122,7 @@ class SessionJournal:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise JournalError(f"cannot create the session journal in {directory}: {err.strerror}") from err
+        _remove_orphan_locks(directory)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
         return cls(directory / f"{stamp}-{secrets.token_hex(3)}.jsonl")
 
@@ -199,6 +200,21 @@ class SessionJournal:
             if isinstance(record, dict) and isinstance(record.get("kind"), str):
                 out.append(record)
         return out
+
+
+def _remove_orphan_locks(directory: Path) -> None:
+    """Remove the locks of sessions that never had anything to journal and whose app was killed (nobody holds them).
+
+    An empty session leaves no journal; killed with ``kill -9``, it could not remove its lock file either.
+    """
+    for lock in directory.glob("*.lock"):
+        if lock.with_suffix(".jsonl").exists():
+            continue
+        try:
+            if SessionLock(lock).holder() is None:
+                lock.unlink()
+        except OSError as err:
+            log.info("left the lock %s (%s)", lock, err)
 
 
 def _scan(path: Path) -> tuple[str, bool, int]:
