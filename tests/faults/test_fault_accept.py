@@ -157,3 +157,27 @@ def test_recovery_never_overwrites_what_the_developer_wrote_since(repo: Path) ->
     finally:
         ws.close()
     assert os.path.exists(repo / "log.txt")
+
+
+def test_a_write_landing_between_the_check_and_the_rename_is_carried_over(
+    ws: Workspace, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one window a compare and swap leaves: the other writer appends after the check, before ``rename(2)``."""
+    path = repo / "log.txt"
+    ws.propose("log.txt", PROPOSED)
+    real_replace = os.replace
+    late: list[str] = []
+
+    def replace_after_a_late_append(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == path and not late:
+            late.append("appended in the window\n")
+            with path.open("a") as handle:
+                handle.write(late[0])
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace_after_a_late_append)
+    ws.accept_file("log.txt")
+    text = path.read_text()
+    assert text.endswith("appended in the window\n")
+    assert "line 3 changed" in text
+    assert "appended" not in git(repo, "diff", "--cached")

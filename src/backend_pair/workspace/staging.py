@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from backend_pair.workspace.gitrepo import GitRepository, IndexEntry
 from backend_pair.workspace.hunks import Edit, apply_edits, map_edits
 from backend_pair.workspace.merge3 import merge3
 from backend_pair.workspace.textfile import decode_text, detect_eol, normalize, split_lines
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -222,14 +225,37 @@ def write_disk(root: Path, rel: str, text: str | None, expected: str | _Anything
                 break
             expected, text, want = now_text, merged, now
         try:
-            _replace(root, rel, text, want)
-            return text
+            late = _replace(root, rel, text, want)
         except FileChangedUnderneath:
             continue
+        if late is None or text is None or expected is None:
+            return text
+        # Another writer wrote to the file around the rename: the old file has its bytes. Carry them over.
+        carried = _carry_over(rel, expected, late, text)
+        if carried is None:
+            return text
+        expected, text = text, carried
     raise FileChangedUnderneath(f"{rel} changed on disk where the change goes; nothing was written")
 
 
-def _replace(root: Path, rel: str, text: str | None, expected: bytes | _Anything | None) -> None:
+def _carry_over(rel: str, before: str, late: bytes, written: str) -> str | None:
+    """``written`` plus what another writer added to the replaced file (``before`` -> ``late``); None: nothing new."""
+    try:
+        late_text = late.decode("utf-8")
+    except UnicodeDecodeError:
+        late_text = None
+    merged = None if late_text is None else merge3(before, late_text, written)
+    if merged is None:
+        log.warning(
+            "%s: another writer's bytes (%d) reached the file as it was replaced and could not be merged",
+            rel,
+            len(late),
+        )
+        return None
+    return merged if merged != written else None
+
+
+def _replace(root: Path, rel: str, text: str | None, expected: bytes | _Anything | None) -> bytes | None:
     target = root / rel
     if text is None:
         if not isinstance(expected, _Anything) and current_bytes(target) != expected:
@@ -244,8 +270,8 @@ def _replace(root: Path, rel: str, text: str | None, expected: bytes | _Anything
             except OSError:
                 break
             parent = parent.parent
-        return
-    atomic_write(target, encode(text, rel), expected)
+        return None
+    return atomic_write(target, encode(text, rel), expected)
 
 
 FaultHook = Callable[[str], None]
