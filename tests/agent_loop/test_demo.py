@@ -106,10 +106,19 @@ async def test_scripted_session_plays_every_feature(
     checklist = session.checklist
     assert isinstance(checklist, Checklist)
     statuses = {item.text: item.status for item in checklist.items()}
-    assert statuses["API contract defined (OpenAPI)"] == ItemStatus.done
+    # Nothing is accepted: the agent may not call proposed work done, nor the suite run with tests it did not run.
+    assert statuses["API contract defined (OpenAPI)"] == ItemStatus.in_progress
+    assert statuses["Run the test suite"] == ItemStatus.in_progress
+    assert statuses["Reviewed existing patterns"] == ItemStatus.done
+    said = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert "including the new cancellation tests" not in said
+    assert "without the new tests" in said
     assert problems(session.messages) == []
 
     demo_workspace.accept_all()
+    assert checklist.apply_evidence(demo.root, demo_workspace.accepted_paths())
+    statuses = {item.text: item.status for item in checklist.items()}
+    assert statuses["API contract defined (OpenAPI)"] == ItemStatus.done, "ticked by evidence once accepted"
     result = run_unittest(demo.root)
     assert result.returncode == 0, result.stderr
     assert "test_cancel_twice_conflicts" in result.stderr and "Ran 12 tests" in result.stderr
@@ -128,6 +137,24 @@ async def test_denied_test_run_is_acknowledged(
     session = demo_session(demo, demo_workspace, definition, deny)
     events = await collect(session, "go")
     assert "chose not to run the tests" in "".join(e.text for e in events if isinstance(e, TextDelta))
+
+
+async def test_a_run_with_the_new_tests_on_disk_is_the_only_one_called_passing(
+    demo: DemoEnvironment, demo_workspace: Workspace, definition: AgentDefinition
+) -> None:
+    async def accept_then_run(request: BashRequest) -> BashDecision:
+        demo_workspace.accept_all()
+        return BashDecision("once")
+
+    session = demo_session(demo, demo_workspace, definition, accept_then_run)
+    events = await collect(session, "Please add a way to cancel an order")
+    said = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert "including the new cancellation tests" in said
+    checklist = session.checklist
+    assert isinstance(checklist, Checklist)
+    statuses = {item.text: item.status for item in checklist.items()}
+    assert statuses["Run the test suite"] == ItemStatus.done
+    assert statuses["Add POST /orders/{order_id}/cancel"] == ItemStatus.in_progress, "the task is the developer's call"
 
 
 def test_demo_refuses_a_foreign_folder_and_reuses_its_own(tmp_path: Path) -> None:

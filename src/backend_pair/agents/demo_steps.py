@@ -23,6 +23,12 @@ TODO_TEXTS = (
 TIDY_COMMAND = "perl -pi -e 's/[ \\t]+$//' tests/*.py"
 """Strips trailing blanks from the tests: a command that changes files, so the demo shows a Bash change in review."""
 TEST_COMMAND = f"{TIDY_COMMAND} && python3 -m unittest -v"
+REVIEWED = {1}
+"""What the agent did by itself (reading the code): the only item it may call done before the review."""
+PROPOSED = {2, 3, 4, 5}
+"""Items whose work is only proposed: in progress until accepted (evidence ticks some once their files are)."""
+NEW_TESTS = ("test_cancel_pending_order", "test_cancel_twice_conflicts")
+"""Names ``unittest -v`` prints when the new test file is on disk and ran."""
 
 
 def todos(done: set[int], active: set[int]) -> ToolUse:
@@ -271,7 +277,7 @@ def step_tests(body: dict[str, Any]) -> Reply:
     return reply(
         Text("Tests for the happy path and each error case of the contract, in a new file."),
         ToolUse("Write", {"file_path": "tests/test_cancel.py", "content": TEST_CANCEL}),
-        todos(done={1, 2, 3, 4, 5}, active={0, 6}),
+        todos(done=REVIEWED, active=PROPOSED | {0, 6}),
     )
 
 
@@ -288,44 +294,48 @@ def step_run_tests(body: dict[str, Any]) -> Reply:
 
 
 def step_summary(body: dict[str, Any]) -> Reply:
-    """Sum up, reacting to how the test run went."""
+    """Sum up, reacting to how the test run went, claiming only what the run showed.
+
+    Items whose work is only proposed stay in progress: nothing is done until the developer accepts it, and the
+    checklist's evidence ticks items once their files are accepted. The suite item is done only when the run
+    passed with the new tests in it; the task itself stays open for the review.
+    """
     results = last_results(body)
     outcome = _result_text(results[-1]) if results else ""
+    done = set(REVIEWED)
     if "denied" in outcome:
         verdict = (
-            "You chose not to run the tests — fair enough. Run `python3 -m unittest -v` yourself once the "
-            "proposals are accepted."
+            "You chose not to run the tests, so nothing has been run: run `python3 -m unittest -v` yourself once "
+            "the proposals are accepted, or ask me to."
         )
-        done = {1, 2, 3, 4, 5}
+    elif "[exit code 0]" in outcome and all(name in outcome for name in NEW_TESTS):
+        verdict = "The suite passed on disk, **including the new cancellation tests**."
+        done.add(6)
     elif "[exit code 0]" in outcome:
-        ran_new = "test_cancel" in outcome
         verdict = (
-            "The suite passes, **including the new cancellation tests**."
-            if ran_new
-            else "The existing suite passes on disk; the new tests will run once you accept `tests/test_cancel.py` "
-            "and the code hunks."
+            "The suite passed on disk, but **without the new tests**: `tests/test_cancel.py` is not accepted yet, "
+            "so the cancellation itself is untested. Accept it and the code hunks, then ask me to run it again."
         )
-        done = {0, 1, 2, 3, 4, 5, 6}
     else:
         verdict = (
-            "The run failed — most likely because only part of the change is on disk yet. Accept the remaining "
-            "hunks and ask me to run it again."
+            "The run did not pass, most likely because only part of the change is on disk yet. Accept the "
+            "remaining hunks and ask me to run it again."
         )
-        done = {1, 2, 3, 4, 5}
     summary = (
         f"{verdict}\n\n"
-        "## Endpoint: `POST /orders/{order_id}/cancel`\n\n"
+        "## Endpoint: `POST /orders/{order_id}/cancel` (proposed)\n\n"
         "| File | Change |\n|---|---|\n"
         "| `openapi.yaml` | new path, `cancelled` status |\n"
         "| `app/models.py` | `CANCELLED`, `InvalidTransition`, `Order.cancel()` |\n"
         "| `app/service.py` | `OrderService.cancel_order()` |\n"
         "| `app/routes.py` | handler and route (`200` / `404` / `409`) |\n"
         "| `tests/test_cancel.py` | 4 tests, new file |\n\n"
-        "Everything is **pending your review**: press `ctrl+r`, walk the hunks with `]` and `[`, accept with `a`, "
-        "reject with `d` (I will hear why with your next message), comment with `c`. Accepted hunks are written "
-        "and staged, exactly those hunks."
+        "Whatever you have not accepted is **pending your review**: press `ctrl+r`, walk the hunks with `]` and "
+        "`[`, accept with `a`, reject with `d` (I will hear why with your next message), comment with `c`. "
+        "Accepted hunks are written and staged, exactly those hunks; the checklist ticks items as their files "
+        "are accepted."
     )
-    return reply(Text(summary), todos(done=done, active=set() if 6 in done else {6}))
+    return reply(Text(summary), todos(done=done, active=(PROPOSED | {0, 6}) - done))
 
 
 def step_done(body: dict[str, Any]) -> Reply:
