@@ -34,7 +34,9 @@ def test_seeded_from_the_definition() -> None:
 
 
 def test_checked_seed_items_start_done() -> None:
-    definition = parse_definition_text(Path("a.md"), "---\nname: a\n---\n## Checklist\n- [x] done\n- [ ] open\n")
+    definition = parse_definition_text(
+        Path("a.md"), "---\nname: a\ndescription: d\n---\n## Checklist\n- [x] done\n- [ ] open\n"
+    )
     statuses = [item.status for item in Checklist.from_definition(definition).items()]
     assert statuses == [ItemStatus.done, ItemStatus.pending]
 

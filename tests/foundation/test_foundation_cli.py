@@ -254,7 +254,9 @@ def test_agents_lists_bundled_and_repository_agents(
 ) -> None:
     folder = git_repo / ".claude" / "agents"
     folder.mkdir(parents=True)
-    (folder / "reviewer.md").write_text("---\nname: Reviewer\nmodel: haiku\ntools: Read, Grep\n---\nReview.\n")
+    (folder / "reviewer.md").write_text(
+        "---\nname: Reviewer\ndescription: Reviews: diffs\nmodel: haiku\ntools: Read, Grep\n---\nReview.\n"
+    )
     monkeypatch.chdir(git_repo)
     status, out, err = run(capsys, "agents")
     assert status == 0
@@ -308,13 +310,14 @@ def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[st
         "no_front.md": ("# hi\n", 1),
         "yaml.md": ("---\nname: x\ndescription: 'open\nmodel: b\n---\nbody\n", 3),
         "no_name.md": ("---\nmodel: opus\n---\nbody\n", 1),
-        "empty.md": ("---\nname: x\n---\n", 4),
+        "empty.md": ("---\nname: x\ndescription: d\n---\n", 5),
+        "no_description.md": ("---\nname: x\n---\nbody\n", 1),
     }
     for name, (text, _) in files.items():
         (tmp_path / name).write_text(text)
     (tmp_path / "latin.md").write_bytes(b"---\nname: caf\xe9\n---\nbody\n")
     (tmp_path / "folder.md").mkdir()
-    (tmp_path / "good.md").write_text("---\nname: Good\ntools: Read, Telepathy\n---\nbody\n")
+    (tmp_path / "good.md").write_text("---\nname: Good\ndescription: d\ntools: Read, Telepathy\n---\nbody\n")
     paths = [*(tmp_path / name for name in files), tmp_path / "latin.md", tmp_path / "folder.md", tmp_path / "good.md"]
     status, out, err = run(capsys, "agents", "check", *map(str, paths))
     assert status == 1
@@ -323,7 +326,7 @@ def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[st
     expected_lines = [line for _, line in files.values()] + [2, 1]
     for path, line, output in zip(paths, expected_lines, lines, strict=False):
         assert output.startswith(f"{path}:{line}: "), output
-    assert lines[-2] == f"{tmp_path / 'good.md'}:3: warning: 1 tool not offered here: Telepathy"
+    assert lines[-2] == f"{tmp_path / 'good.md'}:4: warning: 1 tool not offered here: Telepathy"
     assert lines[-1].startswith(f"{tmp_path / 'good.md'}: ok (Good")
     assert len(lines) == len(paths) + 1
 

@@ -71,13 +71,24 @@ def test_seed_checklist_lines_point_at_the_file() -> None:
 
 
 def test_tools_from_comma_string_and_tools_key(tmp_path: Path) -> None:
-    path = write(tmp_path, "---\nname: x\ntools: Read, grep,  Bash(git diff:*, git add:*), Read\n---\nbody\n")
+    path = write(
+        tmp_path, "---\nname: x\ndescription: d\ntools: Read, grep,  Bash(git diff:*, git add:*), Read\n---\nbody\n"
+    )
     definition = parse_definition(path)
     assert definition.tools == ("Read", "Bash")  # names match case-sensitively, as in Claude Code
-    assert definition.warnings == (f"{path}:3: warning: `grep` is not a tool name; did you mean Grep?",)
-    assert parse_definition(write(tmp_path, "---\nname: x\ntools: Read Grep\n---\nbody\n")).tools == ("Read", "Grep")
-    assert parse_definition(write(tmp_path, "---\nname: x\ntools: '*'\n---\nbody\n")).tools == ALL_TOOLS_BY_DEFAULT
-    assert parse_definition(write(tmp_path, '---\nname: x\ntools: ["*"]\n---\nbody\n')).tools == ALL_TOOLS_BY_DEFAULT
+    assert definition.warnings == (f"{path}:4: warning: `grep` is not a tool name; did you mean Grep?",)
+    assert parse_definition(write(tmp_path, "---\nname: x\ndescription: d\ntools: Read Grep\n---\nbody\n")).tools == (
+        "Read",
+        "Grep",
+    )
+    assert (
+        parse_definition(write(tmp_path, "---\nname: x\ndescription: d\ntools: '*'\n---\nbody\n")).tools
+        == ALL_TOOLS_BY_DEFAULT
+    )
+    assert (
+        parse_definition(write(tmp_path, '---\nname: x\ndescription: d\ntools: ["*"]\n---\nbody\n')).tools
+        == ALL_TOOLS_BY_DEFAULT
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,14 +105,14 @@ def test_tools_from_comma_string_and_tools_key(tmp_path: Path) -> None:
     ],
 )
 def test_front_matter_is_repaired_as_claude_code_does(tmp_path: Path, front: str, field: str, value: str) -> None:
-    text = f"---\nname: x\n{front}\ntools: Read, mcp__github__create_issue\n---\nbody\n"
+    text = f"---\nname: x\ndescription: d\n{front}\ntools: Read, mcp__github__create_issue\n---\nbody\n"
     definition = parse_definition(write(tmp_path, text))
     assert getattr(definition, field) == value
     assert definition.tools == ("Read",)
 
 
 def test_a_long_dash_line_closes_the_front_matter_and_both_tool_keys_mean_tools(tmp_path: Path) -> None:
-    text = "---\nname: x\nallowed-tools: Bash\ntools: Read\n" + "-" * 56 + "\nbody\n"
+    text = "---\nname: x\ndescription: d\nallowed-tools: Bash\ntools: Read\n" + "-" * 56 + "\nbody\n"
     definition = parse_definition(write(tmp_path, text))
     assert definition.tools == ("Read",) and definition.body == "body\n"
     assert "`tools` applies" in definition.warnings[0]
@@ -117,33 +128,33 @@ def test_a_long_dash_line_closes_the_front_matter_and_both_tool_keys_mean_tools(
     ],
 )
 def test_odd_tool_lists_are_warnings_not_errors(tmp_path: Path, front: str, warning: str) -> None:
-    definition = parse_definition(write(tmp_path, f"---\nname: x\n{front}\n---\nbody\n"))
+    definition = parse_definition(write(tmp_path, f"---\nname: x\ndescription: d\n{front}\n---\nbody\n"))
     assert definition.tools == ()
     assert any(warning in line for line in definition.warnings), definition.warnings
 
 
 def test_missing_tool_list_means_every_tool(tmp_path: Path) -> None:
-    assert parse_definition(write(tmp_path, "---\nname: x\n---\nbody\n")).tools == ALL_TOOLS_BY_DEFAULT
+    assert parse_definition(write(tmp_path, "---\nname: x\ndescription: d\n---\nbody\n")).tools == ALL_TOOLS_BY_DEFAULT
 
 
 def test_unknown_tools_are_warned_about_and_dropped(tmp_path: Path) -> None:
-    path = write(tmp_path, "---\nname: x\nallowed-tools:\n  - Read\n  - WebFetch\n---\nbody\n")
+    path = write(tmp_path, "---\nname: x\ndescription: d\nallowed-tools:\n  - Read\n  - WebFetch\n---\nbody\n")
     definition = parse_definition(path)
     assert definition.tools == ("Read",)
     assert len(definition.warnings) == 1
-    assert definition.warnings[0] == f"{path}:3: warning: 1 tool not offered here: WebFetch"
+    assert definition.warnings[0] == f"{path}:4: warning: 1 tool not offered here: WebFetch"
 
 
 def test_unknown_keys_ignored_and_model_defaults_to_inherit(tmp_path: Path) -> None:
-    path = write(tmp_path, "---\nname: x\ncolor: blue\nextra: [1, 2]\n---\nbody\n")
+    path = write(tmp_path, "---\nname: x\ndescription: d\ncolor: blue\nextra: [1, 2]\n---\nbody\n")
     definition = parse_definition(path)
     assert definition.model == "inherit"
-    assert definition.description == ""
+    assert definition.description == "d"
 
 
 def test_crlf_and_bom_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "agent.md"
-    path.write_bytes("\ufeff---\r\nname: Crlf\r\n---\r\n## Checklist\r\n- [ ] one\r\n".encode())
+    path.write_bytes("\ufeff---\r\nname: Crlf\r\ndescription: d\r\n---\r\n## Checklist\r\n- [ ] one\r\n".encode())
     definition = parse_definition(path)
     assert definition.name == "Crlf"
     assert [item.text for item in definition.checklist[0].items] == ["one"]
@@ -161,8 +172,12 @@ def test_crlf_and_bom_are_accepted(tmp_path: Path) -> None:
         ("---\n---\nbody\n", 1, "front matter is empty"),
         ("---\n- a\n- b\n---\nbody\n", 2, "mapping"),
         ("---\nname: [a]\n---\nbody\n", 2, "`name` must be text"),
-        ("---\nname: x\n---\n", 4, "empty body"),
-        ("---\nname: x\n---\n\n   \n\n", 4, "empty body"),
+        ("---\nname: x\ndescription: d\n---\n", 5, "empty body"),
+        ("---\nname: x\ndescription: d\n---\n\n   \n\n", 5, "empty body"),
+        # Claude Code skips an agent file without a description: here it is an error, never a silent accept.
+        ("---\nname: x\n---\nbody\n", 1, "missing `description`"),
+        ("---\nname: x\ndescription: ''\n---\nbody\n", 3, "missing `description`"),
+        ("---\nname: x\ndescription:\n---\nbody\n", 3, "Claude Code skips"),
     ],
 )
 def test_broken_files_get_one_line_with_file_and_line(tmp_path: Path, text: str, line: int, fragment: str) -> None:
@@ -175,15 +190,15 @@ def test_broken_files_get_one_line_with_file_and_line(tmp_path: Path, text: str,
 
 
 def test_yaml_error_points_at_the_offending_line(tmp_path: Path) -> None:
-    path = write(tmp_path, '---\nname: x\nmodel: sonnet\ndescription: "unterminated\n---\nbody\n')
+    path = write(tmp_path, '---\nname: x\ndescription: d\nmodel: sonnet\ndescription: "unterminated\n---\nbody\n')
     assert error_of(path).line >= 4
 
 
 def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     path = tmp_path / "latin1.md"
-    path.write_bytes(b"---\nname: x\n---\nbody\ncaf\xe9\n")
+    path.write_bytes(b"---\nname: x\ndescription: d\n---\nbody\ncaf\xe9\n")
     error = error_of(path)
-    assert error.line == 5
+    assert error.line == 6
     assert "not UTF-8" in error.message
 
 
@@ -193,16 +208,16 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_line_numbers_count_newlines_only(tmp_path: Path) -> None:
-    path = write(tmp_path, "---\nname: x\n---\nintro\x0cpage\u2028break\n## Checklist\n- [ ] a\n")
+    path = write(tmp_path, "---\nname: x\ndescription: d\n---\nintro\x0cpage\u2028break\n## Checklist\n- [ ] a\n")
     (group,) = parse_definition(path).checklist
-    assert group.items[0].line == 6
+    assert group.items[0].line == 7
 
 
 def test_fifo_and_huge_files_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.md"
     os.mkfifo(fifo)
     assert "not a regular file" in error_of(fifo).message
-    huge = write(tmp_path, "---\nname: x\n---\n" + "x" * 1_000_001, "huge.md")
+    huge = write(tmp_path, "---\nname: x\ndescription: d\n---\n" + "x" * 1_000_001, "huge.md")
     assert "too large" in error_of(huge).message
 
 
@@ -327,7 +342,7 @@ def test_fuzzed_files_load_or_fail_with_a_located_error(tmp_path: Path, lines: l
 def test_fuzzed_bytes_after_valid_front_matter(data: bytes) -> None:
     text_or_error: str | None
     try:
-        text_or_error = (b"---\nname: x\n---\n" + data).decode("utf-8")
+        text_or_error = (b"---\nname: x\ndescription: d\n---\n" + data).decode("utf-8")
     except UnicodeDecodeError:
         text_or_error = None
     if text_or_error is None:
@@ -341,7 +356,7 @@ def test_fuzzed_bytes_after_valid_front_matter(data: bytes) -> None:
 @settings(
     derandomize=True, max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
 )
-@given(data=st.binary(max_size=120), prefix=st.sampled_from([b"", b"---\n", b"---\nname: x\n---\n"]))
+@given(data=st.binary(max_size=120), prefix=st.sampled_from([b"", b"---\n", b"---\nname: x\ndescription: d\n---\n"]))
 def test_fuzzed_raw_bytes_never_raise_anything_else(tmp_path: Path, data: bytes, prefix: bytes) -> None:
     path = tmp_path / "bytes.md"
     path.write_bytes(prefix + data)

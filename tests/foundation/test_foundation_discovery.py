@@ -22,7 +22,9 @@ from backend_pair.agents.discovery import (
 def agent_file(folder: Path, stem: str, name: str, model: str = "sonnet") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.md"
-    path.write_text(f"---\nname: {name}\nmodel: {model}\ntools: Read\n---\nYou are {name}.\n", encoding="utf-8")
+    path.write_text(
+        f"---\nname: {name}\ndescription: d\nmodel: {model}\ntools: Read\n---\nYou are {name}.\n", encoding="utf-8"
+    )
     return path
 
 
@@ -95,3 +97,23 @@ def test_broken_override_of_the_requested_agent_is_reported(git_repo: Path) -> N
     with pytest.raises(DefinitionError) as caught:
         find_agent(DEFAULT_AGENT, git_repo)
     assert caught.value.path == folder / "backend-engineer.md"
+
+
+def test_a_file_without_description_is_skipped_with_that_reason(git_repo: Path) -> None:
+    folder = git_repo / ".claude" / "agents" / "team" / "api"
+    folder.mkdir(parents=True)
+    (folder / "groomer.md").write_text(
+        "---\nname: 🧹 Groomer\ndescription: Use when asked: 'groom backlog'\n"
+        "tools: Read, mcp__github__create_issue\n---\nGroom.\n",
+        encoding="utf-8",
+    )
+    (folder / "silent.md").write_text("---\nname: Silent\ntools: Read\n---\nNo description.\n", encoding="utf-8")
+    scan = scan_agents(git_repo)
+    assert [agent.name for agent in scan.agents] == [DEFAULT_AGENT, "🧹 Groomer"]
+    assert scan.agents[1].description == "Use when asked: 'groom backlog'"
+    (problem,) = scan.problems
+    assert problem.path == folder / "silent.md"
+    assert problem.line == 1
+    assert "missing `description`" in problem.message and "Claude Code skips" in problem.message
+    with pytest.raises(DefinitionError):
+        find_agent("silent", git_repo)

@@ -77,7 +77,7 @@ class AgentDefinition:
     name: str
     """Display name from the front matter, e.g. `Backend Engineer`."""
     description: str
-    """One-line description (may be empty)."""
+    """What the agent is for (required: Claude Code skips an agent file without one)."""
     model: str
     """The `model` field as written: a full id, an alias, or `inherit` (the default when absent)."""
     tools: tuple[str, ...]
@@ -135,6 +135,13 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
     if not name:
         raise DefinitionError(path, 1, "missing `name` in the front matter (add e.g. `name: Backend Engineer`)")
     description = _optional_text(path, data, "description", line_of)
+    if not description:
+        raise DefinitionError(
+            path,
+            line_of("description"),
+            "missing `description` in the front matter (Claude Code skips an agent file without one; "
+            "add e.g. `description: Reviews API changes`)",
+        )
 
     model = _optional_text(path, data, "model", line_of) or "inherit"
     tools = _tools(path, data, line_of, warnings)
