@@ -147,3 +147,44 @@ def test_checklist_counts_do_not_count_skipped_as_done() -> None:
     assert checklist_counts(items) == "5 done · 1 skipped / 16"
     assert checklist_counts(items[6:]) == "0 done / 10"
     assert checklist_counts([]) == ""
+
+
+async def test_an_item_the_agent_changes_is_scrolled_into_view_and_marked_briefly(service_repo: Path) -> None:
+    from backend_pair.tui.widgets.checklist_pane import CHANGED_MARK
+
+    app, _ = make_app(service_repo, [[ChecklistChanged(), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.checklist is not None
+        pane = app.main.query_one(ChecklistPane)
+        last = app.checklist.items()[-1]
+        highlighted = pane.highlighted
+        assert pane.scroll_offset.y == 0
+        assert not any(CHANGED_MARK in str(option.prompt) for option in pane._options), "nothing marked at start"
+        app.checklist.apply_todos([{"content": last.text, "status": "completed"}])
+        await send(pilot, "done with the last one")
+        await settle(pilot)
+        index = pane.get_option_index(last.id)
+        prompt = str(pane.get_option_at_index(index).prompt)
+        assert prompt.startswith(CHANGED_MARK) and "[x]" in prompt
+        assert pane.marked == {last.id}
+        top = pane.scroll_offset.y
+        line = pane._index_to_line[index]
+        assert top > 0 and top <= line < top + pane.scrollable_content_region.height, "the item is in view"
+        assert pane.highlighted == highlighted, "the developer's cursor stays"
+        pane.unmark()  # what the timer does after MARK_SECONDS
+        assert not str(pane.get_option_at_index(index).prompt).startswith(CHANGED_MARK)
+        assert pane.marked == set()
+
+
+async def test_the_developers_own_toggle_is_not_marked(service_repo: Path) -> None:
+    from backend_pair.tui.widgets.checklist_pane import CHANGED_MARK
+
+    app, _ = make_app(service_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l", "space")
+        await settle(pilot)
+        pane = app.main.query_one(ChecklistPane)
+        assert pane.marked == set()
+        assert not any(CHANGED_MARK in str(option.prompt) for option in pane._options)

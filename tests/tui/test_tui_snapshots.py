@@ -17,6 +17,7 @@ from backend_pair.agents.events import TextDelta, ToolCallFinished, ToolCallStar
 from backend_pair.agents.models import TokenCounts
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import AgentEntry, ToolEntry
 from backend_pair.tui.widgets.help import HelpScreen
 from tests.tui.stand_ins import (
@@ -100,6 +101,7 @@ async def conflict(pilot: Pilot[int]) -> None:
 
 async def checklist(pilot: Pilot[int]) -> None:
     await settle(pilot)
+    _app(pilot).main.query_one(ChecklistPane).mark_seconds = 3600.0  # the evidence tick stays marked for the picture
     await send(pilot, "add docstrings and a test")
     await settle(pilot)
     await pilot.press("ctrl+r", "right_curly_bracket", "a")

@@ -194,7 +194,7 @@ class BackendPairApp(App[int]):
                 await self.main.query_one(ConversationPane).add_notice(repaired, "info")
             status.branch = await asyncio.to_thread(workspace.branch)
             self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
-            self.refresh_checklist()
+            self.refresh_checklist(mark_changes=False)
             await self.refresh_review()
             if self._watch:
                 self.run_worker(self._watch_disk(), name="watch", group="watch", exit_on_error=False)
@@ -215,7 +215,7 @@ class BackendPairApp(App[int]):
         finally:
             self._session_ready.set()
         status.activity = "ready"
-        self.refresh_checklist()
+        self.refresh_checklist(mark_changes=False)  # a resumed checklist is loaded whole, not changed
         await self.refresh_review()
         await self._greet()
         await self._announce_settings()
@@ -543,13 +543,17 @@ class BackendPairApp(App[int]):
         status.conflicts = counts.conflicts
         screen.query_one(PaneTabs).review_count = counts.pending_hunks
 
-    def refresh_checklist(self) -> None:
-        """Redraw the checklist."""
+    def refresh_checklist(self, *, mark_changes: bool = True) -> None:
+        """Redraw the checklist.
+
+        Args:
+            mark_changes: Mark and scroll to the items the agent or evidence changed (False while starting up).
+        """
         if self.checklist is None:
             return
         groups = self.checklist.groups()
         screen = self.main
-        screen.query_one(ChecklistPane).show(groups)
+        screen.query_one(ChecklistPane).show(groups, mark_changes=mark_changes)
         items = self.checklist.items()
         done = sum(1 for item in items if str(item.status) == "done")
         screen.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
