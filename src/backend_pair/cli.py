@@ -72,7 +72,11 @@ def _main_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("path", nargs="?", default=".", metavar="PATH", help="the repository (default: .)")
     parser.add_argument("--agent", metavar="NAME", help="agent name or file stem (default: Backend Engineer)")
-    parser.add_argument("--model", metavar="ID", help="model id or alias (sonnet, opus, haiku); overrides the agent's")
+    parser.add_argument(
+        "--model",
+        metavar="ID",
+        help="model id or alias (sonnet, opus, haiku, fable, sonnet[1m]...); overrides the agent's",
+    )
     parser.add_argument(
         "--keymap", metavar="default|vim|emacs|FILE", default="default", help="base keymap (default: default)"
     )
@@ -323,8 +327,8 @@ def check_agent_files(files: Sequence[Path]) -> int:
             print(f"{path}:1: could not be checked ({type(error).__name__}: {error})")
             status = EXIT_PROBLEM
             continue
-        for warning in definition.warnings:
-            print(warning)
+        for line in (*definition.warnings, *definition.notes):
+            print(line)
         items = sum(len(group.items) for group in definition.checklist)
         print(f"{path}: ok ({definition.name}, model {definition.model}, {items} checklist items)")
     return status

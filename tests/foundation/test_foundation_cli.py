@@ -302,7 +302,42 @@ def test_agents_check_the_seed_is_valid(capsys: pytest.CaptureFixture[str]) -> N
     seed = BUNDLED_DIR / "backend-engineer.md"
     status, out, _ = run(capsys, "agents", "check", str(seed))
     assert status == 0
-    assert out == f"{seed}: ok (Backend Engineer, model claude-sonnet-4-20250514, 14 checklist items)\n"
+    assert out.splitlines() == [
+        f"{seed}:4: warning: model `claude-sonnet-4-20250514` is not in the SDK's model list; "
+        "if the API refuses it, backend-pair uses claude-sonnet-5-5",
+        f"{seed}:5: info: Claude Code ignores `allowed-tools` in agent files (it would offer every tool); "
+        "backend-pair honours it",
+        f"{seed}: ok (Backend Engineer, model claude-sonnet-4-20250514, 14 checklist items)",
+    ]
+
+
+def test_agents_check_says_how_claude_code_would_read_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    allowed = tmp_path / "allowed.md"
+    allowed.write_text("---\nname: A\ndescription: Use when: 'x'\nallowed-tools: Read, Grep\n---\nbody\n")
+    tools = tmp_path / "tools.md"
+    tools.write_text("---\nname: T\ndescription: d\nmodel: sonnet[1m]\ntools: Read\n---\nbody\n")
+    both = tmp_path / "both.md"
+    both.write_text("---\nname: B\ndescription: d\nmodel: opusplan\nallowed-tools: Bash\ntools: Read\n---\nbody\n")
+    pinned = tmp_path / "pinned.md"
+    pinned.write_text("---\nname: 🚀 P\ndescription: d\nmodel: claude-opus-4-20250514\n---\nbody\n")
+    status, out, err = run(capsys, "agents", "check", *map(str, (allowed, tools, both, pinned)))
+    assert (status, err) == (0, "")
+    info = [line for line in out.splitlines() if ": info: " in line]
+    assert info == [
+        f"{allowed}:4: info: Claude Code ignores `allowed-tools` in agent files (it would offer every tool); "
+        "backend-pair honours it",
+        f"{both}:4: info: `opusplan` runs on sonnet (claude-sonnet-5-5) here: backend-pair has no plan mode",
+    ]
+    assert f"{both}:6: warning: both `tools` and `allowed-tools` given; `tools` applies" in out
+    assert (
+        f"{pinned}:4: warning: model `claude-opus-4-20250514` is not in the SDK's model list; "
+        "if the API refuses it, backend-pair uses claude-opus-5-5"
+    ) in out.splitlines()
+    assert [line for line in out.splitlines() if line.startswith(str(tools))] == [
+        f"{tools}: ok (T, model sonnet[1m], 0 checklist items)"
+    ]
 
 
 def test_agents_check_reports_every_broken_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 import anthropic.types
@@ -11,11 +12,17 @@ from hypothesis import strategies as st
 
 from backend_pair.agents.models import (
     DEFAULT_MODEL,
+    LONG_CONTEXT_BETA,
     MODEL_ALIASES,
     MODEL_PRICES,
+    SDK_MODEL_IDS,
     ModelPrice,
     TokenCounts,
+    api_request,
+    context_window,
     cost_usd,
+    current_for,
+    model_notes,
     price_for,
     resolve_model,
 )
@@ -28,9 +35,79 @@ def sdk_model_ids() -> set[str]:
 
 def test_aliases_and_default_are_ids_the_sdk_lists() -> None:
     ids = sdk_model_ids()
-    assert MODEL_ALIASES == {"sonnet": "claude-sonnet-5-5", "opus": "claude-opus-5-5", "haiku": "claude-haiku-5-5"}
+    assert MODEL_ALIASES["sonnet"] == "claude-sonnet-5-5"
+    assert MODEL_ALIASES["opus"] == "claude-opus-5-5"
+    assert MODEL_ALIASES["haiku"] == "claude-haiku-5-5"
+    assert MODEL_ALIASES["fable"] == "claude-fable-5-2"
     assert set(MODEL_ALIASES.values()) <= ids
     assert DEFAULT_MODEL in ids
+
+
+def test_the_model_table_is_the_sdks_list() -> None:
+    assert sdk_model_ids() == SDK_MODEL_IDS, "anthropic.types.Model changed: update SDK_MODEL_IDS (and the aliases)"
+
+
+def _version(model_id: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", model_id)) or (-1,)
+
+
+def test_every_sdk_family_has_an_alias_to_its_newest_id() -> None:
+    families: dict[str, list[str]] = {}
+    for model_id in sdk_model_ids():
+        families.setdefault(model_id.split("-")[1], []).append(model_id)
+    assert set(families) == set(MODEL_ALIASES)
+    for family, ids in families.items():
+        newest = max(ids, key=lambda model_id: (_version(model_id)[:2], -len(model_id)))
+        assert MODEL_ALIASES[family] == newest, family
+
+
+def test_the_long_context_beta_is_one_the_sdk_knows() -> None:
+    betas = typing.get_args(typing.get_args(anthropic.types.AnthropicBetaParam)[1])
+    assert LONG_CONTEXT_BETA in betas
+    assert api_request("claude-sonnet-5-5[1m]") == ("claude-sonnet-5-5", {"anthropic-beta": LONG_CONTEXT_BETA})
+    assert api_request("claude-sonnet-5-5") == ("claude-sonnet-5-5", {})
+    assert context_window(resolve_model("sonnet[1m]", None)) == 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("sonnet", []),
+        ("claude-opus-4-8", []),
+        ("inherit", []),
+        ("sonnet[1m]", []),
+        ("opusplan", [("info", "`opusplan` runs on sonnet (claude-sonnet-5-5) here: backend-pair has no plan mode")]),
+        (
+            "claude-sonnet-4-20250514",
+            [
+                (
+                    "warning",
+                    "model `claude-sonnet-4-20250514` is not in the SDK's model list; "
+                    "if the API refuses it, backend-pair uses claude-sonnet-5-5",
+                )
+            ],
+        ),
+        (
+            "qwen-local",
+            [
+                (
+                    "warning",
+                    "model `qwen-local` is not in the SDK's model list; "
+                    "check the id (an Anthropic-compatible endpoint may still serve it)",
+                )
+            ],
+        ),
+    ],
+)
+def test_model_notes(model: str, expected: list[tuple[str, str]]) -> None:
+    assert model_notes(model) == expected
+
+
+def test_current_for_keeps_the_long_window() -> None:
+    assert current_for("claude-sonnet-4-20250514[1m]") == "claude-sonnet-5-5[1m]"
+    assert current_for("claude-sonnet-5-5[1m]") is None
+    assert current_for("claude-fable-5") == "claude-fable-5-2"
+    assert current_for("qwen-local") is None
 
 
 @pytest.mark.parametrize(
@@ -46,6 +123,13 @@ def test_aliases_and_default_are_ids_the_sdk_lists() -> None:
         ("haiku", "my-local-model", "my-local-model"),
         ("inherit", "claude-opus-4-8", "claude-opus-4-8"),
         ("opus", "", "claude-opus-5-5"),
+        ("fable", None, "claude-fable-5-2"),
+        ("default", None, DEFAULT_MODEL),
+        ("sonnet[1m]", None, "claude-sonnet-5-5[1m]"),
+        ("Sonnet[1M]", None, "claude-sonnet-5-5[1m]"),
+        ("claude-sonnet-4-6[1m]", None, "claude-sonnet-4-6[1m]"),
+        ("haiku", "opus[1m]", "claude-opus-5-5[1m]"),
+        ("opusplan", None, "claude-sonnet-5-5"),
     ],
 )
 def test_resolve_model(model: str, override: str | None, expected: str) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend_pair.agents.models import model_notes
 from backend_pair.errors import BackendPairError
 
 KNOWN_TOOLS: tuple[str, ...] = ("Read", "Grep", "Glob", "Write", "Edit", "Bash", "TodoWrite")
@@ -90,6 +91,9 @@ class AgentDefinition:
     """The file it was read from."""
     warnings: tuple[str, ...] = ()
     """Non-fatal problems (`FILE:LINE: warning: message`), e.g. unknown tool names that were ignored."""
+    notes: tuple[str, ...] = ()
+    """What only `agents check` prints (`FILE:LINE: info: ...` or `FILE:LINE: warning: ...`): how backend-pair reads
+    the file where Claude Code would read it differently, and a `model` the SDK does not list."""
 
 
 def parse_definition(path: Path) -> AgentDefinition:
@@ -145,6 +149,12 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
 
     model = _optional_text(path, data, "model", line_of) or "inherit"
     tools = _tools(path, data, line_of, warnings)
+    notes = [f"{path}:{line_of('model')}: {level}: {text}" for level, text in model_notes(model)]
+    if "allowed-tools" in data and "tools" not in data:
+        notes.append(
+            f"{path}:{line_of('allowed-tools')}: info: Claude Code ignores `allowed-tools` in agent files (it would "
+            "offer every tool); backend-pair honours it"
+        )
 
     body_lines = lines[body_start:]
     body = "\n".join(body_lines).strip("\n")
@@ -162,6 +172,7 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
         checklist=checklist,
         source=path,
         warnings=tuple(warnings),
+        notes=tuple(notes),
     )
 
 

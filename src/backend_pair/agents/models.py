@@ -11,8 +11,32 @@ MODEL_ALIASES: dict[str, str] = {
     "sonnet": "claude-sonnet-5-5",
     "opus": "claude-opus-5-5",
     "haiku": "claude-haiku-5-5",
+    "fable": "claude-fable-5-2",
+    "mythos": "claude-mythos-5-2",
 }
-"""Short names an agent file (or `--model`) may use, mapped to current ids from `anthropic.types.Model`."""
+"""Short names an agent file (or `--model`) may use, as Claude Code resolves them: one per family that
+`anthropic.types.Model` lists, mapped to that family's newest id there (a test keeps this table in step with the
+SDK)."""
+
+SDK_MODEL_IDS: frozenset[str] = frozenset(
+    {
+        "claude-fable-5-2", "claude-mythos-5-2", "claude-haiku-5-5", "claude-sonnet-5-5", "claude-fable-5-1",
+        "claude-opus-5-5", "claude-mythos-5-1", "claude-sonnet-5", "claude-fable-5", "claude-mythos-5",
+        "claude-opus-5", "claude-opus-4-8", "claude-opus-4-7", "claude-mythos-preview", "claude-opus-4-6",
+        "claude-sonnet-4-6", "claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-opus-4-5",
+        "claude-opus-4-5-20251101",
+    }
+)  # fmt: skip
+"""The model ids the installed SDK lists (the ``anthropic.types.Model`` literal, anthropic 2.16), copied so that
+`agents check` needs no SDK import; a test fails when the SDK's list changes. An id outside it may be retired
+(the Backend Engineer's ``claude-sonnet-4-20250514``) or an endpoint's own name."""
+
+OPUSPLAN = "opusplan"
+"""Claude Code's alias for opus while planning and sonnet otherwise. backend-pair has no plan mode (the agent
+proposes, the developer reviews), so it runs on sonnet throughout, and says so."""
+
+DEFAULT_ALIAS = "default"
+"""Claude Code's alias for the recommended model: here the session default, `DEFAULT_MODEL`."""
 
 INHERIT = "inherit"
 """The alias meaning "whatever the session runs on"."""
@@ -66,6 +90,9 @@ DEFAULT_CONTEXT_WINDOW = 200_000
 LONG_CONTEXT_MARK = "[1m]"
 """An id written with this suffix (``sonnet[1m]``) runs with the 1M-token context window."""
 
+LONG_CONTEXT_BETA = "context-1m-2025-08-07"
+"""The beta that opens the 1M-token window (``anthropic.types.AnthropicBetaParam``), sent as ``anthropic-beta``."""
+
 LONG_CONTEXT_WINDOW = 1_000_000
 """The 1M-token window."""
 
@@ -73,6 +100,28 @@ LONG_CONTEXT_WINDOW = 1_000_000
 def context_window(model_id: str) -> int:
     """How many input tokens a request to ``model_id`` may hold (for the status line's ``ctx`` and compaction)."""
     return LONG_CONTEXT_WINDOW if LONG_CONTEXT_MARK in model_id.lower() else DEFAULT_CONTEXT_WINDOW
+
+
+def split_long_context(model_id: str) -> tuple[str, bool]:
+    """``("claude-sonnet-5-5", True)`` for ``claude-sonnet-5-5[1m]``: the id the API knows, and whether the
+    1M-token window is asked for (the mark is case-insensitive and may end the id only)."""
+    stripped = model_id.strip()
+    if stripped.lower().endswith(LONG_CONTEXT_MARK):
+        return stripped[: -len(LONG_CONTEXT_MARK)].strip(), True
+    return stripped, False
+
+
+def api_request(model_id: str) -> tuple[str, dict[str, str]]:
+    """What a request to ``model_id`` sends: the model id and any extra headers.
+
+    Args:
+        model_id: A resolved id, perhaps with the ``[1m]`` mark.
+
+    Returns:
+        The id without the mark, and ``{"anthropic-beta": LONG_CONTEXT_BETA}`` when the mark was there (else ``{}``).
+    """
+    api_id, long_context = split_long_context(model_id)
+    return api_id, ({"anthropic-beta": LONG_CONTEXT_BETA} if long_context else {})
 
 
 FALLBACK_PRICE_FAMILY = "sonnet"
@@ -110,31 +159,72 @@ class TokenCounts:
 
 
 def resolve_model(model: str, override: str | None) -> str:
-    """Turn an agent's `model` field (and an optional `--model`) into the id sent to the API.
+    """Turn an agent's `model` field (and an optional `--model`) into the id the session runs on.
+
+    Aliases resolve as in Claude Code: a family name (`sonnet`, `opus`, `haiku`, `fable`, `mythos`) to that
+    family's current id, `default` and `inherit` to the session default, `opusplan` to sonnet (see `OPUSPLAN`).
+    A ``[1m]`` suffix (``sonnet[1m]``, ``claude-sonnet-4-6[1m]``) is kept on the resolved id: the request then asks
+    for the 1M-token window (`api_request`).
 
     Args:
-        model: The definition's `model`: a full id, an alias (`sonnet`, `opus`, `haiku`) or `inherit`.
+        model: The definition's `model`: a full id, an alias or `inherit`.
         override: `--model` from the command line; when given it wins (and may itself be an alias).
 
     Returns:
-        A full model id. `inherit` and an empty value give the session default, `DEFAULT_MODEL`.
+        A full model id, perhaps marked ``[1m]``. `inherit` and an empty value give `DEFAULT_MODEL`.
     """
     chosen = (override or "").strip() or model.strip()
-    key = chosen.lower()
-    if not key or key == INHERIT:
-        return DEFAULT_MODEL
-    return MODEL_ALIASES.get(key, chosen)
+    base, long_context = split_long_context(chosen)
+    key = base.lower()
+    if not key or key in (INHERIT, DEFAULT_ALIAS):
+        resolved = DEFAULT_MODEL
+    elif key == OPUSPLAN:
+        resolved = MODEL_ALIASES["sonnet"]
+    else:
+        resolved = MODEL_ALIASES.get(key, base)
+    return resolved + LONG_CONTEXT_MARK if long_context else resolved
 
 
 def current_for(model_id: str) -> str | None:
     """The current id of ``model_id``'s family (``claude-sonnet-4-20250514`` -> the ``sonnet`` alias's id), or None
     when the family is unknown or ``model_id`` is already current: what to use when an endpoint no longer serves
-    a pinned, retired id."""
-    lowered = model_id.lower()
+    a pinned, retired id. A ``[1m]`` mark is carried over to the replacement."""
+    base, long_context = split_long_context(model_id)
+    lowered = base.lower()
     for family, current in MODEL_ALIASES.items():
         if family in lowered:
-            return None if current == model_id else current
+            if current == base:
+                return None
+            return current + LONG_CONTEXT_MARK if long_context else current
     return None
+
+
+def model_notes(model: str) -> list[tuple[str, str]]:
+    """What `agents check` says about an agent's `model` field: ``(level, text)`` pairs, level ``info``/``warning``.
+
+    Args:
+        model: The field as written (an alias, a full id, ``inherit``).
+
+    Returns:
+        A warning when the resolved id is not one the SDK lists (with what backend-pair falls back to when the
+        API refuses it), an info line for ``opusplan``; nothing for an alias or a listed id.
+    """
+    notes: list[tuple[str, str]] = []
+    base, _ = split_long_context(model)
+    if base.lower() == OPUSPLAN:
+        notes.append(
+            ("info", f"`opusplan` runs on sonnet ({MODEL_ALIASES['sonnet']}) here: backend-pair has no plan mode")
+        )
+    resolved, _ = split_long_context(resolve_model(model, None))
+    if resolved not in SDK_MODEL_IDS:
+        fallback = current_for(resolved)
+        then = (
+            f"if the API refuses it, backend-pair uses {fallback}"
+            if fallback is not None
+            else "check the id (an Anthropic-compatible endpoint may still serve it)"
+        )
+        notes.append(("warning", f"model `{resolved}` is not in the SDK's model list; {then}"))
+    return notes
 
 
 def price_for(model_id: str) -> ModelPrice:

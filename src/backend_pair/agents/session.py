@@ -331,13 +331,14 @@ class AgentSession:
 
     def request_params(self) -> dict[str, Any]:
         """The Messages API parameters of the next call (system and tools are the same objects every call)."""
-        return {
+        params = {
             "model": self.model,
             "max_tokens": self.max_tokens,
             "system": self._system,
             "tools": self._tool_params,
             "messages": history.with_cache_mark(self.messages),
         }
+        return _for_api(params)
 
     async def _stream(self, outcome: _StreamOutcome) -> AsyncIterator[AgentEvent]:
         """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
@@ -399,12 +400,12 @@ class AgentSession:
 
     def _replacement_for_refused_model(self, outcome: _StreamOutcome) -> str | None:
         """The family's current model when the endpoint answered 404 naming the model (a retired, pinned id), once."""
-        from backend_pair.agents.models import current_for
+        from backend_pair.agents.models import current_for, split_long_context
 
         error = outcome.error
         if error is None or outcome.started or self._model_switched:
             return None
-        if getattr(error, "status_code", None) != 404 or self.model not in str(error):
+        if getattr(error, "status_code", None) != 404 or split_long_context(self.model)[0] not in str(error):
             return None
         replacement = current_for(self.model)
         self._model_switched = replacement is not None
@@ -533,12 +534,14 @@ class AgentSession:
                 yield AgentError("Nothing to compact yet: the conversation is only a few turns long.", "compaction")
             return
         try:
-            params = {
-                "model": self.model,
-                "max_tokens": compaction.SUMMARY_MAX_TOKENS,
-                "system": compaction.SUMMARY_SYSTEM,
-                "messages": compaction.summary_messages(cut.older),
-            }
+            params = _for_api(
+                {
+                    "model": self.model,
+                    "max_tokens": compaction.SUMMARY_MAX_TOKENS,
+                    "system": compaction.SUMMARY_SYSTEM,
+                    "messages": compaction.summary_messages(cut.older),
+                }
+            )
             task = asyncio.create_task(self._summarise(params))
             self._op_task = task
             summary = await task
@@ -617,6 +620,17 @@ class AgentSession:
         )
         restore_into(session, journal.records())
         return session
+
+
+def _for_api(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` as sent: a ``[1m]`` model becomes its plain id plus the 1M-context beta header."""
+    from backend_pair.agents.models import api_request
+
+    model, headers = api_request(params["model"])
+    sent = {**params, "model": model}
+    if headers:
+        sent["extra_headers"] = headers
+    return sent
 
 
 def _zero_counts() -> TokenCounts:
