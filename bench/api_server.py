@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply, tool_reply
@@ -82,17 +82,21 @@ def long_answer(tokens: int = STREAM_TOKENS, seed: int = 7, number: int = 0) -> 
     parts: list[str] = []
     size = 0
     paragraph = 0
+
+    def add(*texts: str) -> None:
+        nonlocal size
+        parts.extend(texts)
+        size += sum(len(text) for text in texts)
+
     while size < tokens * CHARS_PER_TOKEN - 40:
         if paragraph % 12 == 0:
-            parts.append(f"## Step {paragraph // 12 + 1}\n\n")
+            add(f"## Step {paragraph // 12 + 1}\n\n")
         if paragraph % 6 == 3:
-            parts.append("```python\ndef handler(request):\n    return service.process(request)\n```\n\n")
+            add("```python\ndef handler(request):\n    return service.process(request)\n```\n\n")
         if paragraph % 4 == 1:
-            parts.extend(f"- {rng.choice(_WORDS)} {rng.choice(_WORDS)} `{rng.choice(_WORDS)}`\n" for _ in range(3))
-            parts.append("\n")
-        parts.append(" ".join(rng.choice(_WORDS) for _ in range(45)) + ".\n\n")
+            add(*(f"- {rng.choice(_WORDS)} {rng.choice(_WORDS)} `{rng.choice(_WORDS)}`\n" for _ in range(3)), "\n")
+        add(" ".join(rng.choice(_WORDS) for _ in range(45)) + ".\n\n")
         paragraph += 1
-        size = sum(len(part) for part in parts)
     parts.append(f"That is all. {END_MARKER}{number}\n")
     return "".join(parts)
 
@@ -153,6 +157,38 @@ def stream_script(body: dict[str, Any], index: int) -> Step:
     return text_reply(long_answer(number=index)) if index < 2 else text_reply(short_answer(index))
 
 
+HUGE_BYTES = 2 * 1024 * 1024
+"""The huge answer: 2 MB of Markdown."""
+
+PACED_TOKENS_PER_SECOND = 80
+PACED_SECONDS_PER_PART = 10
+"""The paced answer: three parts of 10 s at a real model's 80 tokens/s, a Read and a Grep between them."""
+
+
+def huge_script(delta_chars: int) -> Callable[[dict[str, Any], int], Step]:
+    """A 2 MB answer (its last word the marker) streamed in ``delta_chars``-character deltas, then short ones."""
+    text = long_answer(tokens=HUGE_BYTES // CHARS_PER_TOKEN, number=0)
+
+    def script(body: dict[str, Any], index: int) -> Step:
+        return Reply(blocks=(Text(text, chunk=delta_chars),)) if index == 0 else text_reply(short_answer(index))
+
+    return script
+
+
+def paced_script(body: dict[str, Any], index: int) -> Step:
+    """One turn of about 30 s: text, Read, text, Grep, text (the marker last), at 80 tokens/s."""
+    chunk = 24
+    pace = chunk / CHARS_PER_TOKEN / PACED_TOKENS_PER_SECOND
+    tokens = PACED_TOKENS_PER_SECOND * PACED_SECONDS_PER_PART
+    calls = [ToolUse("Read", {"file_path": "README.md"}), ToolUse("Grep", {"pattern": "service"})]
+    if index < len(calls):
+        text = long_answer(tokens=tokens, seed=index, number=100 + index)
+        return Reply(blocks=(Text(text, chunk=chunk), calls[index]), pace=pace)
+    if index == len(calls):
+        return Reply(blocks=(Text(long_answer(tokens=tokens, seed=index, number=0), chunk=chunk),), pace=pace)
+    return text_reply(short_answer(index))
+
+
 def review_script(body: dict[str, Any], index: int) -> Step:
     """Propose the 10,000-line change, then (second prompt) a one-line change in ``watch.py``."""
     steps: list[Step] = [
@@ -201,7 +237,14 @@ class TimedFakeServer(FakeMessagesServer):
 
 def main(mode: str) -> None:
     """Serve ``mode``'s script until standard input closes."""
-    script = {"stream": stream_script, "review": review_script}.get(mode, session_script)
+    scripts: dict[str, Callable[[dict[str, Any], int], Step]] = {
+        "stream": stream_script,
+        "review": review_script,
+        "huge2048": huge_script(2048),
+        "huge64": huge_script(64),
+        "paced": paced_script,
+    }
+    script = scripts.get(mode, session_script)
     server = TimedFakeServer(script)
     print(server.start(), flush=True)
     sys.stdin.read()
@@ -212,4 +255,4 @@ if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "session")
 
 
-__all__ = ["END_MARKER", "STREAM_TOKENS", "Text", "long_answer"]
+__all__ = ["END_MARKER", "HUGE_BYTES", "STREAM_TOKENS", "Text", "long_answer"]

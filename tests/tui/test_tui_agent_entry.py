@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from backend_pair.tui.widgets import agent_entry
 from backend_pair.tui.widgets.agent_entry import SETTLED_CHUNK, AgentEntry, settled_cuts
+from backend_pair.untrusted import visible
 from tests.tui.stand_ins import wait_until
 
 PARAGRAPH = "The handler checks the request body, stores the order and returns its id with a `201` status. " * 3
@@ -148,3 +149,138 @@ async def test_streaming_answer_renders_again_at_a_new_width(
         whole = app.query_one("#whole", Static)
         whole.styles.width = 50
         await wait_until(pilot, lambda: shown(entry) == shown(whole), "rendered at the new width")
+
+
+HUGE_ANSWER = "\n\n".join([*BLOCKS] * 700) + "\n\nDone. ENDMARK"
+"""About 2 MB of Markdown."""
+
+
+class Counting(AgentEntry):
+    """An answer that counts the pieces it renders."""
+
+    rendered = 0
+
+    def _render_piece(self, markdown: str, continued: bool) -> list[list[Segment]]:
+        Counting.rendered += 1
+        return super()._render_piece(markdown, continued)
+
+
+class HugeAnswer(App[int]):
+    CSS = "Counting { width: 80; padding: 0 1; }"
+
+    def compose(self) -> ComposeResult:
+        yield Counting()
+
+
+def text_of(entry: AgentEntry) -> list[str]:
+    return [entry.render_line(y).text for y in range(entry.line_count)]
+
+
+async def test_a_huge_answer_collapses_to_its_last_part_and_enter_shows_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert len(HUGE_ANSWER) > 2_000_000
+    Counting.rendered = 0
+    app = HugeAnswer()
+    async with app.run_test(size=(100, 50)) as pilot:
+        entry = app.query_one(Counting)
+        await pilot.pause()
+        entry.append(HUGE_ANSWER)
+        entry.render_now()
+        await wait_until(pilot, lambda: entry.up_to_date, "the shown part rendered", tries=5000)
+        lines = text_of(entry)
+        assert "of this answer above" in lines[0] and "Enter to show all" in lines[0]
+        assert any("ENDMARK" in line for line in lines)
+        assert not any(line.strip() == "Plan" for line in lines[:3]), "the start of the answer is not shown"
+        shown_pieces = len(entry._pieces) - entry._first_shown
+        assert Counting.rendered <= shown_pieces + 2, "pieces above the shown part are never rendered"
+        assert entry.collapsed_chars > 1_500_000
+        assert entry.raw == visible(HUGE_ANSWER), "copy still has all of it"
+
+        entry.show_all()
+        await wait_until(pilot, lambda: entry.up_to_date, "all of it rendered", tries=50_000)
+        lines = text_of(entry)
+        assert "Plan" in lines[0] and any("ENDMARK" in line for line in lines[-3:])
+        assert entry.collapsed_chars == 0
+
+
+async def test_an_ending_answer_never_renders_much_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step
+    app = HugeAnswer()
+    async with app.run_test(size=(100, 50)) as pilot:
+        entry = app.query_one(Counting)
+        await pilot.pause()
+        Counting.rendered = 0
+        entry.append(HUGE_ANSWER[:150_000])
+        entry.render_now()
+        assert Counting.rendered <= 2, "the rest is rendered a step at a time, keys handled in between"
+        assert not entry.up_to_date
+        await wait_until(pilot, lambda: entry.up_to_date, "caught up", tries=5000)
+
+
+async def test_a_huge_code_block_keeps_the_tail_short_and_stays_code() -> None:
+    code = "".join(f"# comment {n}\nvalue_{n} = compute({n})\n" for n in range(4000))
+    answer = f"Here is the module:\n\n```python\n{code}```\n\nThat is all."
+    app = HugeAnswer()
+    async with app.run_test(size=(100, 50)) as pilot:
+        entry = app.query_one(Counting)
+        await pilot.pause()
+        for start in range(0, len(answer), 500):
+            entry.append(answer[start : start + 500])
+            entry._settle()
+            assert len(entry._tail) <= agent_entry.TAIL_LIMIT + 600
+        entry.render_now()
+        await wait_until(pilot, lambda: entry.up_to_date, "rendered", tries=5000)
+        lines = text_of(entry)
+        comments = [line for line in lines if "comment" in line]
+        assert len(comments) == 4000
+        assert all("# comment" in line for line in comments), "a cut inside the fence keeps the rest code"
+        assert any("That is all." in line for line in lines)
+
+
+def test_a_forced_cut_closes_and_reopens_the_fence() -> None:
+    tail = "intro\n~~~~sql\n" + "select 1;\n" * 100
+    cut, close, reopen = agent_entry.forced_cut(tail, 200)
+    assert tail[:cut].endswith("select 1;\n") and cut <= 200
+    assert (close, reopen) == ("~~~~\n", "~~~~sql\n")
+    assert agent_entry.forced_cut("word " * 100, 52) == (50, "", "")
+
+
+class Typing(App[int]):
+    """A huge answer beside a prompt; records, for each change of the prompt, whether the answer was all drawn."""
+
+    CSS = "Counting { width: 80; height: 20; } TextArea { height: 3; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changes: list[tuple[str, bool]] = []
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        yield Counting()
+        yield TextArea(id="prompt")
+
+    def on_text_area_changed(self, event: object) -> None:
+        from textual.widgets import TextArea
+
+        self.changes.append((self.query_one(TextArea).text, self.query_one(Counting).up_to_date))
+
+
+async def test_keys_typed_as_a_huge_answer_ends_are_handled_while_it_renders(monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual import events
+
+    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per loop step
+    app = Typing()
+    async with app.run_test(size=(100, 40)) as pilot:
+        entry = app.query_one(Counting)
+        app.query_one("#prompt").focus()
+        await pilot.pause()
+        entry.append(HUGE_ANSWER)
+        entry.render_now()
+        burst = "qwertyuiop"
+        for key in burst:
+            event = events.Key(key, key)
+            event.set_sender(app)
+            app.post_message(event)  # as the driver's input thread hands keys to the app
+        await wait_until(pilot, lambda: bool(app.changes) and app.changes[-1][0] == burst, "every key", tries=5000)
+        assert app.changes[-1] == (burst, False), "the last key arrived before the answer finished rendering"
+        await wait_until(pilot, lambda: entry.up_to_date, "caught up", tries=5000)

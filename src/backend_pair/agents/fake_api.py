@@ -18,9 +18,10 @@ CHUNK_CHARS = 24
 
 @dataclass(frozen=True)
 class Text:
-    """A text block, streamed as ``text_delta`` chunks."""
+    """A text block, streamed as ``text_delta`` chunks of ``chunk`` characters."""
 
     text: str
+    chunk: int = CHUNK_CHARS
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,7 @@ class FakeMessagesServer:
                 start = {"type": "text", "text": ""}
                 deltas = [
                     {"type": "text_delta", "text": part}
-                    for part in _split(block.text, -(-len(block.text) // CHUNK_CHARS))
+                    for part in _split(block.text, -(-len(block.text) // max(1, block.chunk)))
                 ]
             else:
                 start = {"type": "tool_use", "id": block.id or self.next_tool_id(), "name": block.name, "input": {}}

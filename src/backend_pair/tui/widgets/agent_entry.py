@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -30,6 +31,16 @@ STREAM_RENDER_INTERVAL = 0.05
 SETTLED_CHUNK = 250
 """Characters of finished Markdown blocks rendered together once they leave a streaming answer's tail."""
 
+TAIL_LIMIT = 8_000
+"""Characters the unsettled tail may reach before it is cut anyway (a code block or paragraph that long): the tail is
+rendered again on every update, so its length is what an update costs."""
+
+SYNC_CHARS = 24_000
+"""Characters left to render that are rendered at once (an answer that ends, a new width); more go in steps."""
+
+COLLAPSE_CHARS = 200_000
+"""Past this many characters, only the answer's last ``COLLAPSE_CHARS`` are rendered and shown until "show all"."""
+
 RENDER_STEP = 0.001
 """Seconds a streaming answer renders (at least one piece) before letting the event loop run: a key waits for about
 one step at each loop turn it takes from the terminal to the screen."""
@@ -40,6 +51,8 @@ _THEMATIC_BREAK = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 Line = list[Segment]
 """A rendered line (a ``Strip`` is made of it only when it is drawn: a ``Strip`` carries seven caches, and an
 answer's thousands of lines are kept for as long as it is on screen)."""
+
+_NOTICE_STYLE = RichStyle(dim=True, italic=True)
 
 _LEAD = "x\n\n"
 """A one-line paragraph rendered before a block that continues an answer, so the block is laid out as it would be
@@ -119,16 +132,56 @@ def settled_cuts(markdown: str, minimum: int) -> list[int]:
     return cuts
 
 
+def forced_cut(tail: str, limit: int) -> tuple[int, str, str]:
+    """Where to cut a tail that found no cut of its own within ``limit`` characters (a huge code block or paragraph).
+
+    The cut is at the last line end within ``limit`` (inside an over-long line: its last space, else ``limit``). A cut
+    inside a code fence closes the fence in the piece before and opens it again, with its info string, after.
+
+    Returns:
+        ``(cut, close, reopen)``: the offset, what to append to the piece before it and prefix to the text after.
+    """
+    position = 0
+    cut = 0
+    fence = ""
+    opener = ""
+    fence_at_cut = ("", "")
+    for line in tail.splitlines(keepends=True):
+        if position + len(line) > limit:
+            break
+        position += len(line)
+        stripped = line.strip()
+        opening = _FENCE.match(line)
+        if not fence:
+            if opening is not None:
+                fence, opener = opening.group(1), line if line.endswith("\n") else line + "\n"
+        elif opening is not None and stripped.startswith(fence) and not stripped.lstrip(fence[0]):
+            fence = opener = ""
+        if line.endswith("\n"):
+            cut = position
+            fence_at_cut = (fence, opener)
+    if cut == 0:  # one line longer than the limit: cut it at a space (or anywhere)
+        space = tail.rfind(" ", 0, limit)
+        return (space + 1 if space > 0 else limit), "", ""
+    fence, opener = fence_at_cut
+    return (cut, f"{fence}\n", opener) if fence else (cut, "", "")
+
+
+def _size(chars: int) -> str:
+    return f"{chars / 1_000_000:.1f} MB" if chars >= 1_000_000 else f"{chars / 1000:.0f} KB"
+
+
 class AgentEntry(Widget):
     """A block of the agent's answer as Rich Markdown, re-rendered (throttled) as it streams.
 
-    The answer is kept as lines (strips) rendered the way a ``Static`` renders it, at the current width and
-    style. Finished Markdown blocks settle in pieces of about ``SETTLED_CHUNK`` characters that are rendered once;
-    only the unfinished tail is rendered again on each update, so an update costs the same however long the
-    answer is. While the answer streams, pieces are rendered a few milliseconds at a time with the event loop
-    running in between (keys are echoed meanwhile), and the screen keeps the previous lines until the new ones are
-    all rendered. A new width or style (the entry selected, another theme) renders everything again: at once for
-    a finished answer, a step at a time for one that is streaming.
+    The answer is kept as lines rendered the way a ``Static`` renders it, at the current width and style. Finished
+    Markdown blocks settle in pieces of about ``SETTLED_CHUNK`` characters that are rendered once; only the
+    unfinished tail (never longer than ``TAIL_LIMIT``) is rendered again on each update, so an update costs the same
+    however long the answer is. Rendering is done a few milliseconds at a time with the event loop running in
+    between (keys are echoed meanwhile), and the screen keeps the previous lines until the new ones are all
+    rendered; only a small answer (``SYNC_CHARS``) is rendered at once. Past ``COLLAPSE_CHARS``, only the answer's
+    last ``COLLAPSE_CHARS`` are rendered and shown, under a line saying how much is above; :meth:`show_all`
+    (Enter on the selected answer) renders all of it, a step at a time.
     """
 
     DEFAULT_CSS = """
@@ -143,21 +196,34 @@ class AgentEntry(Widget):
     def __init__(self, markdown: str = "") -> None:
         """Start an answer block (empty when it is about to be streamed)."""
         super().__init__()
-        self.raw = visible(markdown)
-        """The Markdown received so far (control characters made visible: the model's text is untrusted)."""
+        self._received: list[str] = []
+        self._received_chars = 0
         self._pieces: list[str] = []
-        self._settled = 0
+        self._piece_chars: list[int] = []
+        self._tail = ""
+        self._tail_version = 0
         self._width = 0
         self._style: Style | None = None
-        self._piece_lines: list[Line] = []
-        self._rendered_pieces = 0
+        self._piece_lines: list[list[Line] | None] = []
         self._tail_lines: list[Line] = []
         self._lines: list[Line] = []
         self._tail_of: tuple[int, int] | None = None
+        self._first_shown = 0
+        self._all_shown = False
         self._rendered_at = 0.0
         self._render_timer: Timer | None = None
         self._render_step: asyncio.Handle | None = None
         self._streaming = False
+        if markdown:
+            self._receive(markdown)
+            self._settle()
+
+    @property
+    def raw(self) -> str:
+        """The Markdown received so far (control characters made visible: the model's text is untrusted)."""
+        if len(self._received) > 1:
+            self._received[:] = ["".join(self._received)]
+        return self._received[0] if self._received else ""
 
     @property
     def line_count(self) -> int:
@@ -165,18 +231,23 @@ class AgentEntry(Widget):
         return len(self._lines)
 
     @property
+    def collapsed_chars(self) -> int:
+        """Characters of the answer above what is shown (0 when all of it is)."""
+        return sum(self._piece_chars[: self._first_shown])
+
+    @property
     def up_to_date(self) -> bool:
-        """Whether every character received is rendered and shown (no render waiting or under way)."""
+        """Whether every character meant to be shown is rendered and shown (no render waiting or under way)."""
         return (
             self._render_timer is None
             and self._render_step is None
-            and self._rendered_pieces == len(self._pieces)
-            and self._tail_of == (self._settled, len(self.raw))
+            and self._next_unrendered() is None
+            and self._tail_of == (len(self._pieces), self._tail_version)
         )
 
     def append(self, text: str) -> None:
         """Add streamed text; the Markdown is re-rendered at most every ``STREAM_RENDER_INTERVAL`` seconds."""
-        self.raw += visible(text)
+        self._receive(text)
         self._streaming = True
         if self._render_timer is not None:
             return
@@ -187,21 +258,38 @@ class AgentEntry(Widget):
             self._render_timer = self.set_timer(wait, self._update)
 
     def render_now(self) -> None:
-        """Show all the text received so far, rendered at once (the answer ended)."""
-        self._stop_rendering()
+        """Show all the text received so far (the answer ended): at once when little is left to render, else a
+        step at a time as while streaming."""
+        if self._render_timer is not None:
+            self._render_timer.stop()
+            self._render_timer = None
         self._streaming = False
         self._rendered_at = time.monotonic()
         self._settle()
         if not self._width:
             self.refresh(layout=True)  # not laid out yet: the first layout renders at its width
             return
-        before = self.line_count
-        self._render_all(self._width)
-        self.refresh(layout=self.line_count != before)
+        self._render_or_step()
+
+    def show_all(self) -> None:
+        """Render and show the whole answer, collapsed part included (a step at a time)."""
+        if self._all_shown:
+            return
+        self._all_shown = True
+        self._first_shown = 0
+        if self._width:
+            self._render_or_step()
 
     def on_unmount(self) -> None:
         """Stop rendering for a screen the entry left."""
         self._stop_rendering()
+
+    def _receive(self, text: str) -> None:
+        shown = visible(text)
+        self._received.append(shown)
+        self._received_chars += len(shown)
+        self._tail += shown
+        self._tail_version += 1
 
     def _stop_rendering(self) -> None:
         if self._render_timer is not None:
@@ -221,16 +309,27 @@ class AgentEntry(Widget):
         elif self._render_step is None:
             self._catch_up()
 
+    def _render_or_step(self) -> None:
+        """Render what is left now when it is little, else in steps (an answer of any size never blocks a key)."""
+        if self._unrendered_chars() <= SYNC_CHARS:
+            if self._render_step is not None:
+                self._render_step.cancel()
+                self._render_step = None
+            before = self.line_count
+            self._render_pieces(None)
+            self._render_tail()
+            self.refresh(layout=self.line_count != before)
+        elif self._render_step is None:
+            self._catch_up()
+
     def _catch_up(self) -> None:
         """Render new pieces for up to ``RENDER_STEP`` seconds; when none is left, show them with the tail (in a
         step of its own when the pieces took the step's time)."""
         self._render_step = None
         deadline = time.monotonic() + RENDER_STEP
-        rendered = self._rendered_pieces
+        rendered_any = self._next_unrendered() is not None
         if not self._render_pieces(deadline) or (
-            self._rendered_pieces > rendered
-            and time.monotonic() >= deadline
-            and self._tail_of != (self._settled, len(self.raw))
+            rendered_any and time.monotonic() >= deadline and self._tail_of != (len(self._pieces), self._tail_version)
         ):
             # Straight on the loop, not as a message: a widget handles all its queued messages in one go.
             self._render_step = asyncio.get_running_loop().call_soon(self._next_step)
@@ -246,13 +345,50 @@ class AgentEntry(Widget):
             self.call_later(_raise, error)  # a failing step fails the app like a failing handler would
 
     def _settle(self) -> None:
-        """Move finished blocks from the tail into pieces that are rendered once."""
-        tail = self.raw[self._settled :]
+        """Move finished blocks from the tail into pieces that are rendered once (the tail never grows past
+        ``TAIL_LIMIT``: a block that long is cut where it can be), and move the collapsed part's edge."""
+        tail = self._tail
         start = 0
         for cut in settled_cuts(tail, SETTLED_CHUNK):
-            self._pieces.append(tail[start:cut])
+            self._add_piece(tail[start:cut])
             start = cut
-        self._settled += start
+        rest = tail[start:]
+        while len(rest) > TAIL_LIMIT:
+            cut, close, reopen = forced_cut(rest, TAIL_LIMIT)
+            self._add_piece(rest[:cut] + close)
+            rest = reopen + rest[cut:]
+        if len(rest) != len(tail):
+            self._tail = rest
+            self._tail_version += 1
+        if not self._all_shown:
+            self._collapse()
+
+    def _add_piece(self, markdown: str) -> None:
+        self._pieces.append(markdown)
+        self._piece_chars.append(len(markdown))
+        self._piece_lines.append(None)
+
+    def _collapse(self) -> None:
+        """Show only the last ``COLLAPSE_CHARS`` (whole pieces): forget the lines of the pieces above them."""
+        kept = len(self._tail)
+        first = len(self._pieces)
+        while first > 0 and kept + self._piece_chars[first - 1] <= COLLAPSE_CHARS:
+            first -= 1
+            kept += self._piece_chars[first]
+        for index in range(self._first_shown, first):
+            self._piece_lines[index] = None
+        self._first_shown = max(self._first_shown, first)
+
+    def _next_unrendered(self) -> int | None:
+        for index in range(self._first_shown, len(self._pieces)):
+            if self._piece_lines[index] is None:
+                return index
+        return None
+
+    def _unrendered_chars(self) -> int:
+        pieces = range(self._first_shown, len(self._pieces))
+        left = sum(self._piece_chars[index] for index in pieces if self._piece_lines[index] is None)
+        return left + (len(self._tail) if self._tail_of != (len(self._pieces), self._tail_version) else 0)
 
     def _render_piece(self, markdown: str, continued: bool) -> list[Line]:
         """Render ``markdown`` as a ``Static`` renders a Rich renderable (``RichVisual``), into lines."""
@@ -266,26 +402,31 @@ class AgentEntry(Widget):
         return lines[1:] if continued else lines
 
     def _render_pieces(self, deadline: float | None) -> bool:
-        """Render pieces not rendered yet, until ``deadline`` (``time.monotonic()``); True when all are."""
-        pieces = self._pieces
-        while self._rendered_pieces < len(pieces):
-            index = self._rendered_pieces
-            self._piece_lines.extend(self._render_piece(pieces[index], continued=index > 0))
-            self._rendered_pieces += 1
+        """Render shown pieces not rendered yet, until ``deadline`` (``time.monotonic()``); True when all are."""
+        while (index := self._next_unrendered()) is not None:
+            self._piece_lines[index] = self._render_piece(self._pieces[index], continued=index > 0)
             if deadline is not None and time.monotonic() >= deadline:
-                break
-        return self._rendered_pieces == len(pieces)
+                return self._next_unrendered() is None
+        return True
 
     def _render_tail(self) -> None:
         """Render the unsettled tail after the pieces (all rendered) and show them together."""
-        if self._tail_of != (self._settled, len(self.raw)):
-            tail = self.raw[self._settled :]
+        if self._tail_of != (len(self._pieces), self._tail_version):
+            tail = self._tail
             self._tail_lines = self._render_piece(tail, continued=bool(self._pieces)) if tail else []
-            self._tail_of = (self._settled, len(self.raw))
-        self._lines = self._piece_lines + self._tail_lines
+            self._tail_of = (len(self._pieces), self._tail_version)
+        lines: list[Line] = []
+        if self._first_shown:
+            above = sum(self._piece_chars[: self._first_shown])
+            notice = f"⋯ {_size(above)} of this answer above; select it and press Enter to show all"
+            lines.append([Segment(notice[: self._width], self.visual_style.rich_style + _NOTICE_STYLE)])
+        for index in range(self._first_shown, len(self._pieces)):
+            lines.extend(self._piece_lines[index] or ())
+        lines.extend(self._tail_lines)
+        self._lines = lines
 
     def _render_all(self, width: int) -> None:
-        """Render every piece not rendered and the tail (all of it when ``width`` or the style changed)."""
+        """Render every shown piece not rendered and the tail (all of it when ``width`` or the style changed)."""
         self._reset(width)
         self._render_pieces(None)
         self._render_tail()
@@ -295,18 +436,17 @@ class AgentEntry(Widget):
         style = self.visual_style
         if width != self._width or style != self._style:
             self._width, self._style = width, style
-            self._piece_lines = []
-            self._rendered_pieces = 0
+            self._piece_lines = [None] * len(self._pieces)
             self._tail_lines = []
             self._tail_of = None
 
     def _lay_out(self, width: int) -> None:
-        """Render at a new ``width`` or style: at once for a finished answer; in steps for a streaming one, which
-        shows its lines as they were until then (a shorter answer meanwhile could drop the scroll bar it caused)."""
-        if not self._streaming:
+        """Render at a new ``width`` or style: at once when little is shown, else in steps, showing the lines as
+        they were until then (a shorter answer meanwhile could drop the scroll bar it caused)."""
+        self._reset(width)
+        if self._unrendered_chars() <= SYNC_CHARS:
             self._render_all(width)
             return
-        self._reset(width)
         if self._render_step is not None:
             self._render_step.cancel()
         self._catch_up()

@@ -403,10 +403,12 @@ class ConversationPane(VerticalScroll, can_focus=True):
         return children[-1] if children else None
 
     def action_expand(self) -> None:
-        """Expand or fold the selected tool call."""
+        """Expand or fold the selected tool call; show all of a selected answer that is collapsed."""
         entry = self._selected_entry()
         if isinstance(entry, ToolEntry):
             entry.expanded = not entry.expanded
+        elif isinstance(entry, AgentEntry):
+            entry.show_all()
 
     def action_copy(self) -> None:
         """Copy the selected entry (the last one when none is selected)."""
