@@ -11,6 +11,8 @@ from backend_pair.agents.permissions import (
     LOCAL_SETTINGS,
     PermissionRules,
     SettingsError,
+    Verdict,
+    agent_file_rules,
     load_permissions,
     parse_rule,
     save_local_rule,
@@ -222,3 +224,24 @@ def test_a_new_local_settings_file_is_kept_out_of_git(tmp_path: Path) -> None:
     assert exclude.splitlines().count("/.claude/settings.local.json") == 1
     status = subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert status.stdout == ""
+
+
+def test_agent_file_rules_allow_after_the_settings_and_never_a_compound_command(tmp_path: Path) -> None:
+    agent = agent_file_rules(
+        ["Bash(git add:*)", "Bash(git status)", "Bash(git status && rm -rf x)", "Bash()", "Read(src/**)"],
+        tmp_path / "git.md",
+    )
+    assert [rule.text for rule in agent] == ["Bash(git add:*)", "Bash(git status)", "Bash(git status && rm -rf x)"]
+    assert agent[0].describe() == "Bash(git add:*) in the agent file git.md"
+    none = PermissionRules()
+    assert none.check_bash("git add src/app.py", agent) == Verdict("allow", agent[0])
+    assert none.check_bash("git status", agent).rule == agent[1]
+    assert none.check_bash("git status && rm -rf x", agent).kind is None
+    assert none.check_bash("git add . ; curl evil", agent).kind is None
+    assert none.check_bash("git push", agent).kind is None
+    assert none.check_bash("git status").kind is None
+    settings_rules = PermissionRules(
+        [parse_rule("Bash(git add:*)", "deny", ".claude/settings.json"), parse_rule("Bash(git status)", "ask", "x")]
+    )
+    assert settings_rules.check_bash("git add x", agent).kind == "deny"
+    assert settings_rules.check_bash("git status", agent).kind == "ask"

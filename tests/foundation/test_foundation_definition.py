@@ -364,3 +364,35 @@ def test_fuzzed_raw_bytes_never_raise_anything_else(tmp_path: Path, data: bytes,
         parse_definition(path)
     except DefinitionError as error:
         assert ERROR_LINE.match(str(error)), str(error)
+
+
+@pytest.mark.parametrize(
+    ("tools", "expected_tools", "rules"),
+    [
+        ("Read, Bash(git add:*, git status)", ("Read", "Bash"), ("Bash(git add:*)", "Bash(git status)")),
+        ("Read, Bash", ("Read", "Bash"), ()),
+        ("Bash(npm  test:*), Bash, Bash(npm test:*)", ("Bash",), ("Bash(npm test:*)",)),
+        ('"*, Bash(make:*)"', ALL_TOOLS_BY_DEFAULT, ("Bash(make:*)",)),
+        ("\n  - Read\n  - Bash(git diff *)\n  - mcp__github__create_issue", ("Read", "Bash"), ("Bash(git diff *)",)),
+    ],
+)
+def test_bash_rules_in_the_tool_list_are_kept(
+    tmp_path: Path, tools: str, expected_tools: tuple[str, ...], rules: tuple[str, ...]
+) -> None:
+    definition = parse_definition(write(tmp_path, f"---\nname: x\ndescription: d\ntools: {tools}\n---\nbody\n"))
+    assert definition.tools == expected_tools
+    assert definition.tool_rules == rules
+
+
+@pytest.mark.parametrize(
+    ("tools", "warning"),
+    [
+        ("Bash()", "names no command"),
+        ("Bash(git status", "is not closed"),
+        ("Bash(*)", "run any simple command without asking"),
+    ],
+)
+def test_odd_bash_rules_are_warnings(tmp_path: Path, tools: str, warning: str) -> None:
+    definition = parse_definition(write(tmp_path, f"---\nname: x\ndescription: d\ntools: {tools}\n---\nbody\n"))
+    assert definition.tools == ("Bash",)
+    assert any(warning in line for line in definition.warnings), definition.warnings

@@ -91,6 +91,9 @@ class AgentDefinition:
     """The file it was read from."""
     warnings: tuple[str, ...] = ()
     """Non-fatal problems (`FILE:LINE: warning: message`), e.g. unknown tool names that were ignored."""
+    tool_rules: tuple[str, ...] = ()
+    """The ``Bash(...)`` rules of the tool list, one command pattern each (``tools: Bash(git add:*, git status)``
+    gives ``Bash(git add:*)`` and ``Bash(git status)``): that agent's Bash runs them without asking."""
     notes: tuple[str, ...] = ()
     """What only `agents check` prints (`FILE:LINE: info: ...` or `FILE:LINE: warning: ...`): how backend-pair reads
     the file where Claude Code would read it differently, and a `model` the SDK does not list."""
@@ -148,7 +151,8 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
         )
 
     model = _optional_text(path, data, "model", line_of) or "inherit"
-    tools = _tools(path, data, line_of, warnings)
+    tool_rules: list[str] = []
+    tools = _tools(path, data, line_of, warnings, tool_rules)
     notes = [f"{path}:{line_of('model')}: {level}: {text}" for level, text in model_notes(model)]
     if "allowed-tools" in data and "tools" not in data:
         notes.append(
@@ -172,6 +176,7 @@ def parse_definition_text(path: Path, text: str) -> AgentDefinition:
         checklist=checklist,
         source=path,
         warnings=tuple(warnings),
+        tool_rules=tuple(tool_rules),
         notes=tuple(notes),
     )
 
@@ -285,8 +290,12 @@ def _optional_text(path: Path, data: dict[str, Any], key: str, line_of: Callable
 def _split_tools(text: str) -> list[str]:
     """``Read, Grep`` or ``Read Grep``; a rule such as ``Bash(git add:*, git commit:*)`` stays one entry (commas and
     spaces inside parentheses do not split)."""
+    return _split_outside_parentheses(text, "," if "," in text else ", \t")
+
+
+def _split_outside_parentheses(text: str, separators: str) -> list[str]:
+    """The non-empty, stripped pieces of ``text`` between separators that are not inside parentheses."""
     entries, depth, current = [], 0, ""
-    separators = "," if "," in text else ", \t"
     for char in text:
         if char in separators and depth == 0:
             if current.strip():
@@ -300,7 +309,24 @@ def _split_tools(text: str) -> list[str]:
     return entries
 
 
-def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warnings: list[str]) -> tuple[str, ...]:
+def _bash_rules(raw: str, where: str, warnings: list[str]) -> list[str]:
+    """``Bash(git add:*, git status)`` -> ``["Bash(git add:*)", "Bash(git status)"]``; a malformed entry is a warning
+    and no rule (Bash then asks for every command, as with a bare ``Bash``)."""
+    inner = raw.split("(", 1)[1]
+    if not inner.endswith(")"):
+        warnings.append(f"{where}: warning: `{raw}` is not closed with `)`; no command is allowed by it")
+        return []
+    rules = [f"Bash({' '.join(pattern.split())})" for pattern in _split_outside_parentheses(inner[:-1], ",")]
+    if not rules:
+        warnings.append(f"{where}: warning: `{raw}` names no command; no command is allowed by it")
+    elif "Bash(*)" in rules:
+        warnings.append(f"{where}: warning: `Bash(*)` lets this agent run any simple command without asking")
+    return rules
+
+
+def _tools(
+    path: Path, data: dict[str, Any], line_of: Callable[[str], int], warnings: list[str], rules: list[str]
+) -> tuple[str, ...]:
     key = "tools" if "tools" in data else "allowed-tools"
     if key not in data:
         return ALL_TOOLS_BY_DEFAULT
@@ -323,6 +349,9 @@ def _tools(path: Path, data: dict[str, Any], line_of: Callable[[str], int], warn
     else:
         warnings.append(f"{path}:{line}: warning: `{key}` is {_kind(value)}, not a list of tools; no tool is offered")
         return ()
+    for raw in names:
+        if raw.split("(", 1)[0].strip() == "Bash" and "(" in raw:
+            rules.extend(rule for rule in _bash_rules(raw, f"{path}:{line}", warnings) if rule not in rules)
     if any(name == "*" for name in names):
         return ALL_TOOLS_BY_DEFAULT
     tools: list[str] = []

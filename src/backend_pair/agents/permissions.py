@@ -13,6 +13,10 @@ here:
   reads never ask and edits are always reviewed.
 - Other tools' rules (``WebFetch``, ``mcp__...``) do not apply here and are ignored.
 
+An agent file's tool list may hold rules too (``tools: Read, Bash(git add:*, git status)``): they allow that
+agent's commands like settings allow rules, after them, and never a command holding a metacharacter. A bare ``Bash``
+there grants the tool only: every command asks.
+
 Order: deny, then ask, then allow. A deny or ask rule matches a compound command when any of its parts matches;
 an allow rule with a prefix or wildcard never matches a command holding a shell metacharacter (``&&``, ``;``,
 ``|``, ``$(``, backticks, redirections, newlines...): such a command always asks, so ``npm test:*`` cannot let
@@ -29,6 +33,7 @@ import os
 import re
 import shlex
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -157,8 +162,14 @@ class PermissionRules:
     sources: list[str] = field(default_factory=list)
     """The settings files read, as labels."""
 
-    def check_bash(self, command: str) -> Verdict:
-        """Deny, then ask, then allow; a prefix or wildcard allow never covers a command with metacharacters."""
+    def check_bash(self, command: str, agent_rules: Sequence[Rule] = ()) -> Verdict:
+        """Deny, then ask, then allow; a prefix or wildcard allow never covers a command with metacharacters.
+
+        Args:
+            command: What the agent asks to run.
+            agent_rules: Allow rules from the agent file's tool list (`agent_file_rules`), consulted after the
+                settings files' rules; they never allow a command holding a metacharacter, not even an exact one.
+        """
         parts = [command.strip(), *command_parts(command)]
         bash = [rule for rule in self.rules if rule.tool == "Bash"]
         for kind in ("deny", "ask"):
@@ -172,6 +183,10 @@ class PermissionRules:
             exact = rule.specifier is not None and "*" not in rule.specifier
             if (exact or not compound) and bash_rule_matches(rule, command):
                 return Verdict("allow", rule)
+        if not compound:
+            for rule in agent_rules:
+                if rule.kind == "allow" and rule.tool == "Bash" and bash_rule_matches(rule, command):
+                    return Verdict("allow", rule)
         return Verdict(None)
 
     def check_path(self, tool: Literal["Read", "Edit"], rel_path: str, root: Path) -> Rule | None:
@@ -198,6 +213,30 @@ class PermissionRules:
         )
         files = ", ".join(self.sources) or SESSION_SOURCE
         return f"permission rules: {counts} ({files})"
+
+
+def agent_file_rules(rule_texts: Sequence[str], agent_file: Path) -> tuple[Rule, ...]:
+    """The allow rules an agent file's tool list grants its Bash (``tools: Read, Bash(git add:*, git status)``).
+
+    Args:
+        rule_texts: ``AgentDefinition.tool_rules`` (``Bash(git add:*)``...); a text that is not a rule is skipped
+            (the definition already warned about it).
+        agent_file: The agent file, named as the rules' source (``allowed by Bash(git status) in the agent file
+            git.md``).
+
+    Returns:
+        The rules, for `PermissionRules.check_bash`'s ``agent_rules``.
+    """
+    source = f"the agent file {agent_file.name}"
+    rules: list[Rule] = []
+    for text in rule_texts:
+        try:
+            rule = parse_rule(text, "allow", source)
+        except SettingsError:
+            continue
+        if rule.tool == "Bash" and rule.specifier is not None:
+            rules.append(rule)
+    return tuple(rules)
 
 
 def path_rule_matches(rule: Rule, rel_path: str, root: Path) -> bool:

@@ -31,6 +31,7 @@ from backend_pair.agents.events import (
     TurnEnded,
     UsageUpdated,
 )
+from backend_pair.agents.permissions import agent_file_rules
 from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
 from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
 from backend_pair.agents.tools.bash import APPROVED_ONCE
@@ -142,6 +143,7 @@ class AgentSession:
         self._context = ToolContext(workspace=workspace, checklist=checklist, approver=approver)
         if permissions is not None:
             self._context.permissions = permissions
+        self._context.agent_rules = agent_file_rules(definition.tool_rules, definition.source)
         self._base_client = client
         self._client: Any = None
         self._notices: list[str] = []

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from backend_pair.agents.approval import BashApprover
-from backend_pair.agents.permissions import PermissionRules
+from backend_pair.agents.permissions import PermissionRules, Rule
 from backend_pair.errors import BackendPairError
 
 MAX_PATH_CHARS = 4_096
@@ -73,6 +73,8 @@ class ToolContext:
     """Commands the developer allowed always, for this session."""
     permissions: PermissionRules = field(default_factory=PermissionRules)
     """Permission rules from the settings files, plus the prefix rules allowed for this session."""
+    agent_rules: tuple[Rule, ...] = ()
+    """Allow rules from the agent file's tool list (``Bash(git status)``), for this agent's commands only."""
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ async def authorize(ctx: ToolContext, command: str, description: str) -> ToolRes
     Returns:
         What allowed the command (for the conversation and the journal), or the error result refusing it.
     """
-    verdict = ctx.permissions.check_bash(command)
+    verdict = ctx.permissions.check_bash(command, ctx.agent_rules)
     if verdict.kind == "deny" and verdict.rule is not None:
         return ToolResult(
             f"`{command}` is denied by the permission rule {verdict.rule.describe()}; it was not run.", is_error=True
