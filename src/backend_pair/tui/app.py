@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
+from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -55,6 +56,12 @@ TURN_GROUP = "agent-turn"
 
 DETAIL_CHARS = 200
 """The longest error detail a background failure's line quotes (the log has all of it)."""
+
+DISK_TOAST_LINES = 3
+"""The most lines the toast about outside edits lists (the review pane shows every file's state)."""
+
+TOAST_OVER_REVIEW_SECONDS = 3.0
+"""The longest a toast may lie over the review pane (a narrow screen showing it): the current hunk is there."""
 
 BACKGROUND_GROUPS = {"startup": "starting the session", "watch": "watching for outside edits"}
 """Worker groups that run unasked, and what each does (for the one line that reports its failure)."""
@@ -137,6 +144,7 @@ class BackendPairApp(App[int]):
         self._stop_watching = asyncio.Event()
         self._quitting = False
         self._failures_said: set[str] = set()
+        self._toasts: dict[str, Notification] = {}
 
     def notify(
         self,
@@ -146,12 +154,65 @@ class BackendPairApp(App[int]):
         severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = False,
+        kind: str | None = None,
     ) -> None:
-        """Show a toast. Messages quote paths, git output and API errors: every one is made visible here, and
-        markup is off by default (a file named ``[red]x`` is a name, not a style)."""
-        super().notify(
-            visible(message), title=visible(title, multiline=False), severity=severity, timeout=timeout, markup=markup
-        )
+        """Show a toast, replacing the one of the same kind: toasts never pile up.
+
+        Messages quote paths, git output and API errors: every one is made visible here, and markup is off by
+        default (a file named ``[red]x`` is a name, not a style). While the toast would lie over the review pane
+        (a narrow screen showing it), it stays at most :data:`TOAST_OVER_REVIEW_SECONDS`.
+
+        Args:
+            message: What to say.
+            title: A title line.
+            severity: ``information``, ``warning`` or ``error``.
+            timeout: Seconds to show it (Textual's default when None).
+            markup: Read ``message`` as content markup.
+            kind: What the toast is about (``"disk"``, ``"review"``): a new toast of a kind replaces the one
+                showing. Without it, the same message and severity replace each other.
+        """
+        seconds = self.NOTIFICATION_TIMEOUT if timeout is None else timeout
+        if self.toasts_cover_review():
+            seconds = min(seconds, TOAST_OVER_REVIEW_SECONDS)
+        notification = Notification(visible(message), visible(title, multiline=False), severity, seconds, markup=markup)
+        self._show_toast(kind or f"{severity}:{message}", notification)
+
+    def _show_toast(self, key: str, notification: Notification) -> None:
+        if threading.get_ident() != self._thread_id:  # notify is thread-safe in Textual: keep it so
+            self.call_from_thread(self._show_toast, key, notification)
+            return
+        for old_key, shown in list(self._toasts.items()):
+            if old_key == key or shown.has_expired:
+                del self._toasts[old_key]
+                self._unnotify(shown, refresh=False)
+        self._toasts[key] = notification
+        # Added now, not through a posted ``Notify``: a toast replaced before that message arrived would stay.
+        self._notifications.add(notification)
+        self._refresh_notifications()
+
+    def toasts_cover_review(self) -> bool:
+        """True when a toast would lie over the review pane: the main screen, narrow, showing review.
+
+        On a wide screen toasts sit top left, over the conversation (see ``main.tcss``), never over the diff.
+        """
+        try:
+            main = self.main
+        except LookupError:
+            return False
+        return self.screen is main and main.has_class("-narrow") and main.has_class("-show-review")
+
+    def keep_toasts_off_review(self) -> None:
+        """Shorten the toasts showing to :data:`TOAST_OVER_REVIEW_SECONDS` when they now cover the review pane."""
+        if not self.toasts_cover_review():
+            return
+        for key, shown in list(self._toasts.items()):
+            if shown.time_left > TOAST_OVER_REVIEW_SECONDS:
+                self._show_toast(
+                    key,
+                    Notification(
+                        shown.message, shown.title, shown.severity, TOAST_OVER_REVIEW_SECONDS, markup=shown.markup
+                    ),
+                )
 
     # Startup
 
@@ -308,7 +369,7 @@ class BackendPairApp(App[int]):
     async def send_prompt(self, text: str) -> None:
         """Show the prompt and start a turn for it (one turn at a time)."""
         if self._turn_running():
-            self.notify("The agent is still working: Esc cancels the turn.", severity="warning")
+            self.notify("The agent is still working: Esc cancels the turn.", severity="warning", kind="busy")
             return
         await self.main.query_one(ConversationPane).add_user(text)
         self.run_worker(self._run_turn(text), name="turn", group=TURN_GROUP, exclusive=True)
@@ -316,7 +377,9 @@ class BackendPairApp(App[int]):
     async def compact_now(self) -> None:
         """Compact the conversation now (``app.compact``), between turns."""
         if self._turn_running():
-            self.notify("The agent is working: compact once the turn ends (Esc cancels it).", severity="warning")
+            self.notify(
+                "The agent is working: compact once the turn ends (Esc cancels it).", severity="warning", kind="busy"
+            )
             return
         self.run_worker(self._run_compaction(), name="compact", group=TURN_GROUP, exclusive=True)
 
@@ -441,7 +504,9 @@ class BackendPairApp(App[int]):
     async def redo_conflict(self, path: str) -> None:
         """Drop a conflicted proposal and ask the agent to redo it against what is on disk now."""
         if self._turn_running() or self.session is None:
-            self.notify("Wait for the agent to finish (or Esc) before asking for a redo.", severity="warning")
+            self.notify(
+                "Wait for the agent to finish (or Esc) before asking for a redo.", severity="warning", kind="busy"
+            )
             await self.refresh_review()
             return
         await self.review("reject_file", path, "it conflicted with edits made on disk")
@@ -503,13 +568,13 @@ class BackendPairApp(App[int]):
         try:
             result = await asyncio.to_thread(getattr(workspace, operation), *args)
         except BackendPairError as err:
-            self.notify(str(err), severity="error", timeout=8)
+            self.notify(str(err), severity="error", timeout=8, kind="review")
             await self.refresh_review()
             return
         if operation == "undo_last_accept" and result:
-            self.notify(f"Undone: {result}")
+            self.notify(f"Undone: {result}", kind="review")
         elif operation == "comment_hunk":
-            self.notify("Comment saved; it goes to the agent with your next message.")
+            self.notify("Comment saved; it goes to the agent with your next message.", kind="review")
         record_review = getattr(self.session, "record_review", None)
         if record_review is not None:
             decision = dict(zip(("path", "hunk_id", "comment"), args, strict=False))
@@ -604,10 +669,14 @@ class BackendPairApp(App[int]):
         except Exception as err:
             await self.background_failed("reading outside edits", err, "those edits were skipped")
             return
-        for outcome in outcomes:
-            if str(outcome.status) not in ("unchanged", "rebased"):
-                conflicted = str(outcome.status) == "conflict"
-                self.notify(f"{outcome.path}: {outcome.detail}", severity="warning" if conflicted else "information")
+        said = [outcome for outcome in outcomes if str(outcome.status) not in ("unchanged", "rebased")]
+        if said:
+            # One toast for the batch, replacing the last batch's: an editor saving five times is one toast.
+            conflicted = any(str(outcome.status) == "conflict" for outcome in said)
+            lines = list(dict.fromkeys(outcome.detail for outcome in said))
+            if len(lines) > DISK_TOAST_LINES:
+                lines = [*lines[: DISK_TOAST_LINES - 1], f"and {len(lines) - DISK_TOAST_LINES + 1} more files"]
+            self.notify("\n".join(lines), severity="warning" if conflicted else "information", kind="disk")
         if outcomes:
             await self._snapshot()
             await self.refresh_review()
@@ -643,7 +712,7 @@ class BackendPairApp(App[int]):
         """Put ``text`` on the clipboard with OSC 52 (works over SSH)."""
         self.copy_to_clipboard(text)
         lines = text.count("\n") + 1
-        self.notify(f"Copied the {what} ({lines} line{'s' if lines != 1 else ''}).")
+        self.notify(f"Copied the {what} ({lines} line{'s' if lines != 1 else ''}).", kind="copy")
 
     def action_help(self) -> None:
         """Show every binding of the active keymap."""

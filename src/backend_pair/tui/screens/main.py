@@ -99,6 +99,8 @@ class MainScreen(Screen[None]):
         for pane in ("conversation", "review", "checklist"):
             self.set_class(pane == name, f"-show-{pane}")
         self.query_one(PaneTabs).active = name
+        if name == "review":
+            self.pair_app.keep_toasts_off_review()
 
     def action_focus_pane(self, name: str) -> None:
         """Focus a pane (showing it on a narrow screen)."""
