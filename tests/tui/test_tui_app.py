@@ -351,3 +351,47 @@ async def test_an_unexpected_error_at_start_up_leaves_the_app_running(
         assert app.return_code == 0
     finally:
         workspace.close()
+
+
+async def test_every_key_of_a_burst_arrives_while_a_huge_answer_streams_and_files_change(service_repo: Path) -> None:
+    """Keys typed while a 2 MB answer streams and a file changes on disk again and again: none is lost or left over."""
+    import threading
+
+    from textual import events
+
+    from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, Propose, wait_until
+
+    paragraph = "The handler stores the order and returns its id with a `201` status, " * 4 + "\n\n"
+    chunks = [TextDelta(paragraph * 30) for _ in range(250)]
+    app, _ = make_app(service_repo, [[Propose("app/main.py", MAIN_PY_PROPOSED), *chunks, TurnEnded("end_turn", False)]])
+    app._watch = True
+    stop = threading.Event()
+
+    def edit_outside() -> None:
+        n = 0
+        while not stop.wait(0.01):
+            n += 1
+            (service_repo / "notes.txt").write_text(f"note {n}\n")
+            (service_repo / "app/main.py").write_text(MAIN_PY + f"# edit {n}\n")
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: any(w.group == "watch" for w in app.workers), "the watcher starts")
+        prompt = app.main.query_one(PromptInput)
+        prompt.focus()
+        prompt.insert("go")
+        await pilot.press("enter")
+        writer = threading.Thread(target=edit_outside, daemon=True)
+        writer.start()
+        burst = "the quick brown fox jumps over the lazy dog"
+        try:
+            for key in burst:
+                event = events.Key("space" if key == " " else key, key)
+                event.set_sender(app)
+                app.post_message(event)
+                await pilot.pause()
+            await wait_until(pilot, lambda: prompt.text == burst, "every key in the prompt", tries=5000)
+        finally:
+            stop.set()
+            writer.join()
+        await settle(pilot)
+        assert prompt.text == burst
