@@ -188,7 +188,7 @@ def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
     ws.accept_hunk("svc.py", proposal.hunks[1].id)
     ws.comment_hunk("svc.py", proposal.hunks[0].id, "hmm")
     saved = ws.to_json()
-    assert "THIRTY" not in str(saved["history"])  # undo data is kept as blob ids, not texts
+    assert "THIRTY" not in str(saved["decisions"])  # undo data is kept as blob ids, not texts
     ws.close()
 
     restored = open_workspace(git_repo)
@@ -200,6 +200,7 @@ def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
         assert svc.hunks[0].comments == ("hmm",)
         assert restored.accepted_paths() == ["svc.py"]
         assert "hmm" in restored.take_feedback()
+        assert restored.undo().label.startswith('undid the comment "hmm"')  # the stack came back in order
         restored.undo_last_accept()
         assert service.read_text() == BASE and git("diff", "--cached") == ""
         assert restored.to_json()["version"] == 1

@@ -58,32 +58,90 @@ class FeedbackQueue:
             return ""
         return "Review feedback since your last turn:\n" + "\n".join(f"- {item}" for item in items)
 
-    def rejected(self, path: str, hunk: Hunk, comment: str) -> None:
-        """The developer rejected a hunk (it is gone from the proposal); comments on it not sent yet join it."""
+    def rejected(self, path: str, hunk: Hunk, comment: str, edited: str = "") -> tuple[str, list[tuple[str, str]]]:
+        """The developer rejected a hunk (it is gone from the proposal); comments on it not sent yet join it.
+
+        Args:
+            path: The file.
+            hunk: The rejected hunk.
+            comment: Why, if the developer said.
+            edited: When the developer had rewritten the hunk first, how (then that is quoted, not the hunk).
+
+        Returns:
+            The queued line, and the comment lines (line, comment) it took in.
+        """
         earlier = self._comments.pop((path, hunk.id), [])
         for item, _text in earlier:
             if item in self.items:
                 self.items.remove(item)
         said = [text for _item, text in earlier] + ([comment.strip()] if comment.strip() else [])
         why = f' The developer says: "{" / ".join(said)}"' if said else ""
-        self.items.append(
-            f"Rejected hunk {hunk.header} in {path} (removed from your proposal).{why}\n"
-            + _indent(hunk.as_text(HUNK_PREVIEW_LINES))
-        )
+        if edited:
+            body = "The developer had edited it first (- your lines, + theirs):\n" + _indent(edited)
+        else:
+            body = _indent(hunk.as_text(HUNK_PREVIEW_LINES))
+        item = f"Rejected hunk {hunk.header} in {path} (removed from your proposal).{why}\n" + body
+        self.items.append(item)
+        return item, earlier
 
-    def rejected_file(self, path: str, hunks: int, comment: str) -> None:
-        """The developer rejected every remaining hunk of a file."""
+    def rejected_file(self, path: str, hunks: int, comment: str) -> str:
+        """The developer rejected every remaining hunk of a file; returns the queued line."""
         why = f' The developer says: "{comment.strip()}"' if comment.strip() else ""
         what = f"Rejected all {hunks} pending hunk(s) in {path}" if hunks else f"Rejected your proposal for {path}"
-        self.items.append(f"{what}; your proposal for it is dropped.{why}")
+        item = f"{what}; your proposal for it is dropped.{why}"
+        self.items.append(item)
+        return item
 
-    def commented(self, path: str, hunk: Hunk, text: str) -> None:
-        """A comment on a hunk, still pending (folded into the rejection if the hunk is rejected before it is sent)."""
+    def commented(self, path: str, hunk: Hunk, text: str) -> str:
+        """A comment on a hunk, still pending (folded into the rejection if the hunk is rejected before it is sent).
+
+        Returns:
+            The queued line.
+        """
         item = f'Comment on hunk {hunk.header} in {path} (still pending review): "{text.strip()}"\n' + _indent(
             hunk.as_text(HUNK_PREVIEW_LINES)
         )
         self.items.append(item)
         self._comments.setdefault((path, hunk.id), []).append((item, text.strip()))
+        return item
+
+    def withdraw(self, item: str) -> bool:
+        """Take a queued line back; False when it is not queued any more (it was sent)."""
+        if item not in self.items:
+            return False
+        self.items.remove(item)
+        for pending in self._comments.values():
+            pending[:] = [pair for pair in pending if pair[0] != item]
+        return True
+
+    def restore_comments(self, path: str, hunk_id: str, folded: list[tuple[str, str]]) -> None:
+        """Queue again the comment lines a rejection took in (the rejection was undone before it was sent)."""
+        for item, text in folded:
+            self.items.append(item)
+            self._comments.setdefault((path, hunk_id), []).append((item, text))
+
+    def took_back(self, what: str) -> None:
+        """The developer undid a decision the agent was already told about."""
+        self.items.append(f"The developer took back {what}.")
+
+    def edited_and_accepted(self, path: str, diff: str) -> str:
+        """A hunk the developer rewrote was accepted; returns the queued line."""
+        item = (
+            f"You proposed a change to {path}; the developer changed it and accepted their version (written and "
+            "staged; do not redo yours). Lines starting with - are what you proposed, + what was accepted:\n"
+            + _indent(diff)
+        )
+        self.items.append(item)
+        return item
+
+    def edited_away(self, path: str, diff: str) -> str:
+        """The developer edited a hunk back to the file's own content (the change is gone); returns the line."""
+        item = (
+            f"The developer edited your change to {path} back to the file's current content; it is dropped from your "
+            "proposal (- your lines, + theirs):\n" + _indent(diff)
+        )
+        self.items.append(item)
+        return item
 
     def accepted(self, path: str, hunks: int) -> None:
         """Hunks of a file were written to disk and staged."""

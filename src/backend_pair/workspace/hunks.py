@@ -63,6 +63,8 @@ class Hunk:
     """Context, removed and added lines, in diff order."""
     comments: tuple[str, ...] = ()
     """Comments the developer left on this hunk without deciding it."""
+    edited: bool = False
+    """The developer rewrote this hunk in their editor: its lines are theirs now, not the agent's."""
     edits: tuple[Edit, ...] = field(default=(), repr=False, compare=False)
     """The changes of this hunk in disk coordinates (used to apply it; not part of the public contract)."""
 

@@ -29,6 +29,8 @@ class ProposalEntry:
         self.state = FileState.PENDING
         self.conflict: ConflictSides | None = None
         self.comments: dict[str, list[str]] = {}
+        self.edited: dict[str, str] = {}
+        """Hunk id -> how the developer changed the agent's lines there (a diff, told to the agent on accept)."""
         self.accepted = 0
         self.was_deleted = False
         self._hunks: list[Hunk] | None = None
@@ -96,7 +98,9 @@ class ProposalEntry:
     def snapshot(self) -> FileProposal:
         """The frozen public view."""
         hunks = tuple(
-            dataclasses.replace(h, comments=tuple(self.comments[h.id])) if h.id in self.comments else h
+            dataclasses.replace(h, comments=tuple(self.comments.get(h.id, ())), edited=h.id in self.edited)
+            if h.id in self.comments or h.id in self.edited
+            else h
             for h in self.hunks()
         )
         return FileProposal(
@@ -118,6 +122,7 @@ class ProposalEntry:
             "state": self.state.value,
             "conflict": dataclasses.asdict(self.conflict) if self.conflict else None,
             "comments": self.comments,
+            "edited": self.edited,
             "accepted": self.accepted,
             "was_deleted": self.was_deleted,
         }
@@ -130,6 +135,7 @@ class ProposalEntry:
         conflict = data.get("conflict")
         entry.conflict = ConflictSides(**conflict) if conflict else None
         entry.comments = {str(k): [str(c) for c in v] for k, v in dict(data.get("comments") or {}).items()}
+        entry.edited = {str(k): str(v) for k, v in dict(data.get("edited") or {}).items()}
         entry.accepted = int(data.get("accepted", 0))
         entry.was_deleted = bool(data.get("was_deleted", False))
         return entry

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backend_pair.workspace.decisions import DecisionStack
 from backend_pair.workspace.errors import WorkspaceError
 from backend_pair.workspace.feedback import FeedbackQueue
 from backend_pair.workspace.overlay import ProposalEntry
-from backend_pair.workspace.staging import AcceptRecord
 
 JSON_VERSION = 1
 """Version of the saved layout."""
@@ -16,12 +16,12 @@ JSON_VERSION = 1
 
 @dataclass
 class SavedState:
-    """Everything a session needs back: proposals (with comments), accept history (undo), feedback not yet sent."""
+    """Everything a session needs back: proposals (with comments), decisions (undo, redo), feedback not yet sent."""
 
     entries: list[ProposalEntry]
     """Pending proposals."""
-    history: list[AcceptRecord]
-    """Accepts that can be undone, oldest first (texts as blob ids)."""
+    decisions: DecisionStack
+    """Decisions that can be undone and redone (accepts keep their texts as blob ids)."""
     accepted: dict[str, int]
     """Hunks accepted per file this session."""
     feedback: FeedbackQueue
@@ -34,7 +34,7 @@ class SavedState:
             "entries": [entry.to_json() for entry in sorted(self.entries, key=lambda e: e.path)],
             "feedback": list(self.feedback.items),
             "feedback_accepted": dict(self.feedback.accepted_hunks),
-            "history": [record.to_json() for record in self.history],
+            **self.decisions.to_json(),
             "accepted": dict(self.accepted),
         }
 
@@ -54,7 +54,7 @@ class SavedState:
             feedback.accepted_hunks = {str(k): int(v) for k, v in dict(data.get("feedback_accepted", {})).items()}
             return cls(
                 entries=[ProposalEntry.from_json(item) for item in data.get("entries", [])],
-                history=[AcceptRecord.from_json(item) for item in data.get("history", [])],
+                decisions=DecisionStack.from_json(data),
                 accepted={str(k): int(v) for k, v in dict(data.get("accepted", {})).items()},
                 feedback=feedback,
             )

@@ -10,16 +10,15 @@ from typing import Any
 from backend_pair.workspace import search
 from backend_pair.workspace.checkpoints import Checkpoint, Checkpoints
 from backend_pair.workspace.command_review import CommandReport, CommandReview, CommandStart
+from backend_pair.workspace.decisions import DecisionStack
 from backend_pair.workspace.errors import (
-    FileChangedUnderneath,
     FileNotFoundInRepo,
     FileRefused,
     HunkNotFound,
     PathRefused,
-    UndoRefused,
     WorkspaceError,
 )
-from backend_pair.workspace.feedback import FeedbackQueue, plural, short_diff
+from backend_pair.workspace.feedback import FeedbackQueue, short_diff
 from backend_pair.workspace.gitrepo import GitRepository, open_repo
 from backend_pair.workspace.hunks import Hunk
 from backend_pair.workspace.model import (
@@ -28,25 +27,17 @@ from backend_pair.workspace.model import (
     RebaseOutcome,
     RebaseStatus,
     ReviewCounts,
-    split_key,
 )
 from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, has_git_part, require_plain
 from backend_pair.workspace.persist import SavedState
 from backend_pair.workspace.rebase import rebase_entry
+from backend_pair.workspace.reviewing import ReviewDecisions
 from backend_pair.workspace.staging import (
-    AcceptPlan,
-    AcceptRecord,
-    accept_plans,
-    apply_changes,
     encode,
     recover_interrupted,
 )
 from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize, read_file_bytes
-from backend_pair.workspace.undo import plan_revert
-
-ACCEPT_ATTEMPTS = 8
-"""Tries of an accept (or undo) whose file keeps changing underneath it before giving up with nothing written."""
 
 
 def open_workspace(path: Path) -> Workspace:
@@ -59,7 +50,7 @@ def open_workspace(path: Path) -> Workspace:
     return Workspace(GitRepository(repo, root))
 
 
-class Workspace:
+class Workspace(ReviewDecisions):
     """The repository with the agent's pending proposals laid over it.
 
     Every method is synchronous and thread-safe (one lock); a UI calls them through ``asyncio.to_thread``.
@@ -77,7 +68,7 @@ class Workspace:
         self._lock = threading.RLock()
         self._entries: dict[str, ProposalEntry] = {}
         self._feedback = FeedbackQueue()
-        self._history: list[AcceptRecord] = []
+        self._decisions = DecisionStack()
         self._accepted: dict[str, int] = {}
         self._own_writes: dict[str, str | None] = {}
         self._commands = CommandReview(git, self._feedback, self._own_writes)
@@ -252,219 +243,6 @@ class Workspace:
         if hunk is None:
             raise HunkNotFound(f"{entry.path}: no pending hunk {hunk_id} (decided already, or the file changed)")
         return hunk
-
-    # Decisions --------------------------------------------------------------------------------------------------
-
-    def _accept(self, selections: list[tuple[ProposalEntry, list[Hunk]]]) -> None:
-        selections = [(entry, hunks) for entry, hunks in selections if hunks]
-        if not selections:
-            return
-        plans = [
-            AcceptPlan(
-                e.path, e.base_raw, tuple(x for h in hs for x in h.edits), e.eol, len(hs), e.accepted, e.was_deleted
-            )
-            for e, hs in selections
-        ]
-        changes, undo_files = accept_plans(self._git, self.root, plans)
-        total = sum(len(hunks) for _, hunks in selections)
-        if len(selections) == 1:
-            label = f"{plural(total, 'hunk')} in {selections[0][0].path}"
-        else:
-            label = f"{plural(total, 'hunk')} in {plural(len(selections), 'file')}"
-        for change, (entry, hunks) in zip(changes, selections, strict=True):
-            self._own_writes[entry.path] = change.disk_after
-            for hunk in hunks:
-                entry.comments.pop(hunk.id, None)
-            entry.accepted += len(hunks)
-            entry.was_deleted = False
-            entry.set_base(change.disk_planned if change.disk_planned is not None else change.disk_after)
-            entry.settle_state()
-            self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
-            if change.disk_planned is not None and change.disk_planned != change.disk_after:
-                # Another writer's lines were merged in as we wrote: the rest of the proposal moves onto them.
-                self._rebase(entry, change.disk_after)
-            if entry.is_done():
-                self._entries.pop(entry.path, None)
-        self._history.append(AcceptRecord(label, undo_files, self._git.head()))
-        for entry, hunks in selections:
-            self._feedback.accepted(entry.path, len(hunks))
-
-    def _accept_fresh(self, wanted: list[tuple[str, list[str] | None]], skip_conflicts: bool = False) -> None:
-        """Accept ``(path, hunk ids or None for all)`` from the bytes on disk now, as a compare and swap.
-
-        When a file changes between reading it and replacing it (a formatter, a log, an editor's autosave), nothing
-        is written: the proposal is rebased onto the new bytes and the accept is tried again, up to
-        :data:`ACCEPT_ATTEMPTS` times. Whatever the developer's tools wrote is never overwritten.
-
-        Raises:
-            FileChangedUnderneath: The file kept changing; nothing was written or staged.
-        """
-        for _attempt in range(ACCEPT_ATTEMPTS):
-            selections: list[tuple[ProposalEntry, list[Hunk]]] = []
-            for rel, hunk_ids in wanted:
-                entry = self._synced_entry(rel)
-                if entry.state is FileState.CONFLICT:
-                    if skip_conflicts:
-                        continue
-                    self._hunk(entry, "")
-                hunks = list(entry.hunks()) if hunk_ids is None else [self._hunk(entry, i) for i in hunk_ids]
-                selections.append((entry, hunks))
-            try:
-                self._accept(selections)
-                return
-            except FileChangedUnderneath:
-                continue
-        paths = ", ".join(rel for rel, _ in wanted)
-        raise FileChangedUnderneath(
-            f"{paths} kept changing on disk while accepting ({ACCEPT_ATTEMPTS} tries); nothing was written — "
-            "accept again once it settles"
-        )
-
-    def accept_hunk(self, rel: str, hunk_id: str) -> None:
-        """Write one hunk to disk and stage exactly that hunk (a command's hunk, already on disk, is only staged).
-
-        Args:
-            rel: The path, or a command change's review key (:attr:`FileProposal.key`).
-            hunk_id: The hunk.
-
-        Raises:
-            HunkNotFound: No such pending hunk.
-            IndexLocked: The index stayed locked; nothing was written.
-        """
-        with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._commands.keep(path, [hunk_id])
-                return
-            self._accept_fresh([(rel, [hunk_id])])
-
-    def accept_file(self, rel: str) -> None:
-        """Accept every pending hunk of one file (one write, one index update), or keep a command's changes."""
-        with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._commands.keep(path)
-                return
-            self._accept_fresh([(rel, None)])
-
-    def accept_all(self) -> None:
-        """Accept every pending hunk of every file not in conflict, in one index update; keep every command change."""
-        with self._lock:
-            self._accept_fresh([(rel, None) for rel in sorted(self._entries)], skip_conflicts=True)
-            for path in sorted(self._commands.changes):
-                self._commands.keep(path)
-
-    def reject_hunk(self, rel: str, hunk_id: str, comment: str = "") -> None:
-        """Remove a hunk from the proposal and queue the rejection (with the comment) for the agent.
-
-        For a command's change (``rel`` its review key) the hunk is restored on disk as it was before the command,
-        merged around edits made since (:class:`UndoRefused`, nothing written, when those lines were edited).
-        """
-        with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._commands.restore(path, hunk_id, comment)
-                return
-            entry = self._entry(rel)
-            hunk = self._hunk(entry, hunk_id)
-            self._feedback.rejected(entry.path, hunk, comment)
-            entry.comments.pop(hunk_id, None)
-            if entry.base_raw is None:
-                del self._entries[entry.path]
-                return
-            entry.proposed = entry.without({hunk_id})
-            entry.changed()
-            if entry.is_done():
-                del self._entries[entry.path]
-
-    def reject_file(self, rel: str, comment: str = "") -> None:
-        """Drop the whole proposal for a file (also one in conflict), or restore a command's whole change to it."""
-        with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._commands.restore_all(path, comment)
-                return
-            entry = self._entry(rel)
-            self._feedback.rejected_file(entry.path, len(entry.hunks()), comment)
-            del self._entries[entry.path]
-
-    def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
-        """Attach a comment to a hunk without deciding it; the comment is queued for the agent."""
-        with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._feedback.commented(path, self._commands.hunk(path, hunk_id), text)
-                return
-            entry = self._entry(rel)
-            hunk = self._hunk(entry, hunk_id)
-            entry.comments.setdefault(hunk_id, []).append(text)
-            self._feedback.commented(entry.path, hunk, text)
-
-    def redo_conflict(self, rel: str) -> None:
-        """Drop a conflicted proposal and ask the agent (through feedback) to redo it on the current content."""
-        with self._lock:
-            entry = self._entry(rel)
-            if entry.state is not FileState.CONFLICT:
-                raise WorkspaceError(f"{entry.path} is not in conflict")
-            del self._entries[entry.path]
-            self._feedback.redo(entry.path)
-
-    # Undo -------------------------------------------------------------------------------------------------------
-
-    def undo_last_accept(self) -> str:
-        """Unstage the last accept and put the disk back; its hunks become pending again.
-
-        Returns:
-            What was undone (``2 hunks in app/main.py``).
-
-        Raises:
-            UndoRefused: Nothing to undo, or the developer edited those lines since (nothing is changed).
-            IndexLocked: The index stayed locked; nothing was changed.
-        """
-        with self._lock:
-            if not self._history:
-                raise UndoRefused("nothing to undo: no accept in this session")
-            record = self._history[-1]
-            if self._git.head() != record.head:
-                raise UndoRefused(f"cannot undo the accept of {record.label}: a commit was made since; use git")
-            for _attempt in range(ACCEPT_ATTEMPTS):
-                for change in record.files:
-                    if change.path in self._entries:
-                        self._synced_entry(change.path)
-                reverts = [plan_revert(self._git, change, self._read_disk(change.path)) for change in record.files]
-                try:
-                    reverts = apply_changes(self._git, self.root, reverts)
-                    break
-                except FileChangedUnderneath:
-                    continue
-            else:
-                raise FileChangedUnderneath(
-                    f"the files of {record.label} kept changing on disk while undoing; nothing was changed"
-                )
-            self._history.pop()
-            for change, revert in zip(record.files, reverts, strict=True):
-                self._own_writes[change.path] = revert.disk_after
-                entry = self._entries.get(change.path)
-                if entry is None:
-                    # Everything had been decided: the proposal comes back as what the file held before the undo.
-                    entry = ProposalEntry(change.path, None, normalize(revert.disk_before or ""), eol=change.eol)
-                    self._entries[change.path] = entry
-                entry.accepted = change.accepted_before
-                entry.was_deleted = revert.disk_after is None and change.was_deleted
-                entry.set_base(revert.disk_after)
-                entry.settle_state()
-                left = self._accepted.get(change.path, 0) - change.hunks
-                if left > 0:
-                    self._accepted[change.path] = left
-                else:
-                    self._accepted.pop(change.path, None)
-            self._feedback.undone(record.label, {change.path: change.hunks for change in record.files})
-            return record.label
-
-    def accepted_paths(self) -> list[str]:
-        """Files with hunks accepted (and not undone) this session, sorted."""
-        with self._lock:
-            return sorted(self._accepted)
 
     # Commands ---------------------------------------------------------------------------------------------------
 
@@ -648,7 +426,7 @@ class Workspace:
     def to_json(self) -> dict[str, Any]:
         """Pending proposals, comments, queued feedback and accept history, as plain JSON data."""
         with self._lock:
-            state = SavedState(list(self._entries.values()), self._history, self._accepted, self._feedback)
+            state = SavedState(list(self._entries.values()), self._decisions, self._accepted, self._feedback)
             return {
                 **state.to_json(),
                 "commands": self._commands.to_json(),
@@ -668,14 +446,16 @@ class Workspace:
             command_paths = [str(item.get("path", "")) for item in commands if isinstance(item, dict)]
             require_plain(
                 self.root,
-                [e.path for e in state.entries] + [f.path for r in state.history for f in r.files] + command_paths,
+                [e.path for e in state.entries]
+                + [path for d in state.decisions.done + state.decisions.undone for path in d.paths()]
+                + command_paths,
             )
             self._commands.restore_json(commands)
             saved_checkpoints = data.get("checkpoints")
             if isinstance(saved_checkpoints, list):
                 self._checkpoints.restore_json(saved_checkpoints)
             self._entries = {entry.path: entry for entry in state.entries}
-            self._history, self._accepted, self._feedback = state.history, state.accepted, state.feedback
+            self._decisions, self._accepted, self._feedback = state.decisions, state.accepted, state.feedback
             self._commands.feedback = self._feedback
             for entry in state.entries:
                 try:

@@ -1,0 +1,565 @@
+"""The developer's review decisions on the agent's proposals: accept, reject, comment, edit, and undo / redo of each.
+
+:class:`ReviewDecisions` is a part of :class:`~backend_pair.workspace.workspace.Workspace` (a mixin using its
+lock, proposals, feedback queue and repository); it is split out so each module keeps to one responsibility.
+Every decision goes on one :class:`DecisionStack`: ``undo`` takes back the last one of any kind, ``redo`` does it
+again. Accepting (and undoing an accept) is a compare and swap on the file (see ``staging.write_disk``): bytes
+another program writes meanwhile are never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from backend_pair.workspace.command_review import CommandReview
+from backend_pair.workspace.decisions import Decision, DecisionKind, DecisionStack, ReviewStep
+from backend_pair.workspace.errors import FileChangedUnderneath, HunkNotFound, UndoRefused, WorkspaceError
+from backend_pair.workspace.feedback import FeedbackQueue, plural, short_diff
+from backend_pair.workspace.gitrepo import GitRepository
+from backend_pair.workspace.hunk_edit import (
+    carry,
+    edit_notes,
+    file_buffer,
+    hunk_body,
+    hunk_buffer,
+    read_back,
+    replace_hunk,
+)
+from backend_pair.workspace.hunks import Hunk
+from backend_pair.workspace.model import FileState, RebaseOutcome, split_key
+from backend_pair.workspace.overlay import ProposalEntry
+from backend_pair.workspace.staging import AcceptPlan, AcceptRecord, accept_plans, apply_changes
+from backend_pair.workspace.textfile import normalize
+from backend_pair.workspace.undo import plan_revert
+
+ACCEPT_ATTEMPTS = 8
+"""Tries of an accept (or undo) whose file keeps changing underneath it before giving up with nothing written."""
+
+
+class ReviewDecisions:
+    """Accept, reject, comment, edit; undo and redo. Every public method takes the workspace's lock."""
+
+    _git: GitRepository
+    _lock: threading.RLock
+    _entries: dict[str, ProposalEntry]
+    _feedback: FeedbackQueue
+    _decisions: DecisionStack
+    _accepted: dict[str, int]
+    _own_writes: dict[str, str | None]
+    _commands: CommandReview
+
+    def _entry(self, rel: str) -> ProposalEntry:
+        raise NotImplementedError
+
+    def _synced_entry(self, rel: str) -> ProposalEntry:
+        raise NotImplementedError
+
+    def _hunk(self, entry: ProposalEntry, hunk_id: str) -> Hunk:
+        raise NotImplementedError
+
+    def _rebase(self, entry: ProposalEntry, disk: str | None) -> RebaseOutcome:
+        raise NotImplementedError
+
+    def _read_disk(self, rel: str) -> str | None:
+        raise NotImplementedError
+
+    # Accepting --------------------------------------------------------------------------------------------------
+
+    def _accept(self, selections: list[tuple[ProposalEntry, list[Hunk]]]) -> Decision | None:
+        selections = [(entry, hunks) for entry, hunks in selections if hunks]
+        if not selections:
+            return None
+        plans = [
+            AcceptPlan(
+                e.path, e.base_raw, tuple(x for h in hs for x in h.edits), e.eol, len(hs), e.accepted, e.was_deleted
+            )
+            for e, hs in selections
+        ]
+        root = self._git.root
+        changes, undo_files = accept_plans(self._git, root, plans)
+        total = sum(len(hunks) for _, hunks in selections)
+        if len(selections) == 1:
+            label = f"{plural(total, 'hunk')} in {selections[0][0].path}"
+        else:
+            label = f"{plural(total, 'hunk')} in {plural(len(selections), 'file')}"
+        decision = Decision(DecisionKind.ACCEPT, f"the accept of {label}", selections[0][0].path)
+        for change, (entry, hunks) in zip(changes, selections, strict=True):
+            self._own_writes[entry.path] = change.disk_after
+            decision.targets.append((entry.path, [hunk.id for hunk in hunks]))
+            for hunk in hunks:
+                entry.comments.pop(hunk.id, None)
+                note = entry.edited.pop(hunk.id, None)
+                if note is not None:
+                    decision.notes.setdefault(entry.path, {})[hunk.id] = note
+                    decision.items.append(self._feedback.edited_and_accepted(entry.path, note))
+            entry.accepted += len(hunks)
+            entry.was_deleted = False
+            entry.set_base(change.disk_planned if change.disk_planned is not None else change.disk_after)
+            entry.settle_state()
+            self._accepted[entry.path] = self._accepted.get(entry.path, 0) + len(hunks)
+            if change.disk_planned is not None and change.disk_planned != change.disk_after:
+                # Another writer's lines were merged in as we wrote: the rest of the proposal moves onto them.
+                self._rebase(entry, change.disk_after)
+            if entry.is_done():
+                self._entries.pop(entry.path, None)
+        decision.accept = AcceptRecord(label, undo_files, self._git.head())
+        for entry, hunks in selections:
+            self._feedback.accepted(entry.path, len(hunks))
+        return decision
+
+    def _accept_fresh(
+        self, wanted: list[tuple[str, list[str] | None]], skip_conflicts: bool = False
+    ) -> Decision | None:
+        """Accept ``(path, hunk ids or None for all)`` from the bytes on disk now, as a compare and swap.
+
+        When a file changes between reading it and replacing it (a formatter, a log, an editor's autosave), nothing
+        is written: the proposal is rebased onto the new bytes and the accept is tried again, up to
+        :data:`ACCEPT_ATTEMPTS` times. Whatever the developer's tools wrote is never overwritten.
+
+        Raises:
+            FileChangedUnderneath: The file kept changing; nothing was written or staged.
+        """
+        for _attempt in range(ACCEPT_ATTEMPTS):
+            selections: list[tuple[ProposalEntry, list[Hunk]]] = []
+            for rel, hunk_ids in wanted:
+                entry = self._synced_entry(rel)
+                if entry.state is FileState.CONFLICT:
+                    if skip_conflicts:
+                        continue
+                    self._hunk(entry, "")
+                hunks = list(entry.hunks()) if hunk_ids is None else [self._hunk(entry, i) for i in hunk_ids]
+                selections.append((entry, hunks))
+            try:
+                return self._accept(selections)
+            except FileChangedUnderneath:
+                continue
+        paths = ", ".join(rel for rel, _ in wanted)
+        raise FileChangedUnderneath(
+            f"{paths} kept changing on disk while accepting ({ACCEPT_ATTEMPTS} tries); nothing was written — "
+            "accept again once it settles"
+        )
+
+    def _push(self, decision: Decision | None) -> None:
+        if decision is not None:
+            self._decisions.push(decision)
+
+    def accept_hunk(self, rel: str, hunk_id: str) -> None:
+        """Write one hunk to disk and stage exactly that hunk (a command's hunk, already on disk, is only staged).
+
+        Args:
+            rel: The path, or a command change's review key (:attr:`FileProposal.key`).
+            hunk_id: The hunk.
+
+        Raises:
+            HunkNotFound: No such pending hunk.
+            IndexLocked: The index stayed locked; nothing was written.
+        """
+        with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.keep(path, [hunk_id])
+                return
+            self._push(self._accept_fresh([(rel, [hunk_id])]))
+
+    def accept_file(self, rel: str) -> None:
+        """Accept every pending hunk of one file (one write, one index update), or keep a command's changes."""
+        with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.keep(path)
+                return
+            self._push(self._accept_fresh([(rel, None)]))
+
+    def accept_all(self) -> None:
+        """Accept every pending hunk of every file not in conflict, in one index update; keep every command change."""
+        with self._lock:
+            self._push(self._accept_fresh([(rel, None) for rel in sorted(self._entries)], skip_conflicts=True))
+            for path in sorted(self._commands.changes):
+                self._commands.keep(path)
+
+    # Rejecting, commenting, editing -----------------------------------------------------------------------------
+
+    def _reject(self, rel: str, hunk_id: str, comment: str) -> Decision:
+        entry = self._entry(rel)
+        hunk = self._hunk(entry, hunk_id)
+        note = entry.edited.pop(hunk_id, "")
+        item, folded = self._feedback.rejected(entry.path, hunk, comment, note)
+        decision = Decision(
+            DecisionKind.REJECT,
+            f"the rejection of hunk {hunk.header} in {entry.path}",
+            entry.path,
+            hunk_id,
+            comment,
+            before=entry.proposed,
+            base_missing=entry.base_raw is None,
+            eol=entry.eol,
+            accepted=entry.accepted,
+            items=[item],
+            folded=folded,
+            comments=entry.comments.pop(hunk_id, []),
+            notes={entry.path: {hunk_id: note}} if note else {},
+        )
+        if entry.base_raw is None:
+            del self._entries[entry.path]
+            decision.after = ""
+            return decision
+        entry.proposed = entry.without({hunk_id})
+        entry.changed()
+        decision.after = entry.proposed
+        if entry.is_done():
+            del self._entries[entry.path]
+        return decision
+
+    def reject_hunk(self, rel: str, hunk_id: str, comment: str = "") -> None:
+        """Remove a hunk from the proposal and queue the rejection (with the comment) for the agent.
+
+        For a command's change (``rel`` its review key) the hunk is restored on disk as it was before the command,
+        merged around edits made since (:class:`UndoRefused`, nothing written, when those lines were edited).
+        """
+        with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.restore(path, hunk_id, comment)
+                return
+            self._push(self._reject(rel, hunk_id, comment))
+
+    def _reject_file(self, rel: str, comment: str) -> Decision:
+        entry = self._entry(rel)
+        item = self._feedback.rejected_file(entry.path, len(entry.hunks()), comment)
+        del self._entries[entry.path]
+        return Decision(
+            DecisionKind.REJECT_FILE,
+            f"the rejection of your whole proposal for {entry.path}",
+            entry.path,
+            text=comment,
+            before=json.dumps(entry.to_json()),
+            items=[item],
+        )
+
+    def reject_file(self, rel: str, comment: str = "") -> None:
+        """Drop the whole proposal for a file (also one in conflict), or restore a command's whole change to it."""
+        with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._commands.restore_all(path, comment)
+                return
+            self._push(self._reject_file(rel, comment))
+
+    def _comment(self, rel: str, hunk_id: str, text: str) -> Decision:
+        entry = self._entry(rel)
+        hunk = self._hunk(entry, hunk_id)
+        entry.comments.setdefault(hunk_id, []).append(text)
+        item = self._feedback.commented(entry.path, hunk, text)
+        label = f'the comment "{text.strip()}" on hunk {hunk.header} in {entry.path}'
+        return Decision(DecisionKind.COMMENT, label, entry.path, hunk_id, text, items=[item])
+
+    def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
+        """Attach a comment to a hunk without deciding it; the comment is queued for the agent."""
+        with self._lock:
+            path, is_command = split_key(rel)
+            if is_command:
+                self._feedback.commented(path, self._commands.hunk(path, hunk_id), text)
+                return
+            self._push(self._comment(rel, hunk_id, text))
+
+    def redo_conflict(self, rel: str) -> None:
+        """Drop a conflicted proposal and ask the agent (through feedback) to redo it on the current content."""
+        with self._lock:
+            entry = self._entry(rel)
+            if entry.state is not FileState.CONFLICT:
+                raise WorkspaceError(f"{entry.path} is not in conflict")
+            del self._entries[entry.path]
+            self._feedback.redo(entry.path)
+
+    def _set_proposal(self, entry: ProposalEntry, before: str, after: str, what: str, hunk_id: str) -> ReviewStep:
+        """Replace the proposal's text by the developer's edit and mark the hunks it touched."""
+        entry.proposed = after
+        entry.changed()
+        hunks = entry.hunks()
+        notes = edit_notes(before, after, hunks)
+        decision = Decision(
+            DecisionKind.EDIT,
+            f"the edit of {what}",
+            entry.path,
+            hunk_id,
+            before=before,
+            after=after,
+            accepted=entry.accepted,
+        )
+        decision.notes = {entry.path: notes}
+        entry.edited.update(notes)
+        if entry.is_done():
+            # Edited back to what the file holds: the agent's change there is gone.
+            del self._entries[entry.path]
+            decision.items.append(self._feedback.edited_away(entry.path, short_diff(before, after, 40)))
+        self._decisions.push(decision)
+        first = next((hunk.id for hunk in hunks if hunk.id in notes), "")
+        return ReviewStep(f"edited {what}", entry.path, first)
+
+    def edit_hunk(self, rel: str, hunk_id: str, edited: str) -> ReviewStep | None:
+        """Replace a hunk's new side in the proposal by the developer's text (what their editor left).
+
+        Args:
+            rel: The file.
+            hunk_id: The hunk that was opened in the editor.
+            edited: The buffer as the editor left it (:func:`~backend_pair.workspace.hunk_edit.hunk_buffer` plus the
+                developer's changes); the header lines are dropped.
+
+        Returns:
+            What changed and the (first) edited hunk, or None when nothing changed (empty or unchanged buffer).
+
+        Raises:
+            HunkNotFound: No such pending hunk (decided meanwhile, or the file changed).
+            WorkspaceError: The file is in conflict.
+        """
+        with self._lock:
+            entry = self._entry(rel)
+            hunk = self._hunk(entry, hunk_id)
+            body = read_back(edited, hunk_body(hunk))
+            if body is None:
+                return None
+            before = entry.proposed
+            return self._set_proposal(
+                entry, before, replace_hunk(before, hunk, body), f"hunk {hunk.header} in {entry.path}", hunk_id
+            )
+
+    def edit_file(self, rel: str, edited: str) -> ReviewStep | None:
+        """Replace the whole proposed content of a file by the developer's text (what their editor left).
+
+        Returns:
+            What changed and the first edited hunk, or None when nothing changed.
+
+        Raises:
+            HunkNotFound: No proposal for that file.
+            WorkspaceError: The file is in conflict.
+        """
+        with self._lock:
+            entry = self._entry(rel)
+            if entry.state is FileState.CONFLICT:
+                self._hunk(entry, "")
+            body = read_back(edited, entry.proposed)
+            if body is None:
+                return None
+            return self._set_proposal(entry, entry.proposed, body, f"the proposal for {entry.path}", "")
+
+    def edit_buffer(self, rel: str, hunk_id: str | None) -> str:
+        """What the editor opens: a hunk's new side (``hunk_id``) or the whole proposed file (None), under a header.
+
+        Raises:
+            HunkNotFound: No such pending hunk or proposal.
+            WorkspaceError: The file is in conflict.
+        """
+        with self._lock:
+            entry = self._entry(rel)
+            if hunk_id is not None:
+                return hunk_buffer(entry.path, self._hunk(entry, hunk_id))
+            if entry.state is FileState.CONFLICT:
+                self._hunk(entry, "")  # says why a conflicted file cannot be edited
+            return file_buffer(entry.path, entry.proposed)
+
+    # Undo and redo ----------------------------------------------------------------------------------------------
+
+    def undo(self) -> ReviewStep:
+        """Take back the last decision of any kind (accept, reject, whole-file reject, comment, edit).
+
+        Returns:
+            What was undone, and the hunk that is pending again (for the review cursor).
+
+        Raises:
+            UndoRefused: Nothing to undo, or it cannot be undone safely (nothing is changed).
+            IndexLocked: The index stayed locked; nothing was changed.
+        """
+        with self._lock:
+            if not self._decisions.done:
+                raise UndoRefused("nothing to undo: no decision in this session")
+            decision = self._decisions.done[-1]
+            step = self._undo(decision)
+            self._decisions.done.pop()
+            self._decisions.undone.append(decision)
+            return step
+
+    def undo_last_accept(self) -> str:
+        """Undo the last decision when it is an accept (see :meth:`undo`); returns what was undone.
+
+        Raises:
+            UndoRefused: No accept to undo, or the last decision is not an accept, or it cannot be undone.
+        """
+        with self._lock:
+            if not any(d.kind is DecisionKind.ACCEPT for d in self._decisions.done):
+                raise UndoRefused("nothing to undo: no accept in this session")
+            last = self._decisions.done[-1]
+            if last.kind is not DecisionKind.ACCEPT:
+                raise UndoRefused(f"the last decision is {last.label}; undo that first")
+            return self.undo().label.removeprefix("undid the accept of ")
+
+    def redo(self) -> ReviewStep:
+        """Do again the decision undone last.
+
+        Raises:
+            UndoRefused: Nothing to redo, or the proposal changed so that it cannot be done again.
+        """
+        with self._lock:
+            if not self._decisions.undone:
+                raise UndoRefused("nothing to redo")
+            decision = self._decisions.undone[-1]
+            try:
+                again, step = self._redo(decision)
+            except HunkNotFound as err:
+                raise UndoRefused(f"cannot redo {decision.label}: {err}") from None
+            self._decisions.undone.pop()
+            self._decisions.push(again, redoing=True)
+            return step
+
+    def _redo(self, decision: Decision) -> tuple[Decision, ReviewStep]:
+        kind, path = decision.kind, decision.path
+        if kind is DecisionKind.ACCEPT:
+            wanted: list[tuple[str, list[str] | None]] = [(p, list(ids)) for p, ids in decision.targets]
+            again = self._accept_fresh(wanted)
+            if again is None:
+                raise UndoRefused(f"cannot redo {decision.label}: those hunks are no longer pending")
+        elif kind is DecisionKind.REJECT:
+            again = self._reject(path, decision.hunk_id, decision.text)
+        elif kind is DecisionKind.REJECT_FILE:
+            again = self._reject_file(path, decision.text)
+        elif kind is DecisionKind.COMMENT:
+            again = self._comment(path, decision.hunk_id, decision.text)
+        else:
+            entry = self._entry(path)
+            text = carry(decision.before or "", entry.proposed, decision.after or "")
+            if text is None:
+                raise UndoRefused(f"cannot redo {decision.label}: the proposal changed there since")
+            entry.proposed = text
+            entry.changed()
+            entry.edited.update(decision.notes.get(path, {}))
+            again = decision
+        return again, ReviewStep(f"redid {decision.label}", path, self._pending_id(path, decision))
+
+    def _pending_id(self, path: str, decision: Decision) -> str:
+        """The hunk to put the cursor on after undo/redo: the decision's hunk if pending, else the first edited one."""
+        entry = self._entries.get(path)
+        if entry is None:
+            return ""
+        ids = [hunk.id for hunk in entry.hunks()]
+        wanted = [decision.hunk_id, *(i for _p, hs in decision.targets for i in hs), *decision.notes.get(path, {})]
+        return next((i for i in wanted if i and i in ids), "")
+
+    def _undo(self, decision: Decision) -> ReviewStep:
+        kind = decision.kind
+        if kind is DecisionKind.ACCEPT:
+            self._undo_accept(decision)
+        elif kind is DecisionKind.COMMENT:
+            entry = self._entries.get(decision.path)
+            comments = entry.comments.get(decision.hunk_id, []) if entry is not None else []
+            if decision.text in comments:
+                comments.reverse()
+                comments.remove(decision.text)
+                comments.reverse()
+            if entry is not None and not comments:
+                entry.comments.pop(decision.hunk_id, None)
+        elif kind is DecisionKind.REJECT_FILE:
+            self._undo_reject_file(decision)
+        else:
+            self._undo_text(decision)
+        for item in decision.items:
+            if self._feedback.withdraw(item):
+                if decision.folded:
+                    self._feedback.restore_comments(decision.path, decision.hunk_id, decision.folded)
+            elif kind is not DecisionKind.ACCEPT:
+                then = "; it is back in your proposal, pending review" if kind is not DecisionKind.COMMENT else ""
+                self._feedback.took_back(decision.label + then)
+        return ReviewStep(f"undid {decision.label}", decision.path, self._pending_id(decision.path, decision))
+
+    def _undo_text(self, decision: Decision) -> None:
+        """Undo a rejection or an edit: put the proposal's text back, merged with what changed since."""
+        path = decision.path
+        entry = self._entries.get(path)
+        if entry is not None and entry.state is FileState.CONFLICT:
+            raise UndoRefused(f"cannot undo {decision.label}: {path} is in conflict now; resolve it first")
+        if entry is None:
+            disk = self._read_disk(path)
+            if decision.base_missing:
+                if disk is not None:
+                    raise UndoRefused(f"cannot undo {decision.label}: {path} exists on disk now")
+                entry = ProposalEntry(path, None, decision.before or "", eol=decision.eol)
+            else:
+                if disk is None:
+                    raise UndoRefused(f"cannot undo {decision.label}: {path} is gone from disk")
+                current = normalize(disk)
+                text = carry(decision.after or "", current, decision.before or "")
+                if text is None:
+                    raise UndoRefused(f"cannot undo {decision.label}: {path} changed there since")
+                entry = ProposalEntry(path, disk, text)
+            entry.accepted = decision.accepted
+            entry.settle_state()
+            self._entries[path] = entry
+        else:
+            text = carry(decision.after or "", entry.proposed, decision.before or "")
+            if text is None:
+                raise UndoRefused(f"cannot undo {decision.label}: the proposal changed there since")
+            entry.proposed = text
+            entry.changed()
+        for hunk_id in decision.notes.get(path, {}):
+            if decision.kind is DecisionKind.EDIT:
+                entry.edited.pop(hunk_id, None)
+        if decision.kind is DecisionKind.REJECT:
+            entry.edited.update(decision.notes.get(path, {}))
+            if decision.comments:
+                entry.comments[decision.hunk_id] = list(decision.comments)
+        if entry.is_done():
+            del self._entries[path]
+
+    def _undo_reject_file(self, decision: Decision) -> None:
+        path = decision.path
+        if path in self._entries:
+            raise UndoRefused(f"cannot undo {decision.label}: the agent proposed {path} again since")
+        entry = ProposalEntry.from_json(json.loads(decision.before or "{}"))
+        self._entries[path] = entry
+        disk = self._read_disk(path)
+        if disk != entry.base_raw and not (disk is None and entry.was_deleted):
+            self._rebase(entry, disk)
+
+    def _undo_accept(self, decision: Decision) -> None:
+        """Unstage an accept and put the disk back (a compare and swap, as the accept); its hunks are pending again."""
+        record = decision.accept
+        if record is None:
+            raise UndoRefused(f"cannot undo {decision.label}: nothing was recorded")
+        if self._git.head() != record.head:
+            raise UndoRefused(f"cannot undo the accept of {record.label}: a commit was made since; use git")
+        for _attempt in range(ACCEPT_ATTEMPTS):
+            for change in record.files:
+                if change.path in self._entries:
+                    self._synced_entry(change.path)
+            reverts = [plan_revert(self._git, change, self._read_disk(change.path)) for change in record.files]
+            try:
+                reverts = apply_changes(self._git, self._git.root, reverts)
+                break
+            except FileChangedUnderneath:
+                continue
+        else:
+            raise FileChangedUnderneath(
+                f"the files of {record.label} kept changing on disk while undoing; nothing was changed"
+            )
+        for change, revert in zip(record.files, reverts, strict=True):
+            self._own_writes[change.path] = revert.disk_after
+            entry = self._entries.get(change.path)
+            if entry is None:
+                # Everything had been decided: the proposal comes back as what the file held before the undo.
+                entry = ProposalEntry(change.path, None, normalize(revert.disk_before or ""), eol=change.eol)
+                self._entries[change.path] = entry
+            entry.accepted = change.accepted_before
+            entry.was_deleted = revert.disk_after is None and change.was_deleted
+            entry.set_base(revert.disk_after)
+            entry.settle_state()
+            entry.edited.update(decision.notes.get(change.path, {}))
+            left = self._accepted.get(change.path, 0) - change.hunks
+            if left > 0:
+                self._accepted[change.path] = left
+            else:
+                self._accepted.pop(change.path, None)
+        self._feedback.undone(record.label, {change.path: change.hunks for change in record.files})
+
+    def accepted_paths(self) -> list[str]:
+        """Files with hunks accepted (and not undone) this session, sorted."""
+        with self._lock:
+            return sorted(self._accepted)
