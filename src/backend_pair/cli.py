@@ -276,15 +276,18 @@ def _agents_command(argv: Sequence[str]) -> int:
 
 
 def list_agents(path: Path) -> int:
-    """Print a table of every agent found (name, model, tools, source); problems go to stderr.
+    """Print a table of every agent found (name, resolved model, tools, description, source), fitted to the
+    terminal's width; files that could not be used are listed on stderr as skipped.
 
     Args:
         path: A folder; when inside a repository, its agents are included.
 
     Returns:
-        0, or 1 when an agent file could not be read.
+        0: skipped files are reported, not a failure of the listing.
     """
+    from backend_pair.agent_table import AgentRow, one_line, render_table
     from backend_pair.agents.discovery import scan_agents
+    from backend_pair.agents.models import resolve_model
 
     if not path.expanduser().is_dir():
         raise NotInRepository(f"{path}: no such folder")
@@ -293,14 +296,50 @@ def list_agents(path: Path) -> int:
     except NotInRepository:
         root = None  # outside a repository: the bundled and the user's agents still count
     scan = scan_agents(root)
-    rows = [("NAME", "MODEL", "TOOLS", "SOURCE")]
-    rows += [(d.name, d.model, ", ".join(d.tools) or "-", _display_path(d.source)) for d in scan.agents]
-    widths = [max(len(row[column]) for row in rows) for column in range(3)]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+    rows = [
+        AgentRow(
+            name=d.name,
+            model=resolve_model(d.model, None),
+            tools=_tools_cell(d),
+            description=d.description,
+            source=_source_cell(d.source),
+        )
+        for d in scan.agents
+    ]
+    for line in render_table(rows, _terminal_width()):
+        print(line)
     for problem in scan.problems:
-        _error(f"skipped {problem}")
-    return EXIT_PROBLEM if scan.problems else EXIT_OK
+        _error(f"skipped {one_line(str(problem))}")
+    return EXIT_OK
+
+
+def _source_cell(path: Path) -> str:
+    """Where an agent comes from: ``bundled`` for backend-pair's own, else the file's path."""
+    from backend_pair.agents.discovery import BUNDLED_DIR
+
+    if path.parent == BUNDLED_DIR:
+        return "bundled"
+    return _display_path(path)
+
+
+def _tools_cell(definition: AgentDefinition) -> str:
+    """``Read, Grep, Bash(git add:*, git status)``: the tools offered, Bash with the commands it runs unasked."""
+    patterns = [rule.removeprefix("Bash(").removesuffix(")") for rule in definition.tool_rules]
+    names = [f"Bash({', '.join(patterns)})" if tool == "Bash" and patterns else tool for tool in definition.tools]
+    return ", ".join(names) or "-"
+
+
+def _terminal_width() -> int | None:
+    """Cells per line of the terminal the output goes to (``COLUMNS`` first); ``None`` for a pipe or a file."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):  # no real file descriptor behind stdout (redirected in-process)
+        return None
+    return None
 
 
 def check_agent_files(files: Sequence[Path]) -> int:
@@ -313,6 +352,10 @@ def check_agent_files(files: Sequence[Path]) -> int:
         0 when every file is valid, 1 otherwise.
     """
     from backend_pair.agents.definition import DefinitionError, parse_definition
+    from backend_pair.untrusted import visible
+
+    def say(line: str) -> None:  # names, messages and values come from the file: never terminal control
+        print(visible(line, multiline=False))
 
     status = EXIT_OK
     for path in files:
@@ -320,17 +363,17 @@ def check_agent_files(files: Sequence[Path]) -> int:
         try:
             definition = parse_definition(path)
         except DefinitionError as error:
-            print(error)
+            say(str(error))
             status = EXIT_PROBLEM
             continue
         except Exception as error:  # the contract is "never a traceback": report it on the file's line instead
-            print(f"{path}:1: could not be checked ({type(error).__name__}: {error})")
+            say(f"{path}:1: could not be checked ({type(error).__name__}: {error})")
             status = EXIT_PROBLEM
             continue
         for line in (*definition.warnings, *definition.notes):
-            print(line)
+            say(line)
         items = sum(len(group.items) for group in definition.checklist)
-        print(f"{path}: ok ({definition.name}, model {definition.model}, {items} checklist items)")
+        say(f"{path}: ok ({definition.name}, model {definition.model}, {items} checklist items)")
     return status
 
 

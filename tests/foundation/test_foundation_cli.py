@@ -252,6 +252,7 @@ def test_demo_needs_no_key_and_points_the_sdk_at_the_fake(
 def test_agents_lists_bundled_and_repository_agents(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path
 ) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # not a terminal: every cell whole
     folder = git_repo / ".claude" / "agents"
     folder.mkdir(parents=True)
     (folder / "reviewer.md").write_text(
@@ -262,12 +263,69 @@ def test_agents_lists_bundled_and_repository_agents(
     assert status == 0
     assert err == ""
     header, bundled, reviewer = out.splitlines()
-    assert header.split() == ["NAME", "MODEL", "TOOLS", "SOURCE"]
+    assert header.split() == ["NAME", "MODEL", "TOOLS", "DESCRIPTION", "SOURCE"]
     assert bundled.startswith("Backend Engineer") and "claude-sonnet-4-20250514" in bundled
-    assert bundled.rstrip().endswith("backend-engineer.md")
+    assert "Backend development specialist for APIs, services, and data" in bundled
+    assert bundled.endswith("bundled")
     assert reviewer.split("  ")[0] == "Reviewer"
-    assert "Read, Grep" in reviewer
+    assert "claude-haiku-5-5" in reviewer  # the resolved id, not the alias
+    assert "Read, Grep" in reviewer and "Reviews: diffs" in reviewer
     assert reviewer.endswith(".claude/agents/reviewer.md")
+
+
+def cells_before(line: str, text: str) -> int:
+    from rich.cells import cell_len
+
+    return cell_len(line[: line.index(text)])
+
+
+def test_agents_table_fits_the_terminal_and_aligns_wide_names(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, git_repo: Path
+) -> None:
+    from rich.cells import cell_len
+
+    folder = git_repo / ".claude" / "agents" / "team"
+    folder.mkdir(parents=True)
+    launch = "Use when launching: 'ship it' " * 6
+    agents = {
+        "rocket": ("🚀 Rocket", "opus", launch, "Read, Bash(git add:*, git status)"),
+        "review": ("代码审查", "claude-opus-4-8", "Reviews code", "Read, Grep, mcp__github__create_issue"),
+        "plain": ("Plain\\e[2J", "inherit", "Does plain things", "Read"),
+    }
+    for stem, (name, model, description, tools) in agents.items():
+        (folder / f"{stem}.md").write_text(
+            f'---\nname: "{name}"\ndescription: "{description}"\nmodel: {model}\ntools: {tools}\n---\nbody\n',
+            encoding="utf-8",
+        )
+    monkeypatch.chdir(git_repo)
+    monkeypatch.setenv("COLUMNS", "100")
+    status, out, err = run(capsys, "agents")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 5
+    assert all(cell_len(line) <= 100 for line in lines), [cell_len(line) for line in lines]
+    assert "\x1b" not in out and "Plain␛[2J" in out  # an agent file's text never drives the terminal
+    rows = {line.split("  ")[0].strip(): line for line in lines[1:]}
+    rocket, review = rows["🚀 Rocket"], rows["代码审查"]
+    # Every row's model column starts at the same cell: emoji and CJK names are two cells a character.
+    assert {cells_before(lines[0], "MODEL")} == {
+        cells_before(rocket, "claude-opus-5-5"),
+        cells_before(review, "claude-opus-4-8"),
+        cells_before(rows["Plain␛[2J"], "claude-sonnet-5-5"),
+        cells_before(rows["Backend Engineer"], "claude-sonnet-4-20250514"),
+    }
+    assert {cells_before(lines[0], "DESCRIPTION")} == {
+        cells_before(rocket, "Use when"),
+        cells_before(review, "Reviews code"),
+    }
+    assert "…" in rocket and launch.strip() not in rocket  # the description is cut, not the line wrapped
+    assert rocket.endswith("rocket.md") and review.endswith("review.md")
+
+    monkeypatch.setenv("COLUMNS", "250")
+    wide = run(capsys, "agents")[1]
+    assert "Bash(git add:*, git status)" in wide  # Bash with the commands it runs unasked
+    assert "mcp__github__create_issue" not in wide  # not offered here
+    assert all(cell_len(line) <= 250 for line in wide.splitlines())
 
 
 def test_agents_outside_a_repository_and_in_a_missing_folder(
@@ -289,11 +347,15 @@ def test_agents_reports_broken_files_on_stderr(
     folder = git_repo / ".backend-pair" / "agents"
     folder.mkdir(parents=True)
     (folder / "broken.md").write_text("nothing\n")
+    (folder / "quiet.md").write_text("---\nname: Quiet\ntools: Read\n---\nbody\n")
     monkeypatch.chdir(git_repo)
     status, out, err = run(capsys, "agents")
-    assert status == 1
-    assert "Backend Engineer" in out
-    assert err.strip().endswith("broken.md:1: no YAML front matter: the file must start with a `---` line")
+    assert status == 0  # skipped files are reported, the listing itself succeeded
+    assert "Backend Engineer" in out and "Quiet" not in out
+    broken, quiet = err.splitlines()
+    assert broken.startswith("backend-pair: skipped ")
+    assert broken.endswith("broken.md:1: no YAML front matter: the file must start with a `---` line")
+    assert quiet.startswith("backend-pair: skipped ") and "quiet.md:1: missing `description`" in quiet
 
 
 def test_agents_check_the_seed_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
