@@ -167,10 +167,11 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
     from backend_pair.agents.models import resolve_model
     from backend_pair.keymaps.loader import load_keymap, user_keymap_path
+    from backend_pair.untrusted import visible
 
     definition = find_agent(args.agent or DEFAULT_AGENT, root)
     for warning in definition.warnings:
-        _error(warning)
+        _error(visible(warning, multiline=False))  # it quotes the agent file: never terminal control
     keymap = load_keymap(args.keymap, user_keymap_path())
     model = resolve_model(definition.model, args.model)
     if not _import_ui():

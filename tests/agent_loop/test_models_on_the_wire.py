@@ -34,3 +34,17 @@ async def test_a_retired_1m_id_falls_back_keeping_the_long_window(make_session: 
     assert ModelSwitched("claude-sonnet-4-20250514[1m]", MODEL_ALIASES["sonnet"] + "[1m]") in events
     assert [request["model"] for request in server.requests] == ["claude-sonnet-4-20250514", "claude-sonnet-5-5"]
     assert all(LONG_CONTEXT_BETA in headers.get("anthropic-beta", "") for headers in server.request_headers)
+
+
+async def test_the_compaction_summary_of_a_1m_session_asks_for_the_same_window(make_session: SessionFactory) -> None:
+    from backend_pair.agents.events import Compacted
+
+    session, server = make_session([text_reply("one"), text_reply("two"), text_reply("three"), text_reply("summary")])
+    session.model = "claude-sonnet-5-5[1m]"
+    session.compact_at = 0
+    for text in ("first", "second", "third"):
+        [event async for event in session.run_turn(text)]
+    assert [event async for event in session.compact()] == [Compacted(6, 6, False)]
+    summary_call = server.requests[-1]
+    assert summary_call["model"] == "claude-sonnet-5-5"
+    assert LONG_CONTEXT_BETA in server.request_headers[-1].get("anthropic-beta", "")
