@@ -119,3 +119,39 @@ def test_demo_prompt_approve_review_quit_then_staged(tmux: Tmux, tmp_path: Path)
     assert staged.strip(), "accepted hunks must be staged"
     assert final.count("\n+") >= 2, final
     assert (repo / ".git" / "backend-pair" / "sessions").is_dir(), "the session is journaled"
+
+
+def _prompt_line(screen: str) -> str:
+    """The first line inside the prompt box."""
+    lines = screen.splitlines()
+    top = max(index for index, line in enumerate(lines) if "─ prompt ─" in line)
+    return lines[top + 1].strip("│ ")
+
+
+def test_emacs_meta_p_and_escape_p_recall_history_in_tmux(tmux: Tmux, tmp_path: Path) -> None:
+    """tmux sends M-p as Esc + p: it recalls the last prompt (comint), it never types a ``p``."""
+    repo = tmp_path / "demo-repo"
+    env = {**os.environ, "TERM": "xterm-256color"}
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "NO_COLOR", "TEXTUAL"):
+        env.pop(name, None)
+    shell = f"{COMMAND} --keymap emacs --demo {repo}"
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-x", "120", "-y", "40", "-s", "pair", shell],
+        check=True,
+        env=env,
+    )
+    tmux.wait_for("the session to be ready", lambda s: " ready " in s)
+    tmux.keys("first request", "Enter")
+    tmux.wait_for("the Bash approval", lambda s: "The agent wants to run a command" in s)
+    tmux.keys("Escape")  # deny
+    tmux.wait_for("the turn to end", lambda s: " ready " in s and "Ask the agent" in s)
+    tmux.keys("M-p")
+    screen = tmux.wait_for("M-p to recall the prompt", lambda s: "Ask the agent" not in _prompt_line(s))
+    assert _prompt_line(screen) == "first request", screen
+    tmux.keys("C-a", "C-k", "M-n")  # back to the empty draft
+    tmux.wait_for("M-n to come back to the draft", lambda s: "Ask the agent" in _prompt_line(s))
+    tmux.run("send-keys", "-t", "pair", "Escape")
+    time.sleep(0.3)  # longer than the terminal's escape delay: Esc and p arrive as two keys
+    tmux.run("send-keys", "-t", "pair", "p")
+    screen = tmux.wait_for("Esc, p to recall the prompt", lambda s: "Ask the agent" not in _prompt_line(s))
+    assert _prompt_line(screen) == "first request", screen

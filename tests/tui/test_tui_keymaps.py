@@ -217,3 +217,67 @@ async def test_help_lists_every_binding_with_the_active_keys(service_repo: Path,
         assert set(rows) == set(BINDINGS)
         for binding_id, description in BINDINGS.items():
             assert rows[binding_id] == (keymap[binding_id], description)
+
+
+async def test_emacs_meta_keys_as_a_terminal_sends_them_recall_history(service_repo: Path) -> None:
+    """A terminal sends M-p as Esc + p: Textual reports ``alt+p`` carrying ``p`` as its character, or (when the two
+    bytes arrive apart) Esc then ``p``. Both recall the last prompt; neither types a ``p``."""
+    from textual import events
+
+    keymap = load_keymap("emacs", None)
+    app, _ = make_app(service_repo, [TWO_FILES], keymap=keymap)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        prompt = app.main.query_one(PromptInput)
+        await send(pilot, "first")
+        await settle(pilot)
+        assert prompt.text == ""
+        app.post_message(events.Key("alt+p", "p"))
+        await settle(pilot)
+        assert prompt.text == "first"
+        app.post_message(events.Key("alt+n", "n"))
+        await settle(pilot)
+        assert prompt.text == ""
+        for key, character in (("escape", "\x1b"), ("p", "p")):
+            app.post_message(events.Key(key, character))
+            await settle(pilot)
+        assert prompt.text == "first"
+        await pilot.press("x")
+        assert prompt.text == "firstx", "after the chord, letters type again"
+
+
+async def test_default_keymap_escape_then_p_types_p(service_repo: Path) -> None:
+    from textual import events
+
+    app, _ = make_app(service_repo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        prompt = app.main.query_one(PromptInput)
+        for key, character in (("escape", "\x1b"), ("p", "p")):
+            app.post_message(events.Key(key, character))
+            await settle(pilot)
+        assert prompt.text == "p", "no alt binding in the prompt: Esc is no prefix"
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"), [("default", "unified · s toggles · y copies · ? keys"), ("emacs", "unified · t toggles")]
+)
+async def test_review_hints_name_the_active_keymaps_keys(service_repo: Path, name: str, hint: str) -> None:
+    from backend_pair.tui.widgets.diff_view import DiffView
+
+    keymap = load_keymap(name, None)
+    app, _ = make_app(service_repo, [TWO_FILES], keymap=keymap)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _reviewing(pilot, keymap)
+        assert str(pane.border_subtitle).startswith(hint), pane.border_subtitle
+        if name == "emacs":
+            assert "s toggles" not in str(pane.border_subtitle), "s accepts in emacs"
+            workspace = app.workspace
+            assert workspace is not None
+            path = pane.proposals[0].path
+            (workspace.root / path).write_text("changed on disk\n" * 3)
+            workspace.disk_changed([path])
+            await app.refresh_review()
+            await settle(pilot)
+            text = " ".join(pane.query_one(DiffView).rendered_text().split())
+            assert "r asks the agent to redo the change; K drops the proposal" in text, text[:300]

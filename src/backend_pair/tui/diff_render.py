@@ -486,13 +486,14 @@ class DiffDocument:
         return RenderedDiff(Text("\n", no_wrap=True).join(lines), self.hunk_offsets)
 
 
-def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
+def render_conflict(proposal: FileProposal, width: int, split: bool, keys: tuple[str, str] = ("r", "D")) -> Text:
     """Both sides of a conflicted file: what is on disk now and what the agent proposed.
 
     Args:
         proposal: A proposal in conflict (``proposal.conflict`` set).
         width: Columns available.
         split: Side by side when true, one above the other otherwise.
+        keys: The active keys that redo the change and drop the proposal.
     """
     sides = proposal.conflict
     ours = sides.ours if sides is not None else (proposal.base or "")
@@ -500,9 +501,9 @@ def render_conflict(proposal: FileProposal, width: int, split: bool) -> Text:
     intro = Text.assemble(
         ("✖ conflict: ", "bold red"),
         f"{visible(proposal.path, multiline=False)} changed on disk under the proposal. Your bytes are kept. ",
-        ("r", "bold reverse"),
+        (keys[0], "bold reverse"),
         " asks the agent to redo the change; ",
-        ("D", "bold reverse"),
+        (keys[1], "bold reverse"),
         " drops the proposal.",
     )
     our_lines = highlight_lines(ours, proposal.path)

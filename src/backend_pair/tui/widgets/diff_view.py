@@ -13,6 +13,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from backend_pair.tui.diff_render import DiffDocument, render_conflict
+from backend_pair.tui.key_hints import key_hint
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal
@@ -118,7 +119,8 @@ class DiffView(ScrollView, can_focus=False):
             self.call_after_refresh(self.scroll_home, animate=False)
             return
         if proposal.conflict is not None or str(getattr(proposal.state, "value", proposal.state)) == "conflict":
-            self._set_document(_FixedRows(render_conflict(proposal, width, self._split)))
+            keys = (key_hint(self.app, "review.redo_conflict", "r"), key_hint(self.app, "review.reject_file", "D"))
+            self._set_document(_FixedRows(render_conflict(proposal, width, self._split, keys)))
             self.call_after_refresh(self.scroll_home, animate=False)
             return
         self._set_document(DiffDocument(proposal, self._current, width, split=self._split, wrap=self._wrap))

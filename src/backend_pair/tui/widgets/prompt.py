@@ -5,7 +5,8 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual import events
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
@@ -65,11 +66,47 @@ class PromptInput(TextArea):
         """Prompts sent, oldest first."""
         self._history_index: int | None = None
         self._draft = ""
+        self._meta_prefix = False
 
     def on_mount(self) -> None:
         """Set the placeholder and border hint."""
         self.placeholder = "Ask the agent…  (Enter sends · ctrl+j newline · ↑ history)"
         self.border_title = "prompt"
+
+    async def _on_key(self, event: events.Key) -> None:
+        """Type printable keys, except chords with alt (M-p is a command, not a ``p``), and read Esc as meta.
+
+        A terminal sends M-p as Esc then ``p``; Textual reports that as ``alt+p`` but with ``p`` as its character,
+        which the text area would type. Such a chord is left to the bindings. Esc pressed on its own with no turn
+        to cancel, then a letter, is the same chord (emacs reads Esc as the meta prefix) when the prompt binds it.
+        """
+        if self._meta_prefix:
+            self._meta_prefix = False
+            if len(event.key) == 1 and await self._run_binding(f"alt+{event.key}"):
+                event.stop()
+                event.prevent_default()
+                return
+        if event.key == "escape" and not self.busy:
+            self._meta_prefix = any(key.startswith("alt+") for key in self._keyed_bindings().key_to_bindings)
+        if event.key.startswith(("alt+", "meta+")) or "+alt+" in event.key:
+            # Not typed: the text area's own handler is skipped, and the event bubbles on to the bindings.
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def _keyed_bindings(self) -> BindingsMap:
+        """This prompt's bindings with the app's keymap applied (as Textual applies it when a key arrives)."""
+        bindings = self._bindings.copy()
+        bindings.apply_keymap(self.app._keymap)
+        return bindings
+
+    async def _run_binding(self, key: str) -> bool:
+        """Run this prompt's binding for ``key``, if it has one; True when it did."""
+        for binding in self._keyed_bindings().key_to_bindings.get(key, []):
+            if self.check_action(binding.action, ()) is not False:
+                await self.run_action(binding.action)
+                return True
+        return False
 
     def watch_busy(self, busy: bool) -> None:
         """Show whether Esc would cancel a turn (the footer offers it only then)."""

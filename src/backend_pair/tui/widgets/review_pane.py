@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Static
 
 from backend_pair.tui.diff_render import hunk_as_patch
+from backend_pair.tui.key_hints import key_hint
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList, state_name
 from backend_pair.untrusted import visible
@@ -286,7 +287,12 @@ class ReviewPane(Vertical, can_focus=True):
         hunks = sum(len(p.hunks) for p in self.proposals)
         self.border_title = f"review · {len(self.proposals)} files · {hunks} hunks" if self.proposals else "review"
         mode = "side by side" if self.split else "unified"
-        self.border_subtitle = f"{mode} · s toggles · y copies · ? keys" if self.proposals else ""
+        if not self.proposals:
+            self.border_subtitle = ""
+            return
+        toggle, copy = key_hint(self.app, "review.toggle_split", "s"), key_hint(self.app, "review.copy", "y")
+        help_key = key_hint(self.app, "app.help", "question_mark,f1")
+        self.border_subtitle = f"{mode} · {toggle} toggles · {copy} copies · {help_key} keys"
 
     def watch_file_index(self) -> None:
         """Start at the first hunk of the newly selected file."""
@@ -358,8 +364,10 @@ class ReviewPane(Vertical, can_focus=True):
         if proposal is None:
             return None
         if state_name(proposal) == "conflict":
+            redo, drop = key_hint(self.app, "review.redo_conflict", "r"), key_hint(self.app, "review.reject_file", "D")
             self.notify(
-                "This file is in conflict: r asks the agent to redo it, D drops the proposal.", severity="warning"
+                f"This file is in conflict: {redo} asks the agent to redo it, {drop} drops the proposal.",
+                severity="warning",
             )
             return None
         if hunk is None:
@@ -420,7 +428,8 @@ class ReviewPane(Vertical, can_focus=True):
         """Ask the agent to redo the conflicted file's change."""
         proposal = self.current_proposal
         if proposal is None or state_name(proposal) != "conflict":
-            self.notify("r redoes a conflicted file; this one is not in conflict.", severity="warning")
+            redo = key_hint(self.app, "review.redo_conflict", "r")
+            self.notify(f"{redo} redoes a conflicted file; this one is not in conflict.", severity="warning")
             return
         self.post_message(self.RedoRequested(proposal.path))
 
