@@ -7,13 +7,24 @@ its standard input closes. Running it apart keeps the fake's work off the measur
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import random
 import sys
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply, tool_reply
+from backend_pair.agents.fake_api import (
+    FakeMessagesServer,
+    Reply,
+    Step,
+    Text,
+    ToolUse,
+    Usage,
+    text_reply,
+    tool_reply,
+)
 
 STREAM_TOKENS = 20_000
 CHARS_PER_TOKEN = 4
@@ -227,8 +238,17 @@ class TimedEvents(list[bytes]):
         print(f"sent {self.answer} {time.monotonic()}", flush=True)
 
 
+INPUT_SCALE = float(os.environ.get("BENCH_INPUT_SCALE", "1"))
+"""Input tokens reported per token of history (``BENCH_INPUT_SCALE``): a long session's context fills sooner."""
+
+
 class TimedFakeServer(FakeMessagesServer):
-    """The project's fake, telling when each answer's last event left."""
+    """The project's fake, telling when each answer's last event left (and scaling the input tokens it reports)."""
+
+    def usage_for(self, body: dict[str, Any], reply: Reply) -> Usage:
+        """The fake's usage, its input tokens multiplied by ``INPUT_SCALE``."""
+        usage = super().usage_for(body, reply)
+        return dataclasses.replace(usage, input=int(usage.input * INPUT_SCALE))
 
     def events(self, body: dict[str, Any], reply: Reply) -> list[bytes]:
         """The answer's events, wrapped to report the moment the last one was written."""

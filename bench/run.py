@@ -155,7 +155,10 @@ REVIEW = [
     ("review: accept all incl. staging", "ms", 1000.0),
     ("watch: outside edit to rebased proposal shown", "ms", 300.0),
 ]
-MEMORY = [("RSS after a 500-turn session", "MB", 150.0)]
+MEMORY = [
+    ("RSS after a 500-turn session", "MB", 150.0),
+    ("500-turn session: largest request / context window", "%", 100.0),
+]
 
 
 if __name__ == "__main__":

@@ -69,8 +69,9 @@ def make_session(servers: list[FakeMessagesServer], definition: AgentDefinition,
         tools: tuple[str, ...] | None = None,
         memory: Any = None,
         permissions: Any = None,
+        server_compaction: bool | None = None,
     ) -> tuple[AgentSession, FakeMessagesServer]:
-        server = FakeMessagesServer(script)
+        server = FakeMessagesServer(script, server_compaction=server_compaction)
         servers.append(server)
         client = make_client(server.start(), max_retries=max_retries, timeout=timeout)
         defn = definition if tools is None else _with_tools(definition, tools)
@@ -85,6 +86,7 @@ def make_session(servers: list[FakeMessagesServer], definition: AgentDefinition,
             memory=memory,
             permissions=permissions,
         )
+        session.server_compaction = server_compaction
         return session, server
 
     return build

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.agents import compaction
-from backend_pair.agents.events import AgentError, AgentEvent, Compacted, TurnEnded
+from backend_pair.agents.events import AgentError, AgentEvent, Compacted, Retrying, TurnEnded
 from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.resume import replay_messages
@@ -128,3 +128,94 @@ def test_kept_answers_whose_calls_were_summarised_away_are_dropped() -> None:
     assert problems(result) == []
     assert "t1" not in json.dumps(result)
     assert [b["text"] for b in result[2]["content"]] == ["two"]
+
+
+async def test_the_api_compacts_when_the_endpoint_takes_the_beta(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    """Server-side compaction: the request asks for it, the answer opens with the API's summary, no summary call."""
+    journal = SessionJournal.create(workspace.root)
+    session, server, _, third, _ = await _three_turns(
+        make_session, workspace, text_reply("turn three done"), server_compaction=True, journal=journal
+    )
+    asked = server.requests[2]
+    edit = asked["context_management"]["edits"][0]
+    assert edit["type"] == compaction.SERVER_EDIT
+    assert edit["trigger"] == {"type": "input_tokens", "value": 160_000}  # 80% of the 200,000-token window
+    assert "notes.md: your proposal, 1 hunk(s) pending" in edit["instructions"]  # the state, to keep verbatim
+    assert compaction.SERVER_BETA in server.request_headers[2]["anthropic-beta"]
+    assert not any(request.get("system") == compaction.SUMMARY_SYSTEM for request in server.requests)
+    compacted = [event for event in third if isinstance(event, Compacted)]
+    assert compacted == [] and session.messages[0]["content"][0]["text"] == compaction.SERVER_PLACEHOLDER
+    assert problems(session.messages) == []
+    block = session.messages[1]["content"][0]
+    assert block["type"] == "compaction" and block["encrypted_content"] == "opaque-fake"
+    sent = server.requests[3]["messages"]
+    assert sent[1]["content"][0] == block, "the compaction block goes back verbatim"
+    assert replay_messages(journal.records()) == session.messages
+    assert session.server_compaction is True
+
+
+async def test_the_compaction_event_comes_with_the_answer_that_compacted(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    session, _ = make_session([text_reply("one"), text_reply("two", usage=FULL)], server_compaction=True)
+    await collect(session.run_turn("first"))
+    events = await collect(session.run_turn("second"))
+    assert [event for event in events if isinstance(event, Compacted)] == [Compacted(4, 2, True, by_api=True)]
+    assert events[-1] == TurnEnded("end_turn", False)
+
+
+async def test_an_endpoint_that_refuses_the_beta_falls_back_to_client_side(
+    make_session: SessionFactory, workspace: Workspace
+) -> None:
+    (workspace.root / "big.txt").write_text("".join(f"line {n} of a long file\n" for n in range(800)))
+    session, server = make_session(_script_with_summary(text_reply(SUMMARY)), server_compaction=False)
+    session.server_compaction = True  # asked for, as on Anthropic's own endpoint; this one refuses it
+    first = await collect(session.run_turn("read big.txt and start notes"))
+    await collect(session.run_turn("go on"))
+    third = await collect(session.run_turn("and finish"))
+    refused = [event for event in first if isinstance(event, Retrying)]
+    assert len(refused) == 1 and "refused server-side compaction" in refused[0].reason
+    assert "context_management" in server.requests[0] and "context_management" not in server.requests[1]
+    assert session.server_compaction is False
+    assert [e for e in third if isinstance(e, Compacted)] == [Compacted(7, 5, True)]  # client-side, as before
+    assert any(request.get("system") == compaction.SUMMARY_SYSTEM for request in server.requests)
+    assert problems(session.messages) == []
+
+
+def test_only_anthropics_own_endpoint_is_asked_to_compact(workspace: Workspace, definition: Any) -> None:
+    from backend_pair.agents.approval import allow_all
+    from backend_pair.agents.checklist import Checklist
+    from tests.agent_loop.conftest import make_client
+
+    def session_on(url: str) -> AgentSession:
+        return AgentSession(
+            definition,
+            workspace,
+            Checklist.from_definition(definition),
+            "claude-sonnet-4-5",
+            allow_all,
+            client=make_client(url, max_retries=0, timeout=1.0),
+        )
+
+    official = session_on("https://api.anthropic.com")
+    assert official.server_compaction_active and official.request_params()["betas"] == [compaction.SERVER_BETA]
+    proxy = session_on("http://127.0.0.1:9")
+    assert not proxy.server_compaction_active and "context_management" not in proxy.request_params()
+    official.compact_at = 0
+    assert not official.server_compaction_active  # compaction off: the API is not asked either
+
+
+def test_a_compaction_block_becomes_text_for_an_endpoint_without_the_beta() -> None:
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "text", "text": compaction.SERVER_PLACEHOLDER}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "compaction", "content": "the summary"}, {"type": "text", "text": "go on"}],
+        },
+    ]
+    plain = compaction.without_server_blocks(messages)
+    assert plain[1]["content"][0]["text"] == f"<{compaction.SUMMARY_TAG}>\nthe summary\n</{compaction.SUMMARY_TAG}>"
+    assert plain[1]["content"][1] == {"type": "text", "text": "go on"}
+    assert messages[1]["content"][0]["type"] == "compaction", "the history itself is unchanged"

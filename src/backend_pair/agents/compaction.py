@@ -177,3 +177,88 @@ def state_note(proposals: list[Any], checklist: list[dict[str, Any]]) -> str:
         for item in checklist:
             lines.append(f"- [{item.get('status', 'pending')}] {item.get('text', '')}")
     return "\n".join(lines)
+
+
+# -- server-side compaction ----------------------------------------------------------------------------------------
+
+SERVER_BETA = "compact-2026-01-12"
+"""The beta of the API's own compaction (``anthropic.types.AnthropicBetaParam``)."""
+
+SERVER_EDIT = "compact_20260112"
+"""The ``context_management`` edit that compacts older context once the input reaches a trigger."""
+
+SERVER_INSTRUCTIONS = (
+    "This is a pair-programming session between a developer and a coding agent. Keep the goal, the developer's "
+    "decisions and rejections (and why), files read, changed or proposed, commands run and their outcome, and the "
+    "open next steps; be specific (paths, names, numbers)."
+)
+"""What the API's summary must keep (the session's state follows it, verbatim)."""
+
+SERVER_PLACEHOLDER = "(Earlier turns were compacted by the API; its summary opens the answer that follows.)"
+"""The developer's side of the history kept before the API's compaction block (the API reads nothing before it)."""
+
+
+def with_server_compaction(params: dict[str, Any], trigger_tokens: int, state: str) -> dict[str, Any]:
+    """Request ``params`` for the beta Messages endpoint, asking the API to compact at ``trigger_tokens``.
+
+    Args:
+        params: The request as for ``client.messages.stream`` (an ``anthropic-beta`` extra header becomes a beta).
+        trigger_tokens: Input tokens at which the API compacts.
+        state: Pending proposals and the checklist, which the summary must keep verbatim.
+    """
+    sent = dict(params)
+    headers = dict(sent.pop("extra_headers", None) or {})
+    betas = [beta.strip() for beta in str(headers.pop("anthropic-beta", "")).split(",") if beta.strip()]
+    sent["betas"] = [*betas, SERVER_BETA]
+    if headers:
+        sent["extra_headers"] = headers
+    instructions = SERVER_INSTRUCTIONS
+    if state.strip():
+        verbatim = f"<session-state>\n{state.strip()}\n</session-state>"
+        instructions += f" Repeat this state verbatim at the end of the summary:\n{verbatim}"
+    sent["context_management"] = {
+        "edits": [
+            {
+                "type": SERVER_EDIT,
+                "trigger": {"type": "input_tokens", "value": trigger_tokens},
+                "instructions": instructions,
+            }
+        ]
+    }
+    return sent
+
+
+def has_server_compaction(blocks: list[dict[str, Any]]) -> bool:
+    """Whether an answer's blocks open with (or hold) the API's compaction block."""
+    return any(block.get("type") == "compaction" for block in blocks)
+
+
+def after_server_compaction() -> list[Message]:
+    """The history to append the compacting answer to: the API reads nothing before its compaction block."""
+    return [{"role": "user", "content": [history.text_block(SERVER_PLACEHOLDER)]}]
+
+
+def without_server_blocks(messages: list[Message]) -> list[Message]:
+    """``messages`` for an endpoint without the beta: a compaction block becomes its summary, as text."""
+    if not any(
+        isinstance(block, dict) and block.get("type") == "compaction"
+        for message in messages
+        if isinstance(message.get("content"), list)
+        for block in message["content"]
+    ):
+        return messages
+    out: list[Message] = []
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, list):
+            out.append(message)
+            continue
+        blocks: list[Any] = []
+        for block in content:
+            if isinstance(block, dict) and block.get("type") == "compaction":
+                if block.get("content"):
+                    blocks.append(history.text_block(f"<{SUMMARY_TAG}>\n{block['content']}\n</{SUMMARY_TAG}>"))
+            else:
+                blocks.append(block)
+        out.append({**message, "content": blocks or [history.text_block("(compacted)")]})
+    return out

@@ -72,6 +72,8 @@ class Compacted:
     """Messages after (the summary, its acknowledgement and the kept turns)."""
     automatic: bool
     """True when the context threshold triggered it; False when the developer asked (ctrl+k)."""
+    by_api: bool = False
+    """True when the API compacted (server-side): its summary replaces every earlier turn."""
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ Textual app. Each HTTP request consumes the next step of the script (retries inc
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -35,6 +36,17 @@ class ToolUse:
 
 
 @dataclass(frozen=True)
+class Compaction:
+    """A server-side compaction block (``compact_20260112``): the API's summary of everything before it."""
+
+    summary: str
+
+
+COMPACTION_BETA = "compact-2026-01-12"
+"""The beta a request must name for ``context_management``'s compaction edit."""
+
+
+@dataclass(frozen=True)
 class Usage:
     """Token counts the fake reports."""
 
@@ -60,7 +72,7 @@ class Reply:
         pace: Seconds between events (the demo streams visibly; tests leave it at 0).
     """
 
-    blocks: tuple[Text | ToolUse, ...] = ()
+    blocks: tuple[Text | ToolUse | Compaction, ...] = ()
     stop_reason: str | None = None
     usage: Usage | None = None
     cut_after: int | None = None
@@ -114,16 +126,29 @@ class _State:
     headers: list[dict[str, str]] = field(default_factory=list)
     last_prefix: str = ""
     tool_counter: int = 0
+    scripted: int = 0
 
 
 class FakeMessagesServer:
     """The fake API. ``start()`` returns its base URL; ``requests`` holds every body received, in order."""
 
-    def __init__(self, script: Script, model: str = "claude-sonnet-4-20250514", pace: float | None = None) -> None:
-        """Serve ``script``; ``model`` is echoed in answers; ``pace`` overrides every reply's pace when given."""
+    def __init__(
+        self,
+        script: Script,
+        model: str = "claude-sonnet-4-20250514",
+        pace: float | None = None,
+        server_compaction: bool | None = None,
+    ) -> None:
+        """Serve ``script``; ``model`` is echoed in answers; ``pace`` overrides every reply's pace when given.
+
+        ``server_compaction``: None ignores ``context_management``; True compacts as the API does (a request whose
+        input reaches the edit's trigger is answered with a :class:`Compaction` block first); False refuses a
+        request that carries it, as an endpoint without the beta does.
+        """
         self.script = script
         self.model = model
         self.pace = pace
+        self.server_compaction = server_compaction
         self._state = _State()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -176,14 +201,41 @@ class FakeMessagesServer:
     def next_step(self, body: dict[str, Any], headers: dict[str, str]) -> Step:
         """Record the request and pick its step."""
         with self._lock:
-            index = len(self._state.requests)
             self._state.requests.append(body)
             self._state.headers.append(headers)
+            refusal = self._refuse_context_management(body, headers)
+            if refusal is not None:
+                return refusal  # refused before the script is consulted: its steps stay for the requests that follow
+            index = self._state.scripted
+            self._state.scripted += 1
         if callable(self.script):
             return self.script(body, index)
         if index < len(self.script):
             return self.script[index]
         return HttpError(400, "invalid_request_error", f"the fake API's script has no step {index + 1}")
+
+    def _refuse_context_management(self, body: dict[str, Any], headers: dict[str, str]) -> HttpError | None:
+        if "context_management" not in body or self.server_compaction is None:
+            return None
+        if not self.server_compaction:
+            return HttpError(400, "invalid_request_error", "context_management: Extra inputs are not permitted")
+        if COMPACTION_BETA not in headers.get("anthropic-beta", ""):
+            return HttpError(400, "invalid_request_error", f"context_management requires the {COMPACTION_BETA} beta")
+        return None
+
+    def compacted(self, body: dict[str, Any], reply: Reply) -> Reply:
+        """``reply`` with a :class:`Compaction` block first when the request reached its compaction trigger."""
+        if not self.server_compaction or any(isinstance(block, Compaction) for block in reply.blocks):
+            return reply
+        edits = (body.get("context_management") or {}).get("edits") or []
+        trigger = next((edit.get("trigger") for edit in edits if edit.get("type") == "compact_20260112"), None)
+        if not isinstance(trigger, dict):
+            return reply
+        usage = self.usage_for(body, reply)
+        if usage.input + usage.cache_read + usage.cache_creation < int(trigger.get("value", 150_000)):
+            return reply
+        summary = f"Summary by the fake API of {len(body.get('messages', []))} messages."
+        return dataclasses.replace(reply, blocks=(Compaction(summary), *reply.blocks))
 
     def usage_for(self, body: dict[str, Any], reply: Reply) -> Usage:
         """The reply's usage, or an emulation of prompt caching over the system + tools prefix."""
@@ -195,7 +247,10 @@ class FakeMessagesServer:
             self._state.last_prefix = prefix
         messages = json.dumps(body.get("messages", []))
         cached = len(prefix) // 4
-        output = sum(len(b.text) if isinstance(b, Text) else len(json.dumps(b.input)) for b in reply.blocks) // 4
+        output = sum(
+            len(b.text) if isinstance(b, Text) else len(json.dumps(getattr(b, "input", ""))) for b in reply.blocks
+        )
+        output //= 4
         return Usage(
             input=len(messages) // 4 + 1,
             output=max(1, output),
@@ -232,7 +287,11 @@ class FakeMessagesServer:
         out = [_sse("message_start", {"type": "message_start", "message": message}), _sse("ping", {"type": "ping"})]
         for index, block in enumerate(reply.blocks):
             start: dict[str, Any]
-            if isinstance(block, Text):
+            deltas: list[dict[str, Any]]
+            if isinstance(block, Compaction):
+                start = {"type": "compaction", "content": None}
+                deltas = [{"type": "compaction_delta", "content": block.summary, "encrypted_content": "opaque-fake"}]
+            elif isinstance(block, Text):
                 start = {"type": "text", "text": ""}
                 deltas = [
                     {"type": "text_delta", "text": part}
@@ -300,6 +359,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _send_stream(self, body: dict[str, Any], reply: Reply) -> None:
         if self.fake.wait(reply.delay):
             return
+        reply = self.fake.compacted(body, reply)
         events = self.fake.events(body, reply)
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
@@ -70,6 +71,9 @@ pending review are not there yet.
 
 The agent you are follows.
 """
+OFFICIAL_ENDPOINT = "https://api.anthropic.com"
+"""Anthropic's own API, which takes server-side compaction (other endpoints are not asked: ``server_compaction``)."""
+
 MAX_CONTINUATIONS = 8
 CONTINUE_PROMPT = "Your answer was cut off by the output limit. Continue exactly where you stopped."
 
@@ -84,6 +88,8 @@ class _StreamOutcome:
     error: BaseException | None = None
     cancelled: bool = False
     partial_text: list[str] = field(default_factory=list)
+    server_compaction: bool = False
+    """The call asked the API to compact (the beta endpoint)."""
 
 
 class _Done:
@@ -140,6 +146,9 @@ class AgentSession:
         """Input tokens (cached or not) of the last request: how full the context is."""
         self.compact_at = COMPACT_AT
         """Share of the context window at which the history is compacted before the next request (0 = never)."""
+        self.server_compaction: bool | None = None
+        """Whether the API compacts (``compact_20260112``): None = yes on Anthropic's own endpoint, not on others
+        (a proxy may not take the beta); False once the endpoint refused it (client-side compaction from then on)."""
         self._context = ToolContext(workspace=workspace, checklist=checklist, approver=approver)
         if permissions is not None:
             self._context.permissions = permissions
@@ -255,12 +264,18 @@ class AgentSession:
             self._journal_message(history.append_user(self.messages, blocks), title=user_text)
             continuations = 0
             while True:
-                if self.compact_at and self.context_share >= self.compact_at:
+                if self.compact_at and self.context_share >= self.compact_at and not self.server_compaction_active:
                     async for event in self._compact(automatic=True):
                         yield event
                 outcome = _StreamOutcome()
                 async for event in self._stream(outcome):
                     yield event
+                if self._server_compaction_refused(outcome):
+                    self.server_compaction = False
+                    why = _one_line(outcome.error) if outcome.error is not None else "refused"
+                    self._journal("server_compaction", {"accepted": False, "reason": why})
+                    yield Retrying(1, f"the endpoint refused server-side compaction ({why}); compacting here", 0.0)
+                    continue
                 replacement = self._replacement_for_refused_model(outcome)
                 if replacement is not None:
                     old, self.model = self.model, replacement
@@ -278,6 +293,12 @@ class AgentSession:
                     return
                 message = outcome.message
                 blocks = [b for b in (history.block_to_param(block) for block in message.content) if b is not None]
+                if compaction.has_server_compaction(blocks):
+                    before = len(self.messages) + 1
+                    self.messages = compaction.after_server_compaction()
+                    self._journal("compacted", {"messages": self.messages})
+                    self.server_compaction = True
+                    yield Compacted(before, len(self.messages) + 1, automatic=True, by_api=True)
                 if message.stop_reason == "max_tokens" and continuations < MAX_CONTINUATIONS:
                     continuations += 1
                     kept = [block for block in blocks if block["type"] != "tool_use"]
@@ -333,14 +354,39 @@ class AgentSession:
 
     def request_params(self) -> dict[str, Any]:
         """The Messages API parameters of the next call (system and tools are the same objects every call)."""
-        params = {
-            "model": self.model,
-            "max_tokens": self.max_tokens,
-            "system": self._system,
-            "tools": self._tool_params,
-            "messages": history.with_cache_mark(self.messages),
-        }
-        return _for_api(params)
+        server = self.server_compaction_active
+        messages = self.messages if server else compaction.without_server_blocks(self.messages)
+        params = _for_api(
+            {
+                "model": self.model,
+                "max_tokens": self.max_tokens,
+                "system": self._system,
+                "tools": self._tool_params,
+                "messages": history.with_cache_mark(messages),
+            }
+        )
+        if not server:
+            return params
+        from backend_pair.agents.models import context_window
+
+        trigger = int(context_window(self.model) * self.compact_at)
+        state = compaction.state_note(self.workspace.proposals(), self.checklist.to_json())
+        return compaction.with_server_compaction(params, trigger, state)
+
+    @property
+    def server_compaction_active(self) -> bool:
+        """Whether the next request asks the API to compact (else backend-pair compacts client-side)."""
+        if not self.compact_at or self.server_compaction is False:
+            return False
+        if self.server_compaction:
+            return True
+        from backend_pair.agents.client import client_base_url
+
+        if self._base_client is not None:
+            url = client_base_url(self._base_client)
+        else:
+            url = os.environ.get("ANTHROPIC_BASE_URL") or OFFICIAL_ENDPOINT
+        return url.rstrip("/") == OFFICIAL_ENDPOINT
 
     async def _stream(self, outcome: _StreamOutcome) -> AsyncIterator[AgentEvent]:
         """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
@@ -370,7 +416,10 @@ class AgentSession:
         try:
             if self._cancel_requested:
                 raise asyncio.CancelledError
-            async with self._api().messages.stream(**self.request_params()) as stream:
+            params = self.request_params()
+            outcome.server_compaction = "context_management" in params
+            api = self._api().beta if outcome.server_compaction else self._api()
+            async with api.messages.stream(**params) as stream:
                 breath_at = time.monotonic() + STREAM_SLICE
                 async for event in stream:
                     if time.monotonic() >= breath_at:
@@ -399,6 +448,13 @@ class AgentSession:
         finally:
             flush_text()
             queue.put_nowait(_DONE)
+
+    def _server_compaction_refused(self, outcome: _StreamOutcome) -> bool:
+        """The call asked the API to compact and was refused before it began (a 4xx other than auth and limits)."""
+        if not outcome.server_compaction or outcome.started or outcome.error is None:
+            return False
+        status = getattr(outcome.error, "status_code", None)
+        return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 404, 413, 429)
 
     def _replacement_for_refused_model(self, outcome: _StreamOutcome) -> str | None:
         """The family's current model when the endpoint answered 404 naming the model (a retired, pinned id), once."""

@@ -186,8 +186,13 @@ class MainScreen(Screen[None]):
         """Mark where the agent's view of the conversation was compacted (everything above stays on screen)."""
         event = message.event
         why = "the context was nearly full" if event.automatic else "you asked"
+        sees = (
+            "the API's summary of the earlier turns"
+            if event.by_api
+            else "a summary of the earlier turns and the last ones verbatim"
+        )
         await self.query_one(ConversationPane).add_notice(
-            f"── compacted ({why}): the agent now sees a summary of the earlier turns and the last ones verbatim; "
+            f"── compacted ({why}): the agent now sees {sees}; "
             f"{event.messages_before} messages became {event.messages_after} ──",
             "info",
         )
