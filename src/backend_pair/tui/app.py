@@ -580,10 +580,23 @@ class BackendPairApp(App[int]):
             decision = dict(zip(("path", "hunk_id", "comment"), args, strict=False))
             await asyncio.to_thread(record_review, {"op": operation, **decision})
         if operation in ("accept_hunk", "accept_file", "undo_last_accept"):
-            await self._apply_evidence()
+            await self.apply_evidence()
         await self.refresh_review()
 
-    async def _apply_evidence(self) -> None:
+    async def edit_proposal(self, path: str, hunk_id: str | None) -> None:
+        """Edit a hunk (or, for None, the whole proposed file) in ``$VISUAL`` / ``$EDITOR`` (``review.edit_hunk``)."""
+        from backend_pair.tui.review_steps import edit_proposal
+
+        await edit_proposal(self, path, hunk_id)
+
+    async def undo_decision(self, *, redo: bool) -> None:
+        """Undo the last review decision of any kind (``review.undo``), or redo the one undone last."""
+        from backend_pair.tui.review_steps import undo_decision
+
+        await undo_decision(self, redo=redo)
+
+    async def apply_evidence(self) -> None:
+        """Tick checklist items the accepted files prove (after an accept or an undo)."""
         workspace, checklist = self.workspace, self.checklist
         if workspace is None or checklist is None:
             return

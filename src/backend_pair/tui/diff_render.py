@@ -31,6 +31,9 @@ REMOVED_STYLE = "on #3d1518"
 """Background of a removed line."""
 GUTTER_STYLE = "dim"
 """Line numbers."""
+EDITED_MARK = "✎ edited by you"
+"""After the header of a hunk the developer rewrote in their editor."""
+
 COMMENT_PREFIX = "    # comment: "
 """What a reviewer's comment line starts with, under its hunk."""
 UNIFIED_LEAD = 13
@@ -227,6 +230,8 @@ def _mark_words(code: Text, ranges: Ranges | None, style: str) -> None:
 def _hunk_header(hunk: Hunk, index: int, total: int, current: bool, width: int) -> Text:
     marker = "▶ " if current else "  "
     label = f"{marker}hunk {index + 1}/{total}  {hunk_title(hunk)}"
+    if hunk.edited:
+        label += f"  {EDITED_MARK}"
     header = Text(label, style="bold reverse" if current else "bold cyan", no_wrap=True, overflow="ellipsis")
     header.truncate(max(width, 10), pad=current)
     return header

@@ -261,8 +261,16 @@ class MainScreen(Screen[None]):
         await self.pair_app.open_rewind(event.path)
 
     async def on_review_pane_undo_requested(self, event: ReviewPane.UndoRequested) -> None:
-        """Undo the last accept."""
-        await self.pair_app.review("undo_last_accept")
+        """Undo the last decision."""
+        await self.pair_app.undo_decision(redo=False)
+
+    async def on_review_pane_redo_decision_requested(self, event: ReviewPane.RedoDecisionRequested) -> None:
+        """Redo the decision undone last."""
+        await self.pair_app.undo_decision(redo=True)
+
+    async def on_review_pane_edit_requested(self, event: ReviewPane.EditRequested) -> None:
+        """Edit a hunk or the whole proposed file in the developer's editor."""
+        await self.pair_app.edit_proposal(event.path, event.hunk_id)
 
     async def on_review_pane_redo_requested(self, event: ReviewPane.RedoRequested) -> None:
         """Ask the agent to redo a conflicted change."""

@@ -98,7 +98,10 @@ class ReviewPane(Vertical, can_focus=True):
         Binding("A", "accept_file", "Accept file", id="review.accept_file"),
         Binding("D", "reject_file", "Reject file", id="review.reject_file"),
         Binding("c", "comment", "Comment", id="review.comment"),
+        Binding("e", "edit_hunk", "Edit", id="review.edit_hunk", show=False),
+        Binding("E", "edit_file", "Edit file", id="review.edit_file", show=False),
         Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("U", "redo", "Redo", id="review.redo", show=False),
         Binding("ctrl+z", "rewind", "Rewind", id="review.rewind", show=False),
         Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
         Binding("w", "toggle_wrap", "Wrap", id="review.toggle_wrap", show=False),
@@ -149,7 +152,20 @@ class ReviewPane(Vertical, can_focus=True):
             super().__init__()
 
     class UndoRequested(Message):
-        """Undo the last accept."""
+        """Undo the last decision of any kind."""
+
+    class RedoDecisionRequested(Message):
+        """Redo the decision undone last."""
+
+    class EditRequested(Message):
+        """Open a hunk (or the whole proposed file) in the developer's editor."""
+
+        def __init__(self, path: str, hunk_id: str | None) -> None:
+            self.path = path
+            """Repo-relative path of the agent's proposal."""
+            self.hunk_id = hunk_id
+            """The hunk, or None for the whole proposed file."""
+            super().__init__()
 
     class RewindRequested(Message):
         """Choose a turn and a file to propose as it was before that turn."""
@@ -404,10 +420,50 @@ class ReviewPane(Vertical, can_focus=True):
             self._decide(self.FileRejected(proposal.key))
 
     def action_undo(self) -> None:
-        """Undo the last accept."""
+        """Undo the last decision (accept, reject, comment, edit)."""
         if self._deferred("undo"):
             return
         self._decide(self.UndoRequested())
+
+    def action_redo(self) -> None:
+        """Redo the decision undone last."""
+        if self._deferred("redo"):
+            return
+        self._decide(self.RedoDecisionRequested())
+
+    def _editable(self) -> FileProposal | None:
+        proposal = self.current_proposal
+        if proposal is not None and proposal.origin:
+            self.notify(
+                "This change was made by a Bash command and is already on disk: edit the file itself.",
+                severity="warning",
+            )
+            return None
+        return proposal
+
+    def action_edit_hunk(self) -> None:
+        """Open the current hunk in the developer's editor; their text replaces it in the proposal."""
+        if self._deferred("edit_hunk"):
+            return
+        if (target := self._decidable()) is not None and self._editable() is not None:
+            self._decide(self.EditRequested(target[0].path, target[1].id))
+
+    def action_edit_file(self) -> None:
+        """Open the whole proposed file in the developer's editor."""
+        if self._deferred("edit_file"):
+            return
+        if (target := self._decidable()) is not None and self._editable() is not None:
+            self._decide(self.EditRequested(target[0].path, None))
+
+    def show_hunk(self, path: str, hunk_id: str) -> None:
+        """Put the cursor on a hunk of the agent's proposal for ``path`` (the one an undo or an edit brought back)."""
+        index = next((i for i, p in enumerate(self.proposals) if p.path == path and not p.origin), None)
+        if index is None:
+            return
+        self.file_index = index
+        hunks = [hunk.id for hunk in self.proposals[index].hunks]
+        if hunk_id in hunks:
+            self.hunk_index = hunks.index(hunk_id)
 
     def action_rewind(self) -> None:
         """Rewind a file to how it was before a turn (as a proposal to review)."""

@@ -1,0 +1,102 @@
+"""Review steps that leave the screen or move the cursor: editing in ``$EDITOR`` (``e``, ``E``), undo and redo."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual.app import SuspendNotSupported
+
+from backend_pair.errors import BackendPairError
+from backend_pair.tui.widgets.review_pane import ReviewPane
+
+if TYPE_CHECKING:
+    from backend_pair.tui.app import BackendPairApp
+    from backend_pair.workspace.decisions import ReviewStep
+
+
+def run_editor(app: BackendPairApp, text: str, suffix: str) -> str:
+    """Give the terminal to the developer's editor on ``text`` (the app suspended), and return what they saved.
+
+    Without a terminal to give (a headless test driver) the editor runs as it is.
+
+    Raises:
+        EditorFailed: Not found, failed, or nothing readable came back.
+    """
+    from backend_pair.workspace.editor import EditorFailed, edit_text
+
+    failure: EditorFailed | None = None
+    edited = ""
+    try:
+        with app.suspend():
+            # Any error must stay inside: leaving the block by an exception would not resume the screen.
+            try:
+                edited = edit_text(text, suffix)
+            except EditorFailed as err:
+                failure = err
+    except SuspendNotSupported:
+        edited = edit_text(text, suffix)
+    if failure is not None:
+        raise failure
+    return edited
+
+
+async def edit_proposal(app: BackendPairApp, path: str, hunk_id: str | None) -> None:
+    """Open a hunk (or, for None, the whole proposed file) in the editor; the developer's text replaces it.
+
+    A missing or failing editor, or a hunk decided meanwhile, is one line; nothing changes then.
+    """
+    from backend_pair.workspace.editor import editor_suffix
+
+    workspace = app.workspace
+    if workspace is None:
+        return
+    pane = app.main.query_one(ReviewPane)
+    try:
+        buffer = await asyncio.to_thread(workspace.edit_buffer, path, hunk_id)
+        edited = run_editor(app, buffer, editor_suffix(path))
+        if hunk_id is None:
+            step = await asyncio.to_thread(workspace.edit_file, path, edited)
+        else:
+            step = await asyncio.to_thread(workspace.edit_hunk, path, hunk_id, edited)
+    except BackendPairError as err:
+        app.notify(str(err), severity="error", timeout=8)
+        await app.refresh_review()
+        return
+    if step is None:
+        app.notify("Nothing changed (the file came back empty or as it was).")
+        await app.refresh_review()
+        return
+    await _journal(app, {"op": "edit_file" if hunk_id is None else "edit_hunk", "path": path, "hunk_id": hunk_id})
+    await app.refresh_review()
+    if step.hunk_id:
+        pane.show_hunk(step.path, step.hunk_id)
+        app.notify("Your edit is in the proposal (✎ edited by you): accept or reject it like any hunk; u undoes it.")
+    else:
+        app.notify("Your edit leaves nothing to review there: the file already holds that text (u undoes it).")
+
+
+async def undo_decision(app: BackendPairApp, *, redo: bool) -> None:
+    """Undo the last decision (or redo the one undone last) and put the cursor on the hunk it concerns."""
+    workspace = app.workspace
+    if workspace is None:
+        return
+    try:
+        step: ReviewStep = await asyncio.to_thread(workspace.redo if redo else workspace.undo)
+    except BackendPairError as err:
+        app.notify(str(err), severity="error", timeout=8)
+        await app.refresh_review()
+        return
+    app.notify(step.label[:1].upper() + step.label[1:])
+    await _journal(app, {"op": "redo" if redo else "undo", "label": step.label})
+    await app.apply_evidence()
+    await app.refresh_review()
+    if step.path:
+        app.main.query_one(ReviewPane).show_hunk(step.path, step.hunk_id)
+
+
+async def _journal(app: BackendPairApp, decision: dict[str, object]) -> None:
+    """Journal the step with the review state after it (``--resume`` brings the stack back)."""
+    record_review = getattr(app.session, "record_review", None)
+    if record_review is not None:
+        await asyncio.to_thread(record_review, decision)
