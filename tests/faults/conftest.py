@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-# The helpers are imported as ``tests.faults.fault_support`` (typed, shared by every fault test module).
-_REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if _REPO_ROOT not in sys.path:
-    sys.path.insert(0, _REPO_ROOT)
-
-from tests.faults.fault_support import MAIN_PY, Tmux, git  # noqa: E402
+from tests.faults.fault_support import MAIN_PY, Tmux, git
 
 
 @pytest.fixture

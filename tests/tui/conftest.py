@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
-# The helpers are imported as ``tests.tui.stand_ins`` (typed, shared by every TUI test module).
-_REPO_ROOT = str(Path(__file__).resolve().parents[2])
-if _REPO_ROOT not in sys.path:
-    sys.path.insert(0, _REPO_ROOT)
-
-from tests.tui.stand_ins import MAIN_PY, git  # noqa: E402
+from tests.tui.stand_ins import MAIN_PY, git
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widgets import Static
 
+from backend_pair import pacing
+from backend_pair.pacing import SETTLED_CHUNK
 from backend_pair.tui.widgets import agent_entry
-from backend_pair.tui.widgets.agent_entry import SETTLED_CHUNK, AgentEntry, settled_cuts
+from backend_pair.tui.widgets.agent_entry import AgentEntry, settled_cuts
 from backend_pair.untrusted import visible
 from tests.tui.stand_ins import wait_until
 
@@ -114,7 +116,7 @@ async def test_selecting_an_answer_renders_it_in_the_new_style() -> None:
 
 
 async def test_a_render_step_that_fails_fails_the_app_like_a_handler(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step: the second renders in a loop step
+    monkeypatch.setattr(pacing, "RENDER_STEP", 0.0)  # one piece per step: the second renders in a loop step
     rendered: list[str] = []
 
     def render_once(markdown: str, continued: bool) -> list[list[Segment]]:
@@ -138,7 +140,7 @@ async def test_a_render_step_that_fails_fails_the_app_like_a_handler(monkeypatch
 async def test_streaming_answer_renders_again_at_a_new_width(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step: the new width takes many steps
+    monkeypatch.setattr(pacing, "RENDER_STEP", 0.0)  # one piece per step: the new width takes many steps
     app = Answers()
     async with app.run_test(size=(80, 300)) as pilot:
         entry = app.query_one(AgentEntry)
@@ -203,7 +205,7 @@ async def test_a_huge_answer_collapses_to_its_last_part_and_enter_shows_all(monk
 
 
 async def test_an_ending_answer_never_renders_much_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per step
+    monkeypatch.setattr(pacing, "RENDER_STEP", 0.0)  # one piece per step
     app = HugeAnswer()
     async with app.run_test(size=(100, 50)) as pilot:
         entry = app.query_one(Counting)
@@ -226,7 +228,7 @@ async def test_a_huge_code_block_keeps_the_tail_short_and_stays_code() -> None:
         for start in range(0, len(answer), 500):
             entry.append(answer[start : start + 500])
             entry._settle()
-            assert len(entry._tail) <= agent_entry.TAIL_LIMIT + 600
+            assert len(entry._tail) <= pacing.TAIL_LIMIT + 600
         entry.render_now()
         await wait_until(pilot, lambda: entry.up_to_date, "rendered", tries=5000)
         lines = text_of(entry)
@@ -268,7 +270,7 @@ class Typing(App[int]):
 async def test_keys_typed_as_a_huge_answer_ends_are_handled_while_it_renders(monkeypatch: pytest.MonkeyPatch) -> None:
     from textual import events
 
-    monkeypatch.setattr(agent_entry, "RENDER_STEP", 0.0)  # one piece per loop step
+    monkeypatch.setattr(pacing, "RENDER_STEP", 0.0)  # one piece per loop step
     app = Typing()
     async with app.run_test(size=(100, 40)) as pilot:
         entry = app.query_one(Counting)

@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from backend_pair import pacing
 from backend_pair.agents import compaction, history
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.compaction import COMPACT_AT
@@ -46,15 +47,6 @@ if TYPE_CHECKING:
     from backend_pair.workspace.journal import SessionJournal
 
 log = logging.getLogger(__name__)
-
-STREAM_SLICE = 0.001
-"""Seconds the stream reader may run without suspending (a buffered stream never suspends on its own): a key
-waits for about one slice at each of the loop turns it takes from the terminal to the screen, so slices are short
-(a loop turn costs far less than a millisecond)."""
-
-STREAM_BREATH = 0.0
-"""Seconds the stream reader pauses after a slice; 0 only yields, so everything that is ready on the loop (the
-listener's messages, a repaint) runs before it reads on, without leaving the loop idle."""
 
 PREAMBLE = """\
 You are pair programming with a developer inside backend-pair, a terminal app, on the git repository at {root}.
@@ -420,12 +412,12 @@ class AgentSession:
             outcome.server_compaction = "context_management" in params
             api = self._api().beta if outcome.server_compaction else self._api()
             async with api.messages.stream(**params) as stream:
-                breath_at = time.monotonic() + STREAM_SLICE
+                breath_at = time.monotonic() + pacing.STREAM_SLICE
                 async for event in stream:
                     if time.monotonic() >= breath_at:
                         # A stream already buffered never suspends this task: let the listener (a UI) run.
-                        await asyncio.sleep(STREAM_BREATH)
-                        breath_at = time.monotonic() + STREAM_SLICE
+                        await asyncio.sleep(pacing.STREAM_BREATH)
+                        breath_at = time.monotonic() + pacing.STREAM_SLICE
                     if event.type == "message_start":
                         outcome.started = True
                     elif event.type == "text":

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from textual.message import Message
 
+from backend_pair import pacing
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
@@ -26,9 +27,6 @@ from backend_pair.agents.events import (
 )
 
 EventT = TypeVar("EventT")
-
-TEXT_FLUSH_INTERVAL = 0.05
-"""Seconds of streamed text joined into one message (Textual repaints only when its queue is empty)."""
 
 
 class AgentMessage(Message, Generic[EventT]):
@@ -131,10 +129,10 @@ class TextCoalescer:
     other event (so the order of text and tool calls is kept), and by :meth:`flush` at the end of the turn.
     """
 
-    def __init__(self, post: Callable[[Message], object], interval: float = TEXT_FLUSH_INTERVAL) -> None:
+    def __init__(self, post: Callable[[Message], object], interval: float | None = None) -> None:
         """Post messages with ``post``, joining text for ``interval`` seconds."""
         self._post = post
-        self._interval = interval
+        self._interval = pacing.TEXT_FLUSH_INTERVAL if interval is None else interval
         self._pending: list[str] = []
         self._first_at = 0.0
         self._timer: asyncio.TimerHandle | None = None

@@ -15,6 +15,7 @@ from rich.style import Style as RichStyle
 from textual.strip import Strip
 from textual.widget import Widget
 
+from backend_pair import pacing
 from backend_pair.untrusted import visible
 
 if TYPE_CHECKING:
@@ -24,26 +25,6 @@ if TYPE_CHECKING:
     from textual.geometry import Size
     from textual.style import Style
     from textual.timer import Timer
-
-STREAM_RENDER_INTERVAL = 0.05
-"""Seconds between re-renders of the answer being streamed (at most ~20 Hz)."""
-
-SETTLED_CHUNK = 250
-"""Characters of finished Markdown blocks rendered together once they leave a streaming answer's tail."""
-
-TAIL_LIMIT = 8_000
-"""Characters the unsettled tail may reach before it is cut anyway (a code block or paragraph that long): the tail is
-rendered again on every update, so its length is what an update costs."""
-
-SYNC_CHARS = 24_000
-"""Characters left to render that are rendered at once (an answer that ends, a new width); more go in steps."""
-
-COLLAPSE_CHARS = 200_000
-"""Past this many characters, only the answer's last ``COLLAPSE_CHARS`` are rendered and shown until "show all"."""
-
-RENDER_STEP = 0.001
-"""Seconds a streaming answer renders (at least one piece) before letting the event loop run: a key waits for about
-one step at each loop turn it takes from the terminal to the screen."""
 
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
@@ -251,7 +232,7 @@ class AgentEntry(Widget):
         self._streaming = True
         if self._render_timer is not None:
             return
-        wait = self._rendered_at + STREAM_RENDER_INTERVAL - time.monotonic()
+        wait = self._rendered_at + pacing.STREAM_RENDER_INTERVAL - time.monotonic()
         if wait <= 0:
             self._update()
         else:
@@ -311,7 +292,7 @@ class AgentEntry(Widget):
 
     def _render_or_step(self) -> None:
         """Render what is left now when it is little, else in steps (an answer of any size never blocks a key)."""
-        if self._unrendered_chars() <= SYNC_CHARS:
+        if self._unrendered_chars() <= pacing.SYNC_CHARS:
             if self._render_step is not None:
                 self._render_step.cancel()
                 self._render_step = None
@@ -326,7 +307,7 @@ class AgentEntry(Widget):
         """Render new pieces for up to ``RENDER_STEP`` seconds; when none is left, show them with the tail (in a
         step of its own when the pieces took the step's time)."""
         self._render_step = None
-        deadline = time.monotonic() + RENDER_STEP
+        deadline = time.monotonic() + pacing.RENDER_STEP
         rendered_any = self._next_unrendered() is not None
         if not self._render_pieces(deadline) or (
             rendered_any and time.monotonic() >= deadline and self._tail_of != (len(self._pieces), self._tail_version)
@@ -349,12 +330,12 @@ class AgentEntry(Widget):
         ``TAIL_LIMIT``: a block that long is cut where it can be), and move the collapsed part's edge."""
         tail = self._tail
         start = 0
-        for cut in settled_cuts(tail, SETTLED_CHUNK):
+        for cut in settled_cuts(tail, pacing.SETTLED_CHUNK):
             self._add_piece(tail[start:cut])
             start = cut
         rest = tail[start:]
-        while len(rest) > TAIL_LIMIT:
-            cut, close, reopen = forced_cut(rest, TAIL_LIMIT)
+        while len(rest) > pacing.TAIL_LIMIT:
+            cut, close, reopen = forced_cut(rest, pacing.TAIL_LIMIT)
             self._add_piece(rest[:cut] + close)
             rest = reopen + rest[cut:]
         if len(rest) != len(tail):
@@ -372,7 +353,7 @@ class AgentEntry(Widget):
         """Show only the last ``COLLAPSE_CHARS`` (whole pieces): forget the lines of the pieces above them."""
         kept = len(self._tail)
         first = len(self._pieces)
-        while first > 0 and kept + self._piece_chars[first - 1] <= COLLAPSE_CHARS:
+        while first > 0 and kept + self._piece_chars[first - 1] <= pacing.COLLAPSE_CHARS:
             first -= 1
             kept += self._piece_chars[first]
         for index in range(self._first_shown, first):
@@ -444,7 +425,7 @@ class AgentEntry(Widget):
         """Render at a new ``width`` or style: at once when little is shown, else in steps, showing the lines as
         they were until then (a shorter answer meanwhile could drop the scroll bar it caused)."""
         self._reset(width)
-        if self._unrendered_chars() <= SYNC_CHARS:
+        if self._unrendered_chars() <= pacing.SYNC_CHARS:
             self._render_all(width)
             return
         if self._render_step is not None:
