@@ -155,3 +155,64 @@ def test_emacs_meta_p_and_escape_p_recall_history_in_tmux(tmux: Tmux, tmp_path: 
     tmux.run("send-keys", "-t", "pair", "p")
     screen = tmux.wait_for("Esc, p to recall the prompt", lambda s: "Ask the agent" not in _prompt_line(s))
     assert _prompt_line(screen) == "first request", screen
+
+
+EDIT_MARK = "# edited by the developer in tmux"
+"""The line the editor script adds to the hunk it is given."""
+
+EDITOR_SCRIPT = '''#!{python}
+"""A real editor for the test: it gets the terminal, adds one line to the hunk, and keeps copies to compare."""
+import os, sys
+path = sys.argv[-1]
+text = open(path, encoding="utf-8").read()
+lines = text.splitlines(keepends=True)
+at = next(i for i, line in enumerate(lines) if not line.startswith("# backend-pair: "))
+lines.insert(at + 1, {mark!r} + "\\n")
+open(path, "w", encoding="utf-8").write("".join(lines))
+with open({record!r}, "w", encoding="utf-8") as out:
+    out.write("tty\\n" if os.isatty(0) and os.isatty(1) else "no tty\\n")
+    out.write("".join(line for line in lines if not line.startswith("# backend-pair: ")))
+'''
+
+
+def test_e_runs_the_editor_on_a_hunk_and_the_accept_stages_exactly_the_edited_lines(tmux: Tmux, tmp_path: Path) -> None:
+    repo = tmp_path / "demo-repo"
+    record = tmp_path / "edited.txt"
+    editor = tmp_path / "editor.py"
+    editor.write_text(EDITOR_SCRIPT.format(python=sys.executable, mark=EDIT_MARK, record=str(record)))
+    editor.chmod(0o755)
+    env = {**os.environ, "TERM": "xterm-256color", "EDITOR": str(editor)}
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "NO_COLOR", "TEXTUAL", "VISUAL"):
+        env.pop(name, None)
+    shell = f"{COMMAND} --demo {repo}"
+    subprocess.run(
+        ["tmux", "-L", tmux.socket, "new-session", "-d", "-x", "120", "-y", "40", "-s", "pair", shell],
+        check=True,
+        env=env,
+    )
+    tmux.wait_for("the session to be ready", lambda s: " ready " in s)
+    tmux.keys("add an endpoint to cancel an order", "Enter")
+    tmux.wait_for("the Bash approval", lambda s: "The agent wants to run a command" in s)
+    tmux.keys("y")
+    tmux.wait_for("the turn to end", lambda s: " ready " in s and "pending" in s and " 0 pending" not in s)
+    tmux.keys("C-r")
+    tmux.wait_for("the review pane", lambda s: "review ·" in s and "▶ hunk 1/" in s)
+
+    tmux.keys("e")
+    screen = tmux.wait_for("the edited hunk", lambda s: "edited by you" in s and EDIT_MARK in s)
+    first, body = record.read_text().split("\n", 1)
+    assert first == "tty", "the editor must get the terminal"
+    tmux.keys("a")
+    tmux.wait_for("the edited hunk staged", lambda s: "1 staged" in s)
+
+    staged = subprocess.run(["git", "diff", "--cached"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    files = [line[len("+++ b/") :] for line in staged.splitlines() if line.startswith("+++ b/")]
+    assert len(files) == 1, staged
+    path = files[0]
+    index = subprocess.run(["git", "show", f":{path}"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    assert index == (repo / path).read_text(), "exactly what was written is staged"
+    assert body in index, "the edited lines are staged as the editor left them"
+    added = [line[1:] for line in staged.splitlines() if line.startswith("+") and not line.startswith("+++")]
+    assert EDIT_MARK in added and set(added) <= set(body.splitlines()), (added, body)
+    tmux.keys("C-q")
+    assert "edited by you" in screen

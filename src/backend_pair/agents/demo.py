@@ -281,7 +281,7 @@ def _later_reply(body: dict[str, Any]) -> Reply:
     parts.append(
         "To work with a real model, run `backend-pair` in your own repository with `ANTHROPIC_API_KEY` set. "
         "Meanwhile, keep reviewing here: `ctrl+r` opens the review, `a`/`d` accept or reject a hunk, `c` comments, "
-        "`u` undoes the last accept, and `ctrl+l` shows the checklist."
+        "`e` edits a hunk in your editor, `u`/`U` undo and redo any decision, and `ctrl+l` shows the checklist."
     )
     return Reply(blocks=(Text("\n\n".join(parts)),), pace=PACE)
 
