@@ -28,6 +28,7 @@ from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 from backend_pair.untrusted import visible
+from backend_pair.workspace.model import RebaseStatus
 
 # The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
 
@@ -682,10 +683,10 @@ class BackendPairApp(App[int]):
         except Exception as err:
             await self.background_failed("reading outside edits", err, "those edits were skipped")
             return
-        said = [outcome for outcome in outcomes if str(outcome.status) not in ("unchanged", "rebased")]
+        said = [outcome for outcome in outcomes if outcome.status not in (RebaseStatus.UNCHANGED, RebaseStatus.REBASED)]
         if said:
             # One toast for the batch, replacing the last batch's: an editor saving five times is one toast.
-            conflicted = any(str(outcome.status) == "conflict" for outcome in said)
+            conflicted = any(outcome.status is RebaseStatus.CONFLICT for outcome in said)
             lines = list(dict.fromkeys(outcome.detail for outcome in said))
             if len(lines) > DISK_TOAST_LINES:
                 lines = [*lines[: DISK_TOAST_LINES - 1], f"and {len(lines) - DISK_TOAST_LINES + 1} more files"]

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from backend_pair.agents.checklist import ItemStatus, TickedBy
 from backend_pair.untrusted import visible
 
 if TYPE_CHECKING:
@@ -25,17 +26,13 @@ MARK_SECONDS = 2.5
 CHANGED_MARK = "▸ "
 """Put before an item the agent or evidence just changed (with reverse video, so it shows without colour)."""
 
-STATUS_MARKS: dict[str, tuple[str, str]] = {
-    "pending": ("[ ]", ""),
-    "in_progress": ("[~]", "yellow"),
-    "done": ("[x]", "green"),
-    "skipped": ("[-]", "dim"),
+STATUS_MARKS: dict[ItemStatus, tuple[str, str]] = {
+    ItemStatus.pending: ("[ ]", ""),
+    ItemStatus.in_progress: ("[~]", "yellow"),
+    ItemStatus.done: ("[x]", "green"),
+    ItemStatus.skipped: ("[-]", "dim"),
 }
 """Box and colour for each item status."""
-
-
-def _value(enum_or_str: object) -> str:
-    return str(getattr(enum_or_str, "value", enum_or_str))
 
 
 def item_text(item: ChecklistItem, changed: bool = False) -> Text:
@@ -45,15 +42,17 @@ def item_text(item: ChecklistItem, changed: bool = False) -> Text:
         item: The item.
         changed: The agent or evidence just changed it: marked with :data:`CHANGED_MARK` and reverse video.
     """
-    status = _value(item.status)
+    status = item.status
     mark, style = STATUS_MARKS.get(status, ("[?]", ""))
     # The agent writes items (TodoWrite) and evidence quotes files: both are shown through visible().
     text = visible(item.text, multiline=False)
-    line = Text.assemble((mark, f"bold {style}".strip()), " ", (text, "strike dim" if status == "skipped" else ""))
-    if status == "in_progress":
+    line = Text.assemble(
+        (mark, f"bold {style}".strip()), " ", (text, "strike dim" if status is ItemStatus.skipped else "")
+    )
+    if status is ItemStatus.in_progress:
         line.append("  in progress", style="yellow")
-    ticked_by = _value(item.ticked_by)
-    if ticked_by not in ("none", ""):
+    ticked_by = item.ticked_by
+    if ticked_by is not TickedBy.none:
         reason = visible(item.reason, multiline=False)
         why = f"  ({ticked_by}: {reason})" if reason else f"  ({ticked_by})"
         line.append(why, style="dim italic")
@@ -68,16 +67,16 @@ def item_text(item: ChecklistItem, changed: bool = False) -> Text:
     return line
 
 
-def _state(item: ChecklistItem) -> tuple[str, str, str, bool]:
-    return _value(item.status), _value(item.ticked_by), item.reason, item.problem
+def _state(item: ChecklistItem) -> tuple[ItemStatus, TickedBy, str, bool]:
+    return item.status, item.ticked_by, item.reason, item.problem
 
 
 def checklist_counts(items: Sequence[ChecklistItem]) -> str:
     """``5 done · 1 skipped / 16``: a skipped item is not done (empty with no items)."""
     if not items:
         return ""
-    done = sum(1 for item in items if _value(item.status) == "done")
-    skipped = sum(1 for item in items if _value(item.status) == "skipped")
+    done = sum(1 for item in items if item.status is ItemStatus.done)
+    skipped = sum(1 for item in items if item.status is ItemStatus.skipped)
     return f"{done} done" + (f" · {skipped} skipped" if skipped else "") + f" / {len(items)}"
 
 
@@ -146,7 +145,9 @@ class ChecklistPane(OptionList):
         if mark_changes and self._seen is not None:
             seen = self._seen
             changed = {
-                item.id for item in every if seen.get(item.id) != _state(item) and _value(item.ticked_by) != "developer"
+                item.id
+                for item in every
+                if seen.get(item.id) != _state(item) and item.ticked_by is not TickedBy.developer
             }
             if changed:
                 self.marked |= changed

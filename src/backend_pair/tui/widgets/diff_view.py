@@ -14,6 +14,7 @@ from textual.strip import Strip
 
 from backend_pair.tui.diff_render import DiffDocument, render_conflict
 from backend_pair.tui.key_hints import key_hint
+from backend_pair.tui.widgets.file_list import in_conflict
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal
@@ -118,7 +119,7 @@ class DiffView(ScrollView, can_focus=False):
             self._set_document(_FixedRows(Text("\n").join(lines)))
             self.call_after_refresh(self.scroll_home, animate=False)
             return
-        if proposal.conflict is not None or str(getattr(proposal.state, "value", proposal.state)) == "conflict":
+        if in_conflict(proposal):
             keys = (key_hint(self.app, "review.redo_conflict", "r"), key_hint(self.app, "review.reject_file", "D"))
             self._set_document(_FixedRows(render_conflict(proposal, width, self._split, keys)))
             self.call_after_refresh(self.scroll_home, animate=False)

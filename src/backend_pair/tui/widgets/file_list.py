@@ -10,31 +10,31 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from backend_pair.untrusted import visible
+from backend_pair.workspace.model import FileState
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal
 
-STATE_BADGES: dict[str, tuple[str, str]] = {
-    "pending": ("●", "yellow"),
-    "partly_accepted": ("◐", "green"),
-    "conflict": ("✖", "bold red"),
-    "deleted_on_disk": ("⌫", "red"),
+STATE_BADGES: dict[FileState, tuple[str, str]] = {
+    FileState.PENDING: ("●", "yellow"),
+    FileState.PARTLY_ACCEPTED: ("◐", "green"),
+    FileState.CONFLICT: ("✖", "bold red"),
+    FileState.DELETED_ON_DISK: ("⌫", "red"),
 }
 """Glyph and colour for each file state."""
 
-STATE_LABELS: dict[str, str] = {
-    "pending": "pending",
-    "partly_accepted": "partly accepted",
-    "conflict": "conflict",
-    "deleted_on_disk": "deleted on disk",
+STATE_LABELS: dict[FileState, str] = {
+    FileState.PENDING: "pending",
+    FileState.PARTLY_ACCEPTED: "partly accepted",
+    FileState.CONFLICT: "conflict",
+    FileState.DELETED_ON_DISK: "deleted on disk",
 }
 """Words for each file state."""
 
 
-def state_name(proposal: FileProposal) -> str:
-    """The file state's value as a plain string."""
-    state = proposal.state
-    return str(getattr(state, "value", state))
+def in_conflict(proposal: FileProposal) -> bool:
+    """Whether the file is in conflict (the proposal no longer merges with the developer's edit)."""
+    return proposal.conflict is not None or proposal.state is FileState.CONFLICT
 
 
 class FileList(OptionList, can_focus=False):
@@ -61,10 +61,10 @@ class FileList(OptionList, can_focus=False):
         """
         options: list[Option] = []
         for index, proposal in enumerate(proposals):
-            state = state_name(proposal)
+            state = proposal.state
             glyph, style = STATE_BADGES.get(state, ("●", ""))
             hunks = len(proposal.hunks)
-            detail = STATE_LABELS.get(state, state)
+            detail = STATE_LABELS.get(state, str(state))
             if proposal.origin:
                 detail = "changed by Bash"
             elif proposal.is_new:

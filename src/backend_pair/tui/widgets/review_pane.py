@@ -16,8 +16,9 @@ from textual.widgets import Input, Static
 from backend_pair.tui.diff_render import hunk_as_patch
 from backend_pair.tui.key_hints import key_hint
 from backend_pair.tui.widgets.diff_view import DiffView
-from backend_pair.tui.widgets.file_list import FileList, state_name
+from backend_pair.tui.widgets.file_list import FileList, in_conflict
 from backend_pair.untrusted import visible
+from backend_pair.workspace.model import FileState
 
 if TYPE_CHECKING:
     from backend_pair.workspace import FileProposal, Hunk
@@ -238,7 +239,7 @@ class ReviewPane(Vertical, can_focus=True):
         """
         self.problems = dict(problems or {})
         previous = self.current_proposal
-        shown = [p for p in proposals if p.hunks or p.conflict is not None or state_name(p) == "conflict"]
+        shown = [p for p in proposals if p.hunks or in_conflict(p)]
         self.proposals = shown
         file_index = self.file_index
         hunk_index = self.hunk_index
@@ -379,7 +380,7 @@ class ReviewPane(Vertical, can_focus=True):
         proposal, hunk = self.current_proposal, self.current_hunk
         if proposal is None:
             return None
-        if state_name(proposal) == "conflict":
+        if proposal.state is FileState.CONFLICT:
             redo, drop = key_hint(self.app, "review.redo_conflict", "r"), key_hint(self.app, "review.reject_file", "D")
             self.notify(
                 f"This file is in conflict: {redo} asks the agent to redo it, {drop} drops the proposal.",
@@ -483,7 +484,7 @@ class ReviewPane(Vertical, can_focus=True):
     def action_redo_conflict(self) -> None:
         """Ask the agent to redo the conflicted file's change."""
         proposal = self.current_proposal
-        if proposal is None or state_name(proposal) != "conflict":
+        if proposal is None or proposal.state is not FileState.CONFLICT:
             redo = key_hint(self.app, "review.redo_conflict", "r")
             self.notify(f"{redo} redoes a conflicted file; this one is not in conflict.", severity="warning")
             return
