@@ -32,12 +32,12 @@ from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.paths import check_proposable, confine, has_git_part, require_plain
 from backend_pair.workspace.persist import SavedState
 from backend_pair.workspace.rebase import rebase_entry
-from backend_pair.workspace.reviewing import ReviewDecisions
 from backend_pair.workspace.staging import (
     encode,
     recover_interrupted,
 )
 from backend_pair.workspace.textfile import BOM, check_size, decode_text, detect_eol, normalize, read_file_bytes
+from backend_pair.workspace.undoing import DecisionUndo
 
 
 def open_workspace(path: Path) -> Workspace:
@@ -50,7 +50,7 @@ def open_workspace(path: Path) -> Workspace:
     return Workspace(GitRepository(repo, root))
 
 
-class Workspace(ReviewDecisions):
+class Workspace(DecisionUndo):
     """The repository with the agent's pending proposals laid over it.
 
     Every method is synchronous and thread-safe (one lock); a UI calls them through ``asyncio.to_thread``.
