@@ -1,1 +1,1 @@
-"""tui/screens."""
+"""Screens: the main three-pane screen and the modal ones laid over it."""

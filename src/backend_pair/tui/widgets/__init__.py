@@ -1,1 +1,1 @@
-"""tui/widgets."""
+"""Widgets of the screens: conversation, review, checklist, prompt, status line and their parts."""
