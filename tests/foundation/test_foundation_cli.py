@@ -262,8 +262,10 @@ def test_agents_lists_bundled_and_repository_agents(
     status, out, err = run(capsys, "agents")
     assert status == 0
     assert err == ""
-    header, bundled, reviewer = out.splitlines()
+    header, bundled, explorer, tester, reviewer = out.splitlines()
     assert header.split() == ["NAME", "MODEL", "TOOLS", "DESCRIPTION", "SOURCE"]
+    assert explorer.startswith("explorer") and explorer.endswith("bundled")
+    assert tester.startswith("tester") and tester.endswith("bundled")
     assert bundled.startswith("Backend Engineer") and "claude-sonnet-4-20250514" in bundled
     assert "Backend development specialist for APIs, services, and data" in bundled
     assert bundled.endswith("bundled")
@@ -302,7 +304,7 @@ def test_agents_table_fits_the_terminal_and_aligns_wide_names(
     status, out, err = run(capsys, "agents")
     assert (status, err) == (0, "")
     lines = out.splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 7  # the three bundled agents, then the team's three
     assert all(cell_len(line) <= 100 for line in lines), [cell_len(line) for line in lines]
     assert "\x1b" not in out and "Plain␛[2J" in out  # an agent file's text never drives the terminal
     rows = {line.split("  ")[0].strip(): line for line in lines[1:]}
@@ -333,7 +335,7 @@ def test_agents_outside_a_repository_and_in_a_missing_folder(
 ) -> None:
     status, out, _ = run(capsys, "agents", "--repo", str(tmp_path))
     assert status == 0
-    assert [line.split("  ")[0] for line in out.splitlines()] == ["NAME", "Backend Engineer"]
+    assert [line.split("  ")[0] for line in out.splitlines()] == ["NAME", "Backend Engineer", "explorer", "tester"]
     assert run(capsys, "agents", "--repo", str(tmp_path / "nope")) == (
         2,
         "",

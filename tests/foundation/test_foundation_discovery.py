@@ -30,8 +30,8 @@ def agent_file(folder: Path, stem: str, name: str, model: str = "sonnet") -> Pat
 
 def test_bundled_backend_engineer_is_found_outside_a_repository() -> None:
     agents = discover_agents(None)
-    assert [agent.name for agent in agents] == [DEFAULT_AGENT]
-    assert agents[0].source.parent == BUNDLED_DIR
+    assert [agent.name for agent in agents] == [DEFAULT_AGENT, "explorer", "tester"]
+    assert {agent.source.parent for agent in agents} == {BUNDLED_DIR}
 
 
 def test_lookup_order_is_bundled_home_config_then_repository(git_repo: Path) -> None:
@@ -46,7 +46,7 @@ def test_lookup_order_is_bundled_home_config_then_repository(git_repo: Path) -> 
 def test_repository_agents_are_listed_with_the_bundled_one(git_repo: Path) -> None:
     agent_file(git_repo / ".claude" / "agents", "reviewer", "Code Reviewer")
     names = [agent.name for agent in discover_agents(git_repo)]
-    assert names == [DEFAULT_AGENT, "Code Reviewer"]
+    assert names == [DEFAULT_AGENT, "explorer", "tester", "Code Reviewer"]
 
 
 def test_later_folder_wins_by_name_case_insensitively(git_repo: Path) -> None:
@@ -86,7 +86,7 @@ def test_broken_files_are_collected_not_fatal(git_repo: Path) -> None:
     (folder / "broken.md").write_text("no front matter\n", encoding="utf-8")
     (folder / "notes.txt").write_text("ignored: not markdown\n", encoding="utf-8")
     scan = scan_agents(git_repo)
-    assert [agent.name for agent in scan.agents] == [DEFAULT_AGENT]
+    assert [agent.name for agent in scan.agents] == [DEFAULT_AGENT, "explorer", "tester"]
     assert [problem.path.name for problem in scan.problems] == ["broken.md"]
 
 
@@ -109,8 +109,8 @@ def test_a_file_without_description_is_skipped_with_that_reason(git_repo: Path) 
     )
     (folder / "silent.md").write_text("---\nname: Silent\ntools: Read\n---\nNo description.\n", encoding="utf-8")
     scan = scan_agents(git_repo)
-    assert [agent.name for agent in scan.agents] == [DEFAULT_AGENT, "🧹 Groomer"]
-    assert scan.agents[1].description == "Use when asked: 'groom backlog'"
+    assert [agent.name for agent in scan.agents] == [DEFAULT_AGENT, "explorer", "tester", "🧹 Groomer"]
+    assert scan.agents[3].description == "Use when asked: 'groom backlog'"
     (problem,) = scan.problems
     assert problem.path == folder / "silent.md"
     assert problem.line == 1

@@ -122,6 +122,37 @@ class TurnEnded:
     interrupted: bool
 
 
+@dataclass(frozen=True)
+class SubagentStarted:
+    """A ``Task`` call (``call_id``) started a nested session with another agent."""
+
+    call_id: str
+    """The parent's ``Task`` tool_use id."""
+    agent: str
+    """The subagent's name, e.g. ``explorer``."""
+    model: str
+    """The model it runs on."""
+    description: str
+    """The caller's short description of the task."""
+
+
+@dataclass(frozen=True)
+class SubagentEvent:
+    """Something that happened inside a subagent's nested session (its text, its tool calls, its usage).
+
+    The nested session's proposal and checklist changes are also yielded unwrapped (``ProposalChanged``,
+    ``ChecklistChanged``): they concern the whole session's review. The ``Task`` call's own
+    ``ToolCallFinished`` carries the subagent's final answer.
+    """
+
+    call_id: str
+    """The parent's ``Task`` tool_use id."""
+    agent: str
+    """The subagent's name."""
+    event: AgentEvent
+    """The nested session's event, unchanged."""
+
+
 AgentEvent = (
     TextDelta
     | ToolCallStarted
@@ -135,5 +166,7 @@ AgentEvent = (
     | AgentError
     | FeedbackSent
     | TurnEnded
+    | SubagentStarted
+    | SubagentEvent
 )
 """Every event :meth:`AgentSession.run_turn` yields."""

@@ -68,6 +68,8 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
     cost = 0.0
     for record in records:
         payload = record.get("payload")
+        if record.get("kind") == "subagent" and isinstance(payload, dict) and isinstance(payload.get("call_id"), str):
+            session.subagent_runs[payload["call_id"]] = payload
         if record.get("kind") != "usage" or not isinstance(payload, dict):
             continue
         counts = TokenCounts(
@@ -78,7 +80,12 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
         )
         total = counts if total is None else total + counts
         raw_cost = payload.get("cost")
-        cost += float(raw_cost) if isinstance(raw_cost, (int, float)) else cost_usd(session.model, counts)
+        call_cost = float(raw_cost) if isinstance(raw_cost, (int, float)) else cost_usd(session.model, counts)
+        cost += call_cost
+        agent = payload.get("agent")
+        name = agent if isinstance(agent, str) and agent else session.definition.name
+        known, known_cost = session.usage_by_agent.get(name, (None, 0.0))
+        session.usage_by_agent[name] = (counts if known is None else known + counts, known_cost + call_cost)
     session.session_usage = total
     session.session_cost = cost
 
@@ -108,13 +115,16 @@ def open_session(
     Raises:
         JournalError: nothing to resume, or the journal cannot be created (one line).
     """
+    from backend_pair.agents.discovery import discover_agents
     from backend_pair.agents.memory import load_memory
     from backend_pair.agents.permissions import load_permissions
     from backend_pair.agents.session import AgentSession
+    from backend_pair.agents.subagents import collaborators_for
     from backend_pair.workspace.journal import SessionJournal
 
     memory = load_memory(workspace.root, Path.cwd())
     permissions = load_permissions(workspace.root)
+    collaborators = collaborators_for(definition, discover_agents(workspace.root))
     if resume is None:
         journal = SessionJournal.create(workspace.root)
         journal.acquire()
@@ -128,6 +138,7 @@ def open_session(
             client=client,
             memory=memory,
             permissions=permissions,
+            collaborators=collaborators,
         )
     journal = SessionJournal.open(workspace.root, resume)
     journal.acquire()
@@ -141,4 +152,5 @@ def open_session(
         client=client,
         memory=memory,
         permissions=permissions,
+        collaborators=collaborators,
     )

@@ -10,12 +10,12 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from backend_pair import pacing
-from backend_pair.agents import compaction, history
+from backend_pair.agents import compaction, history, subagents
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.compaction import COMPACT_AT
 from backend_pair.agents.events import (
@@ -35,7 +35,7 @@ from backend_pair.agents.events import (
 )
 from backend_pair.agents.permissions import agent_file_rules
 from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
-from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
+from backend_pair.agents.tools.base import ChecklistView, ToolResult, WorkspaceView
 from backend_pair.agents.tools.bash import APPROVED_ONCE
 from backend_pair.redact import REDACTOR
 
@@ -105,6 +105,10 @@ class AgentSession:
         max_tokens: The output limit of each API call.
         memory: Project memory (``CLAUDE.md`` and friends) appended to the system prompt after the agent's body.
         permissions: Permission rules from the Claude Code settings files (``None``: none, every command asks).
+        collaborators: Other agents it may hand a ``Task`` to (none: no ``Task`` tool is offered).
+        tools: The tools to offer instead of the definition's (a subagent's: never more than its caller's).
+        parent: The session whose ``Task`` runs this one (a subagent: no checkpoint, no review feedback, its
+            journal records and usage go to the parent).
     """
 
     def __init__(
@@ -120,6 +124,9 @@ class AgentSession:
         max_tokens: int = 8192,
         memory: ProjectMemory | None = None,
         permissions: PermissionRules | None = None,
+        collaborators: Sequence[AgentDefinition] = (),
+        tools: Sequence[str] | None = None,
+        parent: AgentSession | None = None,
     ) -> None:
         """Prepare the session; nothing is sent before :meth:`run_turn`."""
         self.definition = definition
@@ -129,7 +136,18 @@ class AgentSession:
         self.max_tokens = max_tokens
         self.messages: list[dict[str, Any]] = []
         """The API history (plain dicts), valid for the next request at every moment between turns."""
-        self.tools = offered_tools(definition.tools)
+        self.tools = offered_tools(definition.tools) if tools is None else tuple(tools)
+        self.collaborators: tuple[AgentDefinition, ...] = () if parent is not None else tuple(collaborators)
+        """The agents a ``Task`` may start (always none for a subagent: one level of nesting)."""
+        self._parent = parent
+        self.active_subagent: AgentSession | None = None
+        """The nested session of the ``Task`` running now, if any (cancel reaches it)."""
+        self.usage_by_agent: dict[str, tuple[TokenCounts, float]] = {}
+        """Tokens and cost per agent name (this agent and its subagents), summed over the session."""
+        self.subagent_runs: dict[str, dict[str, Any]] = {}
+        """Journaled nested runs by the ``Task`` call id (agent, model, description, messages)."""
+        self._turn_counts: TokenCounts | None = None
+        self._turn_cost = 0.0
         self.session_usage: TokenCounts | None = None
         self.session_cost = 0.0
         self.memory = memory
@@ -162,7 +180,10 @@ class AgentSession:
         # One cache mark on the last system block: preamble, body and memory are one stable, cached prefix.
         self._system[-1]["cache_control"] = dict(history.CACHE_MARK)
         self._tool_params = tool_definitions(self.tools)
-        self._tool_params[-1]["cache_control"] = dict(history.CACHE_MARK)
+        if self.collaborators:
+            self._tool_params.append(subagents.task_tool_definition(self.collaborators))
+        if self._tool_params:
+            self._tool_params[-1]["cache_control"] = dict(history.CACHE_MARK)
         if journal is not None and not journal.records():
             journal.append("meta", {"agent": definition.name, "model": model, "source": str(definition.source)})
 
@@ -188,6 +209,22 @@ class AgentSession:
         return self._context.permissions
 
     @property
+    def tool_context(self) -> ToolContext:
+        """What the tools run with (a subagent shares its caller's approval and permissions)."""
+        return self._context
+
+    @property
+    def api_client(self) -> Any:
+        """The SDK client without this session's retry reporter (built on first use; subagents share it)."""
+        self._api()
+        return self._base_client
+
+    @property
+    def is_subagent(self) -> bool:
+        """Whether this session runs a ``Task`` for another one."""
+        return self._parent is not None
+
+    @property
     def always_allowed(self) -> set[str]:
         """Bash commands the developer allowed always in this session."""
         return self._context.always_allowed
@@ -205,6 +242,8 @@ class AgentSession:
         if not self._running:
             return
         self._cancel_requested = True
+        if self.active_subagent is not None:
+            self.active_subagent.cancel()
         if self._op_task is not None and not self._op_task.done():
             self._op_task.cancel()
 
@@ -244,16 +283,23 @@ class AgentSession:
             return
         self._running = True
         self._cancel_requested = False
-        turn = _zero_counts()
-        turn_cost = 0.0
+        self._turn_counts = _zero_counts()
+        self._turn_cost = 0.0
         try:
-            await self._checkpoint(user_text)
-            feedback = self._take_feedback()
+            feedback = ""
+            if self._parent is None:  # a subagent's Task runs inside its caller's turn, which took both
+                await self._checkpoint(user_text)
+                feedback = self._take_feedback()
             if feedback:
                 yield FeedbackSent(feedback)
             blocks = [history.text_block(f"<review-feedback>\n{feedback}\n</review-feedback>")] if feedback else []
             blocks.append(history.text_block(user_text if user_text.strip() else "(empty message)"))
             self._journal_message(history.append_user(self.messages, blocks), title=user_text)
+            target = subagents.addressed(user_text, self.collaborators)
+            if target is not None:
+                async for event in self._run_addressed(*target):
+                    yield event
+                return
             continuations = 0
             while True:
                 if self.compact_at and self.context_share >= self.compact_at and not self.server_compaction_active:
@@ -276,9 +322,7 @@ class AgentSession:
                     continue
                 if outcome.message is not None:
                     counts = _counts(outcome.message.usage)
-                    turn, cost = turn + counts, _cost(self.model, counts)
-                    turn_cost += cost
-                    yield self._add_usage(counts, cost, turn, turn_cost)
+                    yield self._add_usage(counts, _cost(self.model, counts))
                 if outcome.cancelled or outcome.error is not None or not outcome.stopped:
                     for event in self._end_interrupted(outcome):
                         yield event
@@ -353,9 +397,9 @@ class AgentSession:
                 "model": self.model,
                 "max_tokens": self.max_tokens,
                 "system": self._system,
-                "tools": self._tool_params,
                 "messages": history.with_cache_mark(messages),
             }
+            | ({"tools": self._tool_params} if self._tool_params else {})
         )
         if not server:
             return params
@@ -504,19 +548,30 @@ class AgentSession:
                     results.append(history.tool_result(call_id, history.DUPLICATE_ID, True))
                     yield ToolCallFinished(call_id, name, summary, history.DUPLICATE_ID, True)
                     continue
-                task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
-                self._op_task = task
-                try:
-                    result = await task
-                except asyncio.CancelledError:
-                    current = asyncio.current_task()
-                    if not self._cancel_requested or (current is not None and current.cancelling()):
-                        await asyncio.wait([task])  # let a running command's process group be killed first
-                        raise
-                    yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
-                    return
-                finally:
-                    self._op_task = None
+                result = ToolResult(history.CANCELLED, is_error=True)
+                if name == subagents.TASK_TOOL and (self.collaborators or self._parent is not None):
+                    async for item in self._run_task(call_id, data):
+                        if isinstance(item, ToolResult):
+                            result = item
+                        else:
+                            yield item
+                    if self._cancel_requested:
+                        yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
+                        return
+                else:
+                    task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
+                    self._op_task = task
+                    try:
+                        result = await task
+                    except asyncio.CancelledError:
+                        current = asyncio.current_task()
+                        if not self._cancel_requested or (current is not None and current.cancelling()):
+                            await asyncio.wait([task])  # let a running command's process group be killed first
+                            raise
+                        yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
+                        return
+                    finally:
+                        self._op_task = None
                 results.append(history.tool_result(call_id, result.content, result.is_error))
                 record = {"id": call_id, "name": name, "input": data, "result": result.content}
                 record["is_error"] = result.is_error
@@ -536,6 +591,20 @@ class AgentSession:
                     return
         finally:
             self._journal_message(history.answer_open_calls(self.messages, results, history.CANCELLED))
+
+    async def _run_addressed(self, agent: AgentDefinition, prompt: str) -> AsyncIterator[AgentEvent]:
+        """The developer wrote ``@name ...``: run it as the main agent's Task to that agent, then end the turn."""
+        self._journal_message(history.append_assistant(self.messages, [subagents.task_call(agent, prompt)]))
+        async for event in self._run_calls([]):
+            yield event
+        yield TurnEnded(None, interrupted=True) if self._cancel_requested else TurnEnded("end_turn", interrupted=False)
+
+    async def _run_task(self, call_id: str, data: object) -> AsyncIterator[ToolResult | AgentEvent]:
+        """A ``Task`` call: the nested session's events, then its result (the subagent's answer) last."""
+        box: list[ToolResult] = []
+        async for event in subagents.run_task(self, call_id, data, box):
+            yield event
+        yield box[0] if box else ToolResult(history.CANCELLED, is_error=True)
 
     def _close_after_cancel(self) -> None:
         """The task running the turn was cancelled: answer any open call so the history stays valid."""
@@ -557,15 +626,31 @@ class AgentSession:
         self._notices.clear()
         return "\n\n".join(part for part in parts if part)
 
-    def _add_usage(self, counts: TokenCounts, cost: float, turn: TokenCounts, turn_cost: float) -> UsageUpdated:
-        self.session_usage = counts if self.session_usage is None else self.session_usage + counts
-        self.session_cost += cost
+    def _add_usage(self, counts: TokenCounts, cost: float) -> UsageUpdated:
         self.last_input_tokens = counts.input + counts.cache_read + counts.cache_creation
         self._journal("usage", {**_counts_json(counts), "cost": cost})
+        self.count_usage(self.definition.name, counts, cost)
+        if self._parent is not None:
+            self._parent.count_usage(self.definition.name, counts, cost)
+        return self.usage_event()
+
+    def count_usage(self, agent: str, counts: TokenCounts, cost: float) -> None:
+        """Add one API call's tokens and cost to this session's totals (``agent``: whose call it was)."""
+        self.session_usage = counts if self.session_usage is None else self.session_usage + counts
+        self.session_cost += cost
+        if self._running:
+            self._turn_counts = counts if self._turn_counts is None else self._turn_counts + counts
+            self._turn_cost += cost
+        known, known_cost = self.usage_by_agent.get(agent, (None, 0.0))
+        self.usage_by_agent[agent] = (counts if known is None else known + counts, known_cost + cost)
+
+    def usage_event(self) -> UsageUpdated:
+        """Tokens and cost of the current turn and of the session, subagents included."""
+        session = self.session_usage if self.session_usage is not None else _zero_counts()
         return UsageUpdated(
-            turn=turn,
-            session=self.session_usage,
-            turn_cost=turn_cost,
+            turn=self._turn_counts if self._turn_counts is not None else _zero_counts(),
+            session=session,
+            turn_cost=self._turn_cost,
             session_cost=self.session_cost,
             context=self.context_share,
         )
@@ -622,8 +707,17 @@ class AgentSession:
             raise RuntimeError("the summary came back empty")
         return text
 
+    def journal_record(self, kind: str, payload: dict[str, Any]) -> None:
+        """Append a record to the session journal (a subagent's go to its caller's, tagged with its name)."""
+        if kind == "subagent" and isinstance(payload.get("call_id"), str):
+            self.subagent_runs[payload["call_id"]] = payload
+        self._journal(kind, payload)
+
     def _journal(self, kind: str, payload: dict[str, Any]) -> None:
-        if self.journal is not None:
+        if self._parent is not None:
+            tagged = payload if kind in ("proposals", "checklist") else {**payload, "agent": self.definition.name}
+            self._parent.journal_record(kind, tagged)
+        elif self.journal is not None:
             self.journal.append(kind, payload)
 
     def _journal_message(self, index: int | None, title: str = "") -> None:
@@ -650,6 +744,7 @@ class AgentSession:
         *,
         memory: ProjectMemory | None = None,
         permissions: PermissionRules | None = None,
+        collaborators: Sequence[AgentDefinition] = (),
     ) -> AgentSession:
         """Bring a journaled session back: its conversation, pending proposals, checklist and usage.
 
@@ -667,6 +762,7 @@ class AgentSession:
             client=client,
             memory=memory,
             permissions=permissions,
+            collaborators=collaborators,
         )
         restore_into(session, journal.records())
         return session

@@ -67,6 +67,8 @@ class FileProposal:
     origin: str = ""
     """Empty for the agent's Write/Edit; the command for changes an approved Bash command made (already on disk:
     accepting keeps and stages a hunk, rejecting restores it)."""
+    agent: str = ""
+    """The subagent (a ``Task``) whose Write/Edit proposed this content; empty for the main agent."""
 
     @property
     def is_new(self) -> bool:

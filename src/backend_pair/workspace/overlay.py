@@ -33,6 +33,8 @@ class ProposalEntry:
         """Hunk id -> how the developer changed the agent's lines there (a diff, told to the agent on accept)."""
         self.accepted = 0
         self.was_deleted = False
+        self.agent = ""
+        """The subagent whose Write/Edit made the latest proposed content (empty: the main agent)."""
         self._hunks: list[Hunk] | None = None
 
     @property
@@ -110,6 +112,7 @@ class ProposalEntry:
             state=self.state,
             hunks=hunks,
             conflict=self.conflict,
+            agent=self.agent,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -125,6 +128,7 @@ class ProposalEntry:
             "edited": self.edited,
             "accepted": self.accepted,
             "was_deleted": self.was_deleted,
+            "agent": self.agent,
         }
 
     @classmethod
@@ -138,4 +142,5 @@ class ProposalEntry:
         entry.edited = {str(k): str(v) for k, v in dict(data.get("edited") or {}).items()}
         entry.accepted = int(data.get("accepted", 0))
         entry.was_deleted = bool(data.get("was_deleted", False))
+        entry.agent = str(data.get("agent") or "")
         return entry

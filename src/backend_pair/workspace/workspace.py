@@ -165,8 +165,10 @@ class Workspace(DecisionUndo):
 
     # Proposals --------------------------------------------------------------------------------------------------
 
-    def propose(self, rel: str, content: str) -> FileProposal:
+    def propose(self, rel: str, content: str, agent: str = "") -> FileProposal:
         """Record the agent's full new content for a file (Write/Edit end here); never touches disk.
+
+        ``agent`` names the subagent that proposed it (empty: the main agent); the review shows it.
 
         A second proposal for the same file replaces the first (the agent read the first through the overlay).
         If the file changed on disk meanwhile, the new content is merged onto it. Content equal to the disk
@@ -202,6 +204,7 @@ class Workspace(DecisionUndo):
             else:
                 entry.proposed = proposed
                 entry.changed()
+            entry.agent = agent
             self._entries[rel] = entry
             snapshot = entry.snapshot()
             if entry.is_done():

@@ -185,6 +185,10 @@ def summarize(name: str, data: object) -> str:
     if name == "Bash":
         detail = str(data.get("command", ""))
         return f"Bash: {detail.splitlines()[0][:120] if detail else ''}"
+    if name == "Task":
+        agent = " ".join(str(data.get("subagent_type", "")).split())[:60]
+        what = " ".join(str(data.get("description", "")).split())[:80]
+        return f"Task {agent}: {what}" if what else f"Task {agent}".strip()
     if name == "TodoWrite":
         todos = data.get("todos")
         return f"TodoWrite: {len(todos) if isinstance(todos, list) else 0} items"

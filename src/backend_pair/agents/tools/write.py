@@ -21,7 +21,7 @@ from backend_pair.errors import BackendPairError
 
 
 def _proposed(ctx: ToolContext, rel: str, content: str) -> ToolResult:
-    proposal = ctx.workspace.propose(rel, content)
+    proposal = ctx.workspace.propose(rel, content, agent=ctx.agent)
     hunks = len(getattr(proposal, "hunks", ()) or ()) if proposal is not None else 0
     if proposal is None or hunks == 0:
         return ToolResult(f"No change: {rel} already has this content.", changed_paths=(rel,))
