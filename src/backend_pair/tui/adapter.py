@@ -19,6 +19,8 @@ from backend_pair.agents.events import (
     ModelSwitched,
     ProposalChanged,
     Retrying,
+    SubagentEvent,
+    SubagentStarted,
     TextDelta,
     ToolCallFinished,
     ToolCallStarted,
@@ -86,6 +88,14 @@ class AgentTurnEnded(AgentMessage[TurnEnded]):
     """The turn is over."""
 
 
+class AgentSubagentStarted(AgentMessage[SubagentStarted]):
+    """A Task started a nested session with another agent."""
+
+
+class AgentSubagentEvent(AgentMessage[SubagentEvent]):
+    """Something happened inside a subagent's nested session."""
+
+
 class TurnCancelled(Message):
     """The developer cancelled the running turn (its worker was cancelled)."""
 
@@ -103,6 +113,8 @@ _MESSAGE_FOR: dict[type, type[AgentMessage[Any]]] = {
     AgentError: AgentFailed,
     FeedbackSent: AgentFeedbackSent,
     TurnEnded: AgentTurnEnded,
+    SubagentStarted: AgentSubagentStarted,
+    SubagentEvent: AgentSubagentEvent,
 }
 
 

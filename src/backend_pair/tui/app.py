@@ -319,6 +319,7 @@ class BackendPairApp(App[int]):
         permissions = getattr(self.session, "permissions", None)
         if permissions is not None:
             lines.append(permissions.summary())
+        lines.extend(usage_lines(getattr(self.session, "usage_by_agent", None)))
         return lines
 
     async def _announce_settings(self) -> None:
@@ -346,7 +347,8 @@ class BackendPairApp(App[int]):
             from backend_pair.agents.tools import summarize
 
             conversation = self.main.query_one(ConversationPane)
-            await conversation.replay(list(messages), summarize)
+            runs = getattr(session, "subagent_runs", None)
+            await conversation.replay(list(messages), summarize, runs if isinstance(runs, dict) else None)
             await conversation.add_notice("session resumed from the journal", "info")
             screen_prompt = self.main.query_one(PromptInput)
             screen_prompt.sent = [*_typed_messages(list(messages)), *screen_prompt.sent]
@@ -884,3 +886,23 @@ def run_app(config: AppConfig) -> int:
     app = BackendPairApp(config)
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0
+
+
+def usage_lines(by_agent: object) -> list[str]:
+    """Tokens and cost per agent (the main agent and its subagents) for help, with the total when several."""
+    from backend_pair.tui.widgets.status_line import compact_count
+
+    if not isinstance(by_agent, dict) or not by_agent:
+        return []
+    lines = ["tokens and cost by agent:"]
+    total = 0.0
+    for name, (counts, cost) in by_agent.items():
+        total += cost
+        cached = compact_count(counts.cache_read)
+        lines.append(
+            f"  {visible(str(name), multiline=False)[:40]}: {compact_count(counts.input)} in / "
+            f"{compact_count(counts.output)} out / {cached} cached · ${cost:.4f}"
+        )
+    if len(by_agent) > 1:
+        lines.append(f"  all agents: ${total:.4f}")
+    return lines

@@ -19,6 +19,8 @@ from backend_pair.tui.adapter import (
     AgentModelSwitched,
     AgentProposalsChanged,
     AgentRetrying,
+    AgentSubagentEvent,
+    AgentSubagentStarted,
     AgentText,
     AgentToolFinished,
     AgentToolStarted,
@@ -162,6 +164,18 @@ class MainScreen(Screen[None]):
         await self.query_one(ConversationPane).tool_finished(
             event.call_id, event.name, event.summary, event.result, event.is_error
         )
+        if event.name == "Task":
+            self.query_one(StatusLine).working_agent = ""
+
+    def on_agent_subagent_started(self, message: AgentSubagentStarted) -> None:
+        """Name the subagent on its Task's entry and in the status line."""
+        event = message.event
+        self.query_one(ConversationPane).subagent_started(event.call_id, event.agent, event.model, event.description)
+        self.query_one(StatusLine).working_agent = event.agent
+
+    def on_agent_subagent_event(self, message: AgentSubagentEvent) -> None:
+        """Show a subagent's text and tool calls inside its Task's entry."""
+        self.query_one(ConversationPane).subagent_event(message.event.call_id, message.event.event)
 
     async def on_agent_proposals_changed(self, message: AgentProposalsChanged) -> None:
         """Refresh the review pane."""
@@ -224,6 +238,7 @@ class MainScreen(Screen[None]):
         """Finish the answer; say so when it was cut off."""
         conversation = self.query_one(ConversationPane)
         await conversation.end_answer()
+        self.query_one(StatusLine).working_agent = ""
         if message.event.interrupted and message.event.stop_reason is None:
             await conversation.add_notice("the turn ended early (interrupted); you can ask again", "cancelled")
 
@@ -231,6 +246,7 @@ class MainScreen(Screen[None]):
         """Finish the answer and say the turn was cancelled."""
         conversation = self.query_one(ConversationPane)
         await conversation.end_answer()
+        self.query_one(StatusLine).working_agent = ""
         conversation.cancel_running_tools()
         await conversation.add_notice("turn cancelled", "cancelled")
 

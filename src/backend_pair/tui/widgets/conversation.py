@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
@@ -16,6 +16,10 @@ from textual.widgets import Static
 
 from backend_pair.tui.widgets.agent_entry import AgentEntry
 from backend_pair.untrusted import visible
+
+if TYPE_CHECKING:
+    from backend_pair.agents.events import AgentEvent
+    from backend_pair.tui.widgets.subagent_entry import SubagentEntry
 
 __all__ = ["AgentEntry", "ConversationPane", "EarlierEntries", "NoticeEntry", "ToolEntry", "UserEntry", "outcome_of"]
 
@@ -312,9 +316,27 @@ class ConversationPane(VerticalScroll, can_focus=True):
     async def tool_started(self, call_id: str, name: str, summary: str, tool_input: dict[str, Any]) -> None:
         """Show a tool call as a running line."""
         await self.end_answer()
-        entry = ToolEntry(call_id, name, summary, tool_input)
+        entry = _tool_entry(call_id, name, summary, tool_input)
         self._tools[call_id] = entry
         await self._add(entry)
+
+    def _subagent(self, call_id: str) -> SubagentEntry | None:
+        from backend_pair.tui.widgets.subagent_entry import SubagentEntry
+
+        entry = self._tools.get(call_id)
+        return entry if isinstance(entry, SubagentEntry) else None
+
+    def subagent_started(self, call_id: str, agent: str, model: str, description: str) -> None:
+        """A Task's nested session started: name the agent on its entry."""
+        entry = self._subagent(call_id)
+        if entry is not None:
+            entry.started(agent, model, description)
+
+    def subagent_event(self, call_id: str, event: AgentEvent) -> None:
+        """Show what a subagent did (its text, its tool calls) inside its Task's entry."""
+        entry = self._subagent(call_id)
+        if entry is not None:
+            entry.nested(event)
 
     async def tool_finished(self, call_id: str, name: str, summary: str, result: str, is_error: bool) -> None:
         """Mark a tool call's outcome (adding its line if its start was never seen)."""
@@ -335,13 +357,22 @@ class ConversationPane(VerticalScroll, can_focus=True):
         await self.end_answer()
         await self._add(NoticeEntry(text, kind))
 
-    async def replay(self, messages: list[dict[str, Any]], summarize: Callable[[str, object], str]) -> None:
+    async def replay(
+        self,
+        messages: list[dict[str, Any]],
+        summarize: Callable[[str, object], str],
+        subagent_runs: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         """Show a resumed conversation from its API history (plain dicts), without streaming.
 
         Args:
             messages: The Messages API history.
             summarize: Makes a tool call's one-line summary from its name and input.
+            subagent_runs: Journaled nested runs by ``Task`` call id (their tool lines are shown again).
         """
+        from backend_pair.tui.widgets.subagent_entry import SubagentEntry, fill_from_history
+
+        runs = subagent_runs or {}
         await self.end_answer()
         entries: list[Widget] = []
         tools: dict[str, ToolEntry] = {}
@@ -363,7 +394,9 @@ class ConversationPane(VerticalScroll, can_focus=True):
                     name = str(block.get("name", ""))
                     raw_input = block.get("input")
                     tool_input: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
-                    entry = ToolEntry(str(block.get("id", "")), name, summarize(name, tool_input), tool_input)
+                    entry = _tool_entry(str(block.get("id", "")), name, summarize(name, tool_input), tool_input)
+                    if isinstance(entry, SubagentEntry) and entry.call_id in runs:
+                        fill_from_history(entry, runs[entry.call_id], summarize)
                     tools[entry.call_id] = entry
                     entries.append(entry)
                 elif kind == "tool_result" and (tool := tools.get(str(block.get("tool_use_id", "")))) is not None:
@@ -416,3 +449,12 @@ class ConversationPane(VerticalScroll, can_focus=True):
         text = getattr(entry, "raw", "") if entry is not None else ""
         if text:
             self.post_message(self.Copied(str(text)))
+
+
+def _tool_entry(call_id: str, name: str, summary: str, tool_input: dict[str, Any]) -> ToolEntry:
+    """The entry for a tool call: a ``Task`` gets a subagent entry (its nested calls show inside)."""
+    if name == "Task":
+        from backend_pair.tui.widgets.subagent_entry import SubagentEntry
+
+        return SubagentEntry(call_id, name, summary, tool_input)
+    return ToolEntry(call_id, name, summary, tool_input)

@@ -56,6 +56,8 @@ class StatusLine(Widget):
     """Share of the model's context window the last request used (``ctx 41%``; compaction starts at 80%)."""
     activity: reactive[str] = reactive("starting")
     """``starting``, ``ready``, ``working``, ``approval`` or ``offline``."""
+    working_agent: reactive[str] = reactive("")
+    """The subagent running a ``Task`` now (shown as ``explorer working``); empty: the main agent."""
 
     def __init__(self, agent_name: str = "", model: str = "", *, id: str | None = None) -> None:
         """Create the line; the agent and model are known before the first frame, so it shows them at once.
@@ -78,8 +80,11 @@ class StatusLine(Widget):
             "approval": "bold black on magenta",
             "offline": "bold white on red",
         }.get(self.activity, "bold black on green")
+        activity = self.activity
+        if activity == "working" and self.working_agent:
+            activity = f"{visible(self.working_agent, multiline=False)[:30]} working"
         if not wide:
-            return self._narrow(activity_style)
+            return self._narrow(activity_style, activity)
         inputs, outputs = compact_count(self.input_tokens), compact_count(self.output_tokens)
         cached = compact_count(self.cache_read_tokens)
         model = self.model if self.size.width >= 140 else short_model(self.model)
@@ -88,7 +93,7 @@ class StatusLine(Widget):
         review = f"{self.pending_hunks} pending/{self.staged_hunks} staged"
         separator = ("  ", "")
         parts: list[str | tuple[str, str]] = [
-            (f" {self.activity} ", activity_style),
+            (f" {activity} ", activity_style),
             " ",
             (visible(self.agent_name, multiline=False), "bold"),
             separator,
@@ -109,7 +114,7 @@ class StatusLine(Widget):
         line.truncate(self.size.width, overflow="ellipsis")
         return line
 
-    def _narrow(self, activity_style: str) -> Text:
+    def _narrow(self, activity_style: str, activity: str) -> Text:
         """Below 100 columns: what matters first, in words (``12.3k tok · $0.15 · 3 pending · 1 staged``); the model
         comes last, so it is what a narrow terminal cuts."""
         total = self.input_tokens + self.output_tokens + self.cache_read_tokens + self.cache_write_tokens
@@ -119,7 +124,7 @@ class StatusLine(Widget):
         figures += [f"{self.pending_hunks} pending", f"{self.staged_hunks} staged"]
         conflicts = f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''} · " if self.conflicts else ""
         parts: list[str | tuple[str, str]] = [
-            (f" {self.activity} ", activity_style),
+            (f" {activity} ", activity_style),
             " ",
             (visible(self.agent_name, multiline=False), "bold"),
             " ",
