@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
+import functools
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests import support
 
-def git(root: Path, *args: str) -> str:
-    """Run git in ``root`` and return its standard output."""
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return result.stdout
+if TYPE_CHECKING:
+    from backend_pair.workspace import Workspace
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +49,26 @@ def git_repo(tmp_path: Path) -> Path:
     """A real git repository with one commit holding ``README.md`` and ``app/main.py``."""
     root = tmp_path / "repo"
     root.mkdir()
-    git(root, "init", "-q", "-b", "main")
+    support.git(root, "init", "-q", "-b", "main")
     (root / "README.md").write_text("# sample\n")
     (root / "app").mkdir()
     (root / "app" / "main.py").write_text("def hello() -> str:\n    return 'hello'\n")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "initial")
+    support.git(root, "add", "-A")
+    support.git(root, "commit", "-q", "-m", "initial")
     return root
+
+
+@pytest.fixture
+def ws(git_repo: Path) -> Iterator[Workspace]:
+    """The workspace of the test repository."""
+    from backend_pair.workspace import open_workspace
+
+    workspace = open_workspace(git_repo)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture
+def git(git_repo: Path) -> support.GitRunner:
+    """Run git in the test repository: ``git("diff", "--cached")`` -> its output."""
+    return functools.partial(support.git, git_repo)

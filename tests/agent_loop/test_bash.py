@@ -13,7 +13,6 @@ import pytest
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import AgentEvent, ProposalChanged, ToolCallFinished
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
-from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
 from backend_pair.agents.tools.bash import CappedOutput
 from backend_pair.workspace import Workspace
@@ -24,12 +23,6 @@ SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
     """Every event of one turn."""
     return [event async for event in session.run_turn(text)]
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
-    assert messages
-    assert problems(messages) == []
 
 
 class Approvals:

@@ -7,16 +7,16 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import AgentEvent, TextDelta, ToolCallFinished, ToolCallStarted, TurnEnded
 from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
-from backend_pair.agents.history import CANCELLED, problems
+from backend_pair.agents.history import CANCELLED
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace
+from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 
@@ -24,12 +24,6 @@ SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
     """Every event of one turn."""
     return [event async for event in session.run_turn(text)]
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
-    assert messages
-    assert problems(messages) == []
 
 
 STALLING = Reply(

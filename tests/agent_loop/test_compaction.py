@@ -8,22 +8,19 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.agents import compaction
-from backend_pair.agents.events import AgentError, AgentEvent, Compacted, Retrying, TurnEnded
+from backend_pair.agents.events import AgentError, Compacted, Retrying, TurnEnded
 from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.resume import replay_messages
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
+from tests.support import drain
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 FULL = Usage(input=20_000, output=50, cache_read=150_000, cache_creation=0)
 """A request that used 170,000 of the 200,000 tokens of the window (85%)."""
 SUMMARY = "## Goal\nAdd cancellation.\n## Work done\nRead big.txt; proposed notes.md."
-
-
-async def collect(events: Any) -> list[AgentEvent]:
-    return [event async for event in events]
 
 
 def _script_with_summary(summary_step: Any) -> list[Any]:
@@ -42,10 +39,10 @@ def _script_with_summary(summary_step: Any) -> list[Any]:
 async def _three_turns(make_session: SessionFactory, workspace: Workspace, summary_step: Any, **kw: Any) -> Any:
     (workspace.root / "big.txt").write_text("".join(f"line {n} of a long file\n" for n in range(800)))
     session, server = make_session(_script_with_summary(summary_step), **kw)
-    first = await collect(session.run_turn("read big.txt and start notes"))
-    second = await collect(session.run_turn("go on"))
+    first = await drain(session.run_turn("read big.txt and start notes"))
+    second = await drain(session.run_turn("go on"))
     before = json.dumps(session.messages)
-    third = await collect(session.run_turn("and finish"))
+    third = await drain(session.run_turn("and finish"))
     return session, server, first + second, third, before
 
 
@@ -95,14 +92,14 @@ async def test_the_journal_restores_the_compacted_history(
 async def test_compacting_on_demand(make_session: SessionFactory, workspace: Workspace) -> None:
     session, server = make_session([text_reply("one"), text_reply("two"), text_reply("three"), text_reply(SUMMARY)])
     session.compact_at = 0
-    await collect(session.run_turn("first"))
-    too_early = await collect(session.compact())
+    await drain(session.run_turn("first"))
+    too_early = await drain(session.compact())
     assert [e.message for e in too_early if isinstance(e, AgentError)] == [
         "Nothing to compact yet: the conversation is only a few turns long."
     ]
-    await collect(session.run_turn("second"))
-    await collect(session.run_turn("third"))
-    events = await collect(session.compact())
+    await drain(session.run_turn("second"))
+    await drain(session.run_turn("third"))
+    events = await drain(session.compact())
     assert events == [Compacted(6, 6, False)]
     assert problems(session.messages) == []
     assert len(server.requests) == 4
@@ -160,8 +157,8 @@ async def test_the_compaction_event_comes_with_the_answer_that_compacted(
     make_session: SessionFactory, workspace: Workspace
 ) -> None:
     session, _ = make_session([text_reply("one"), text_reply("two", usage=FULL)], server_compaction=True)
-    await collect(session.run_turn("first"))
-    events = await collect(session.run_turn("second"))
+    await drain(session.run_turn("first"))
+    events = await drain(session.run_turn("second"))
     assert [event for event in events if isinstance(event, Compacted)] == [Compacted(4, 2, True, by_api=True)]
     assert events[-1] == TurnEnded("end_turn", False)
 
@@ -172,9 +169,9 @@ async def test_an_endpoint_that_refuses_the_beta_falls_back_to_client_side(
     (workspace.root / "big.txt").write_text("".join(f"line {n} of a long file\n" for n in range(800)))
     session, server = make_session(_script_with_summary(text_reply(SUMMARY)), server_compaction=False)
     session.server_compaction = True  # asked for, as on Anthropic's own endpoint; this one refuses it
-    first = await collect(session.run_turn("read big.txt and start notes"))
-    await collect(session.run_turn("go on"))
-    third = await collect(session.run_turn("and finish"))
+    first = await drain(session.run_turn("read big.txt and start notes"))
+    await drain(session.run_turn("go on"))
+    third = await drain(session.run_turn("and finish"))
     refused = [event for event in first if isinstance(event, Retrying)]
     assert len(refused) == 1 and "refused server-side compaction" in refused[0].reason
     assert "context_management" in server.requests[0] and "context_management" not in server.requests[1]

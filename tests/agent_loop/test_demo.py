@@ -17,7 +17,6 @@ from backend_pair.agents.demo import DEMO_API_KEY, DemoEnvironment, DemoError, c
 from backend_pair.agents.demo_steps import TEST_COMMAND
 from backend_pair.agents.events import (
     AgentError,
-    AgentEvent,
     ChecklistChanged,
     ProposalChanged,
     TextDelta,
@@ -27,6 +26,7 @@ from backend_pair.agents.events import (
 from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace, open_workspace
+from tests.support import collect
 
 
 def run_unittest(root: Path) -> subprocess.CompletedProcess[str]:
@@ -55,10 +55,6 @@ def demo_session(
     client = make_client(api_key=demo.api_key, base_url=demo.base_url, max_retries=0)
     checklist = Checklist.from_definition(definition)
     return AgentSession(definition, workspace, checklist, "claude-sonnet-4-20250514", approver, client=client)
-
-
-async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
-    return [event async for event in session.run_turn(text)]
 
 
 def test_sample_repository_is_committed_and_green(demo: DemoEnvironment) -> None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 from backend_pair.agents.events import AgentError, AgentEvent, Retrying, TextDelta, TurnEnded
 from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, Reply, Step, Text, text_reply
-from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
+from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 
@@ -18,12 +17,6 @@ SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
     """Every event of one turn."""
     return [event async for event in session.run_turn(text)]
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
-    assert messages
-    assert problems(messages) == []
 
 
 TEST_KEY = "sk-ant-test-0123456789abcdef"

@@ -11,21 +11,17 @@ import pytest
 from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
-from backend_pair.agents.events import AgentEvent
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.history import NOT_RUN_AFTER_RESTORE, problems
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import JournalError, SessionJournal, list_sessions
+from tests.support import collect
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 TEST_KEY = "sk-ant-test-0123456789abcdef"
 MODEL = "claude-sonnet-4-20250514"
 TODOS = [{"content": "Reviewed existing patterns", "status": "completed", "activeForm": "Reviewing"}]
-
-
-async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
-    return [event async for event in session.run_turn(text)]
 
 
 def resume(root: Path, definition: AgentDefinition, base_url: str) -> AgentSession:

@@ -16,8 +16,8 @@ from backend_pair.agents.events import (
     UsageUpdated,
 )
 from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
-from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
+from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 
@@ -25,12 +25,6 @@ SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
     """Every event of one turn."""
     return [event async for event in session.run_turn(text)]
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
-    assert messages
-    assert problems(messages) == []
 
 
 async def test_text_answer_streams_and_ends(make_session: SessionFactory) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend_pair.agents.events import AgentEvent, TextDelta, ToolCallFinished
+from backend_pair.agents.events import TextDelta, ToolCallFinished
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
 from backend_pair.redact import REDACTOR, Redactor, redact_log_records
@@ -20,13 +20,10 @@ from backend_pair.untrusted import visible
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 from tests.agent_loop.conftest import TEST_KEY
+from tests.support import collect
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 HALF = len(TEST_KEY) // 2
-
-
-async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
-    return [event async for event in session.run_turn(text)]
 
 
 async def test_a_command_that_prints_the_key_sends_it_redacted(

@@ -12,9 +12,9 @@ import pytest
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.events import AgentEvent, ChecklistChanged, ToolCallFinished
 from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
-from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
 from backend_pair.workspace import Workspace
+from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 
@@ -22,12 +22,6 @@ SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
     """Every event of one turn."""
     return [event async for event in session.run_turn(text)]
-
-
-def assert_valid_history(messages: list[dict[str, Any]]) -> None:
-    """Roles alternate from the developer's first message; every tool_use is answered first and in order."""
-    assert messages
-    assert problems(messages) == []
 
 
 async def run_one(make_session: SessionFactory, name: str, data: dict[str, Any]) -> ToolCallFinished:

@@ -10,19 +10,16 @@ from pathlib import Path
 from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
-from backend_pair.agents.events import AgentError, AgentEvent, FeedbackSent, TextDelta, TurnEnded
+from backend_pair.agents.events import AgentError, FeedbackSent, TextDelta, TurnEnded
 from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.resume import open_session
 from backend_pair.agents.session import CONTINUE_PROMPT, AgentSession
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import JournalError
+from tests.support import collect
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
-
-
-async def collect(session: AgentSession, text: str) -> list[AgentEvent]:
-    return [event async for event in session.run_turn(text)]
 
 
 async def test_feedback_and_notices_travel_with_the_next_message(

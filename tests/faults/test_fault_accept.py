@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from backend_pair.workspace import FileChangedUnderneath, Workspace, open_workspace
+from tests.support import git
 
 BODY = "".join(f"line {n}\n" for n in range(1, 61))
 PROPOSED = (
@@ -21,10 +22,6 @@ PROPOSED = (
     .replace("line 33\n", "line 33 changed\n")
     .replace("line 48\n", "line 48 changed\n")
 )
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.fixture

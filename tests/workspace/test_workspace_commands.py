@@ -13,12 +13,9 @@ import pytest
 from backend_pair.workspace import RebaseStatus, UndoRefused, Workspace, open_workspace
 from backend_pair.workspace.model import command_key
 from backend_pair.workspace.snapshot import Snapshots, SnapshotSkipped
+from tests.support import git
 
 TEN = "".join(f"line {n}\n" for n in range(1, 21))
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
 def shell(root: Path, command: str) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from backend_pair.workspace import FileState, UndoRefused, Workspace, open_workspace
 from backend_pair.workspace.hunk_edit import HEADER_PREFIX, read_back
-
-GitRunner = Callable[..., str]
+from tests.support import GitRunner
 
 BASE = "".join(f"line {n}\n" for n in range(1, 41))
 
@@ -21,24 +18,6 @@ def _edit(text: str, changes: dict[int, str]) -> str:
     for number, new in changes.items():
         lines[number - 1] = new
     return "".join(lines)
-
-
-@pytest.fixture
-def git(git_repo: Path) -> GitRunner:
-    """Run git in the test repository and return its output."""
-
-    def run(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=git_repo, capture_output=True, text=True, check=True).stdout
-
-    return run
-
-
-@pytest.fixture
-def ws(git_repo: Path) -> Iterator[Workspace]:
-    """The workspace of the test repository."""
-    workspace = open_workspace(git_repo)
-    yield workspace
-    workspace.close()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,28 +14,8 @@ from backend_pair.workspace import (
     FileState,
     Workspace,
     WorkspaceError,
-    open_workspace,
 )
-
-GitRunner = Callable[..., str]
-
-
-@pytest.fixture
-def git(git_repo: Path) -> GitRunner:
-    """Run git in the test repository and return its output."""
-
-    def run(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=git_repo, capture_output=True, text=True, check=True).stdout
-
-    return run
-
-
-@pytest.fixture
-def ws(git_repo: Path) -> Iterator[Workspace]:
-    """The workspace of the test repository."""
-    workspace = open_workspace(git_repo)
-    yield workspace
-    workspace.close()
+from tests.support import GitRunner
 
 
 def test_propose_never_touches_disk_and_reads_see_the_proposal(ws: Workspace, git_repo: Path) -> None:

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backend_pair.workspace import PathRefused, Workspace, open_workspace
-
-
-@pytest.fixture
-def ws(git_repo: Path) -> Iterator[Workspace]:
-    """The workspace of the test repository."""
-    workspace = open_workspace(git_repo)
-    yield workspace
-    workspace.close()
 
 
 def test_relative_and_absolute_inside_resolve_to_repo_relative(ws: Workspace, git_repo: Path) -> None:

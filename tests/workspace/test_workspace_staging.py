@@ -6,7 +6,6 @@ import os
 import stat
 import subprocess
 import threading
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,27 +20,7 @@ from backend_pair.workspace import (
     gitrepo,
     open_workspace,
 )
-
-GitRunner = Callable[..., str]
-
-
-@pytest.fixture
-def git(git_repo: Path) -> GitRunner:
-    """Run git in the test repository and return its output."""
-
-    def run(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=git_repo, capture_output=True, text=True, check=True).stdout
-
-    return run
-
-
-@pytest.fixture
-def ws(git_repo: Path) -> Iterator[Workspace]:
-    """The workspace of the test repository."""
-    workspace = open_workspace(git_repo)
-    yield workspace
-    workspace.close()
-
+from tests.support import GitRunner
 
 BASE = "".join(f"line {n}\n" for n in range(1, 41))
 

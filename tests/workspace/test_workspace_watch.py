@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 from watchfiles import Change
 
-from backend_pair.workspace import RebaseStatus, Workspace, open_workspace, watch
+from backend_pair.workspace import RebaseStatus, Workspace, watch
 from backend_pair.workspace.watch import watch_changes
-
-
-@pytest.fixture
-def ws(git_repo: Path) -> Iterator[Workspace]:
-    """The workspace of the test repository."""
-    workspace = open_workspace(git_repo)
-    yield workspace
-    workspace.close()
-
 
 SAFETY_TIMEOUT = 30.0
 """Only stops a broken test from hanging; nothing asserts on time."""
