@@ -170,3 +170,22 @@ async def test_u_undoes_decisions_of_every_kind_in_order(service_repo: Path) -> 
         await settle(pilot)
         assert staged_diff(service_repo) == "" and (service_repo / "app/main.py").read_text() == MAIN_PY
         assert len(pane.proposals[0].hunks) == 2 and pane.hunk_index == 0
+
+
+async def test_u_undoes_a_restore_of_a_command_s_hunk_onto_that_hunk(service_repo: Path) -> None:
+    from tests.tui.stand_ins import RunCommand
+
+    command = """sed -i 's/"hello "/"hi "/; s/"ok"}/"up"}/' app/main.py"""
+    app, _ = make_app(service_repo, [[RunCommand(command), TurnEnded("end_turn", False)]])
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await _review(pilot)
+        changed = (service_repo / "app" / "main.py").read_text()
+        second = pane.proposals[0].hunks[1]
+        await pilot.press("right_square_bracket", "d")  # restore the second hunk on disk
+        await settle(pilot)
+        assert '"up"' not in (service_repo / "app" / "main.py").read_text()
+        await pilot.press("u")
+        await wait_until(pilot, lambda: bool(pane.proposals) and len(pane.proposals[0].hunks) == 2, "the undo")
+        await settle(pilot)
+        assert (service_repo / "app" / "main.py").read_text() == changed
+        assert pane.current_hunk is not None and pane.current_hunk.id == second.id

@@ -183,3 +183,49 @@ def test_too_many_untracked_bytes_skip_the_snapshot(ws: Workspace, repo: Path) -
     (repo / "dump.dat").write_bytes(b"x" * 4096)
     with pytest.raises(SnapshotSkipped, match="untracked files"):
         Snapshots(ws._git, limit_bytes=1024).take()
+
+
+def test_keeping_and_restoring_a_command_s_hunks_are_undone_and_redone_in_order(ws: Workspace, repo: Path) -> None:
+    run(ws, EDIT)
+    key = command_key("app/lines.txt")
+    first, second = next(v for v in ws.proposals() if v.origin).hunks
+    changed = (repo / "app" / "lines.txt").read_text()
+    ws.accept_hunk(key, first.id)  # keep: staged
+    ws.reject_hunk(key, second.id)  # restore: line 18 back on disk
+    assert "LINE EIGHTEEN" not in (repo / "app" / "lines.txt").read_text()
+
+    step = ws.undo()  # the restore: the command's line is back on disk, pending again
+    assert step.label.startswith("undid restoring 1 hunk of app/lines.txt") and step.hunk_id == second.id
+    assert (repo / "app" / "lines.txt").read_text() == changed
+    step = ws.undo()  # the keep: unstaged, pending again
+    assert git(repo, "diff", "--cached") == ""
+    assert [h.id for h in next(v for v in ws.proposals() if v.origin).hunks] == [first.id, second.id]
+    assert ws.take_feedback() == ""  # neither decision had been sent
+
+    ws.redo()
+    ws.redo()
+    assert "+LINE TWO" in git(repo, "diff", "--cached")
+    assert "LINE EIGHTEEN" not in (repo / "app" / "lines.txt").read_text()
+    assert not [v for v in ws.proposals() if v.origin]
+
+
+def test_undoing_a_restore_never_overwrites_a_later_edit(ws: Workspace, repo: Path) -> None:
+    run(ws, EDIT)
+    key = command_key("app/lines.txt")
+    _first, second = next(v for v in ws.proposals() if v.origin).hunks
+    ws.reject_hunk(key, second.id)
+    mine = (repo / "app" / "lines.txt").read_text().replace("line 5\n", "my line 5\n")
+    (repo / "app" / "lines.txt").write_text(mine)
+    with pytest.raises(UndoRefused, match="changed on disk since"):
+        ws.undo()
+    assert (repo / "app" / "lines.txt").read_text() == mine
+
+
+def test_undoing_a_keep_the_agent_heard_of_tells_it(ws: Workspace, repo: Path) -> None:
+    run(ws, EDIT)
+    first = next(v for v in ws.proposals() if v.origin).hunks[0]
+    ws.accept_hunk(command_key("app/lines.txt"), first.id)
+    assert "Kept and staged" in ws.take_feedback()
+    ws.undo()
+    assert "took back keeping 1 hunk of app/lines.txt" in ws.take_feedback()
+    assert git(repo, "diff", "--cached") == ""

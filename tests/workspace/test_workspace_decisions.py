@@ -261,3 +261,13 @@ def test_the_stack_survives_a_resume(ws: Workspace, service: Path, git_repo: Pat
         assert proposal.state is FileState.PENDING
     finally:
         restored.close()
+
+
+def test_undoing_an_accept_brings_back_the_hunks_comments(ws: Workspace, service: Path) -> None:
+    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    ws.comment_hunk("svc.py", first.id, "fine, but why?")
+    ws.accept_hunk("svc.py", first.id)
+    ws.undo()
+    proposal = ws.proposal("svc.py")
+    assert proposal is not None and proposal.hunks[0].id == first.id
+    assert proposal.hunks[0].comments == ("fine, but why?",)

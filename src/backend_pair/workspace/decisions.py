@@ -2,7 +2,7 @@
 
 A decision keeps what is needed to take it back: an accept its :class:`AcceptRecord` (disk and index, as blob ids);
 a rejection, a comment or an edit the proposal text around it and the feedback line it queued (withdrawn when it
-was not sent yet). Decisions on a Bash command's changes are not on the stack (their disk side is the command's).
+was not sent yet); a keep or restore of a Bash command's change the index entry or the bytes it changed.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from backend_pair.workspace.model import split_key
 from backend_pair.workspace.staging import AcceptRecord
 
 MAX_DECISIONS = 200
@@ -33,6 +34,10 @@ class DecisionKind(StrEnum):
     """A comment on a pending hunk."""
     EDIT = "edit"
     """The developer rewrote a hunk (or the whole proposed file) in their editor."""
+    COMMAND_KEEP = "command_keep"
+    """Hunks a Bash command made, kept and staged."""
+    COMMAND_RESTORE = "command_restore"
+    """Hunks a Bash command made, restored on disk as before the command."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,14 @@ class Decision:
     """The hunk's comments before the rejection."""
     notes: dict[str, dict[str, str]] = field(default_factory=dict)
     """Path -> hunk id -> edit note: edit notes an accept consumed, or an edit made."""
+    hunk_comments: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Path -> hunk id -> comments: the comments an accept cleared (back with the hunks when it is undone)."""
     targets: list[tuple[str, list[str]]] = field(default_factory=list)
     """(path, hunk ids) an accept took, for redo."""
     accept: AcceptRecord | None = None
     """What an accept did to disk and index (for undo)."""
+    command: dict[str, Any] = field(default_factory=dict)
+    """A decision on a Bash command's change: the change, index entry and disk bytes before and after."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the session journal."""
@@ -101,8 +110,10 @@ class Decision:
             "folded": [list(pair) for pair in self.folded],
             "comments": list(self.comments),
             "notes": self.notes,
+            "hunk_comments": self.hunk_comments,
             "targets": [[path, list(ids)] for path, ids in self.targets],
             "accept": None if self.accept is None else self.accept.to_json(),
+            "command": self.command,
         }
 
     @classmethod
@@ -127,14 +138,19 @@ class Decision:
                 str(path): {str(k): str(v) for k, v in dict(notes).items()}
                 for path, notes in dict(data.get("notes", {})).items()
             },
+            hunk_comments={
+                str(path): {str(k): [str(c) for c in v] for k, v in dict(comments).items()}
+                for path, comments in dict(data.get("hunk_comments", {})).items()
+            },
             targets=[(str(path), [str(i) for i in ids]) for path, ids in data.get("targets", [])],
             accept=None if not accept else AcceptRecord.from_json(accept),
+            command=dict(data.get("command") or {}),
         )
 
     def paths(self) -> list[str]:
         """Every path this decision names (checked to be plain paths inside the repository on resume)."""
-        paths = [self.path] if self.path else []
-        paths += [path for path, _ids in self.targets]
+        paths = [split_key(self.path)[0]] if self.path else []
+        paths += [split_key(path)[0] for path, _ids in self.targets]
         paths += [change.path for change in self.accept.files] if self.accept is not None else []
         return paths
 

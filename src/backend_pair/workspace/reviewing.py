@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 
+from backend_pair.workspace.command_decisions import command_decision
 from backend_pair.workspace.command_review import CommandReview
 from backend_pair.workspace.decisions import Decision, DecisionKind, DecisionStack, ReviewStep
 from backend_pair.workspace.errors import FileChangedUnderneath, WorkspaceError
@@ -85,7 +86,9 @@ class ReviewDecisions:
             self._own_writes[entry.path] = change.disk_after
             decision.targets.append((entry.path, [hunk.id for hunk in hunks]))
             for hunk in hunks:
-                entry.comments.pop(hunk.id, None)
+                comments = entry.comments.pop(hunk.id, None)
+                if comments:
+                    decision.hunk_comments.setdefault(entry.path, {})[hunk.id] = comments
                 note = entry.edited.pop(hunk.id, None)
                 if note is not None:
                     decision.notes.setdefault(entry.path, {})[hunk.id] = note
@@ -155,7 +158,7 @@ class ReviewDecisions:
         with self._lock:
             path, is_command = split_key(rel)
             if is_command:
-                self._commands.keep(path, [hunk_id])
+                self._push(self._command(path, DecisionKind.COMMAND_KEEP, [hunk_id], comment=""))
                 return
             self._push(self._accept_fresh([(rel, [hunk_id])]))
 
@@ -164,7 +167,7 @@ class ReviewDecisions:
         with self._lock:
             path, is_command = split_key(rel)
             if is_command:
-                self._commands.keep(path)
+                self._push(self._command(path, DecisionKind.COMMAND_KEEP, None, comment=""))
                 return
             self._push(self._accept_fresh([(rel, None)]))
 
@@ -173,7 +176,7 @@ class ReviewDecisions:
         with self._lock:
             self._push(self._accept_fresh([(rel, None) for rel in sorted(self._entries)], skip_conflicts=True))
             for path in sorted(self._commands.changes):
-                self._commands.keep(path)
+                self._push(self._command(path, DecisionKind.COMMAND_KEEP, None, comment=""))
 
     # Rejecting, commenting, editing -----------------------------------------------------------------------------
 
@@ -217,7 +220,7 @@ class ReviewDecisions:
         with self._lock:
             path, is_command = split_key(rel)
             if is_command:
-                self._commands.restore(path, hunk_id, comment)
+                self._push(self._command(path, DecisionKind.COMMAND_RESTORE, [hunk_id], comment))
                 return
             self._push(self._reject(rel, hunk_id, comment))
 
@@ -239,11 +242,34 @@ class ReviewDecisions:
         with self._lock:
             path, is_command = split_key(rel)
             if is_command:
-                self._commands.restore_all(path, comment)
+                self._push(self._command(path, DecisionKind.COMMAND_RESTORE, None, comment))
                 return
             self._push(self._reject_file(rel, comment))
 
+    def _command(self, path: str, kind: DecisionKind, hunk_ids: list[str] | None, comment: str) -> Decision:
+        """Keep (stage) or restore (on disk) hunks of a command's change, as an undoable decision."""
+        commands = self._commands
+
+        def act() -> None:
+            if kind is DecisionKind.COMMAND_KEEP:
+                commands.keep(path, hunk_ids)
+            elif hunk_ids is None:
+                commands.restore_all(path, comment)
+            else:
+                for hunk_id in hunk_ids:
+                    commands.restore(path, hunk_id, comment)
+
+        decision = command_decision(self._git, commands, self._feedback, path, kind, hunk_ids, act)
+        decision.text = comment
+        return decision
+
     def _comment(self, rel: str, hunk_id: str, text: str) -> Decision:
+        path, is_command = split_key(rel)
+        if is_command:
+            hunk = self._commands.hunk(path, hunk_id)
+            item = self._feedback.commented(path, hunk, text)
+            label = f'the comment "{text.strip()}" on hunk {hunk.header} in {path}'
+            return Decision(DecisionKind.COMMENT, label, rel, hunk_id, text, items=[item])
         entry = self._entry(rel)
         hunk = self._hunk(entry, hunk_id)
         entry.comments.setdefault(hunk_id, []).append(text)
@@ -254,10 +280,6 @@ class ReviewDecisions:
     def comment_hunk(self, rel: str, hunk_id: str, text: str) -> None:
         """Attach a comment to a hunk without deciding it; the comment is queued for the agent."""
         with self._lock:
-            path, is_command = split_key(rel)
-            if is_command:
-                self._feedback.commented(path, self._commands.hunk(path, hunk_id), text)
-                return
             self._push(self._comment(rel, hunk_id, text))
 
     def redo_conflict(self, rel: str) -> None:

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import json
 
+from backend_pair.workspace.command_decisions import undo_command_decision
 from backend_pair.workspace.decisions import Decision, DecisionKind, ReviewStep
 from backend_pair.workspace.errors import FileChangedUnderneath, HunkNotFound, UndoRefused
 from backend_pair.workspace.hunk_edit import carry
-from backend_pair.workspace.model import FileState
+from backend_pair.workspace.model import FileState, split_key
 from backend_pair.workspace.overlay import ProposalEntry
 from backend_pair.workspace.reviewing import ACCEPT_ATTEMPTS, ReviewDecisions
 from backend_pair.workspace.staging import apply_changes
 from backend_pair.workspace.textfile import normalize
 from backend_pair.workspace.undo import plan_revert
+
+COMMAND_KINDS = (DecisionKind.COMMAND_KEEP, DecisionKind.COMMAND_RESTORE)
+"""Decisions on a Bash command's changes."""
+
+THEN = {
+    DecisionKind.REJECT: "; it is back in your proposal, pending review",
+    DecisionKind.REJECT_FILE: "; it is back in your proposal, pending review",
+    DecisionKind.COMMAND_KEEP: "; that change is unstaged and pending review again",
+    DecisionKind.COMMAND_RESTORE: "; your command's change is back on disk, pending review",
+}
+"""What the agent is told after "the developer took back ..." (when it had heard of the decision)."""
 
 
 class DecisionUndo(ReviewDecisions):
@@ -88,6 +100,9 @@ class DecisionUndo(ReviewDecisions):
             again = self._reject_file(path, decision.text)
         elif kind is DecisionKind.COMMENT:
             again = self._comment(path, decision.hunk_id, decision.text)
+        elif kind in COMMAND_KINDS:
+            ids = decision.targets[0][1] if decision.targets and decision.targets[0][1] else None
+            again = self._command(split_key(path)[0], kind, ids, decision.text)
         else:
             entry = self._entry(path)
             text = carry(decision.before or "", entry.proposed, decision.after or "")
@@ -101,6 +116,12 @@ class DecisionUndo(ReviewDecisions):
 
     def _pending_id(self, path: str, decision: Decision) -> str:
         """The hunk to put the cursor on after undo/redo: the decision's hunk if pending, else the first edited one."""
+        bare, is_command = split_key(path)
+        if is_command:
+            change = self._commands.changes.get(bare)
+            ids = [] if change is None else [hunk.id for hunk in change.hunks()]
+            decided = [i for _key, hunk_ids in decision.targets for i in hunk_ids]
+            return next((i for i in decided if i in ids), ids[0] if ids else "")
         entry = self._entries.get(path)
         if entry is None:
             return ""
@@ -112,6 +133,9 @@ class DecisionUndo(ReviewDecisions):
         kind = decision.kind
         if kind is DecisionKind.ACCEPT:
             self._undo_accept(decision)
+        elif kind in COMMAND_KINDS:
+            path = split_key(decision.path)[0]
+            undo_command_decision(self._git, self._commands, self._own_writes, path, decision)
         elif kind is DecisionKind.COMMENT:
             entry = self._entries.get(decision.path)
             comments = entry.comments.get(decision.hunk_id, []) if entry is not None else []
@@ -130,7 +154,7 @@ class DecisionUndo(ReviewDecisions):
                 if decision.folded:
                     self._feedback.restore_comments(decision.path, decision.hunk_id, decision.folded)
             elif kind is not DecisionKind.ACCEPT:
-                then = "; it is back in your proposal, pending review" if kind is not DecisionKind.COMMENT else ""
+                then = THEN.get(kind, "")
                 self._feedback.took_back(decision.label + then)
         return ReviewStep(f"undid {decision.label}", decision.path, self._pending_id(decision.path, decision))
 
@@ -216,6 +240,7 @@ class DecisionUndo(ReviewDecisions):
             entry.set_base(revert.disk_after)
             entry.settle_state()
             entry.edited.update(decision.notes.get(change.path, {}))
+            entry.comments.update(decision.hunk_comments.get(change.path, {}))
             left = self._accepted.get(change.path, 0) - change.hunks
             if left > 0:
                 self._accepted[change.path] = left

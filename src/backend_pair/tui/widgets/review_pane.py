@@ -457,8 +457,8 @@ class ReviewPane(Vertical, can_focus=True):
             self._decide(self.EditRequested(target[0].path, None))
 
     def show_hunk(self, path: str, hunk_id: str) -> None:
-        """Put the cursor on a hunk of the agent's proposal for ``path`` (the one an undo or an edit brought back)."""
-        index = next((i for i, p in enumerate(self.proposals) if p.path == path and not p.origin), None)
+        """Put the cursor on a hunk (the one an undo or an edit brought back); ``path`` is a review key."""
+        index = next((i for i, p in enumerate(self.proposals) if p.key == path), None)
         if index is None:
             return
         self.file_index = index
