@@ -111,7 +111,7 @@ def _run_command(argv: Sequence[str]) -> int:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from backend_pair.agents.demo import prepare_demo  # type: ignore[import-not-found, unused-ignore]
+    from backend_pair.demo.setup import prepare_demo  # type: ignore[import-not-found, unused-ignore]
 
     directory = Path(args.demo).expanduser() if args.demo else None
     environment = prepare_demo(directory)

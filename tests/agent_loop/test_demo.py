@@ -13,8 +13,6 @@ from backend_pair.agents.approval import BashApprover, BashDecision, BashRequest
 from backend_pair.agents.checklist import Checklist, ItemStatus
 from backend_pair.agents.client import make_client
 from backend_pair.agents.definition import AgentDefinition
-from backend_pair.agents.demo import DEMO_API_KEY, DemoEnvironment, DemoError, create_demo_repo, prepare_demo
-from backend_pair.agents.demo_steps import TEST_COMMAND
 from backend_pair.agents.events import (
     AgentError,
     ChecklistChanged,
@@ -25,6 +23,8 @@ from backend_pair.agents.events import (
 )
 from backend_pair.agents.history import problems
 from backend_pair.agents.session import AgentSession
+from backend_pair.demo.setup import DEMO_API_KEY, DemoEnvironment, DemoError, create_demo_repo, prepare_demo
+from backend_pair.demo.steps import TEST_COMMAND
 from backend_pair.workspace import Workspace, open_workspace
 from tests.support import collect
 

@@ -94,7 +94,7 @@ def test_loop_modules_do_not_import_the_sdk() -> None:
     code = (
         "import sys\n"
         "import backend_pair.agents.session, backend_pair.agents.events, backend_pair.agents.approval\n"
-        "import backend_pair.agents.tools, backend_pair.agents.fake_api, backend_pair.agents.demo\n"
+        "import backend_pair.agents.tools, backend_pair.agents.fake_api, backend_pair.demo.setup\n"
         "import backend_pair.agents.client, backend_pair.workspace.journal, backend_pair.agents.resume\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('anthropic', 'httpx2', 'textual')))\n"
     )

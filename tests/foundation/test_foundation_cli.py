@@ -235,9 +235,9 @@ def test_demo_needs_no_key_and_points_the_sdk_at_the_fake(
         calls.append(directory)
         return Environment(git_repo)
 
-    demo = types.ModuleType("backend_pair.agents.demo")
+    demo = types.ModuleType("backend_pair.demo.setup")
     demo.prepare_demo = prepare_demo  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "backend_pair.agents.demo", demo)
+    monkeypatch.setitem(sys.modules, "backend_pair.demo.setup", demo)
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", SECRET)
 
     assert run(capsys, "--demo")[0] == 0

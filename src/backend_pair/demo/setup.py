@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from backend_pair.agents.demo_repo import FILES
+from backend_pair.demo.repo import FILES
 from backend_pair.errors import BackendPairError
 
 if TYPE_CHECKING:
@@ -260,8 +260,8 @@ def _assistant_turns(body: dict[str, Any]) -> int:
 
 def _later_reply(body: dict[str, Any]) -> Reply:
     """A short answer to any prompt after the scripted session, reacting to the review feedback it carries."""
-    from backend_pair.agents.demo_steps import PACE
     from backend_pair.agents.fake_api import Reply, Text
+    from backend_pair.demo.steps import PACE
 
     messages = body.get("messages") or [{}]
     content = messages[-1].get("content")
@@ -288,7 +288,7 @@ def _later_reply(body: dict[str, Any]) -> Reply:
 
 def demo_script() -> Callable[[dict[str, Any], int], Step]:
     """The fake API's script for the demo: a function of (request body, request index)."""
-    from backend_pair.agents.demo_steps import STEPS
+    from backend_pair.demo.steps import STEPS
 
     steps = STEPS
 
