@@ -17,6 +17,7 @@ from backend_pair.agents.events import (
 from backend_pair.agents.models import TokenCounts
 from backend_pair.agents.tools import summarize
 from backend_pair.tui.widgets.conversation import ConversationPane
+from backend_pair.tui.widgets.file_list import FileList
 from backend_pair.tui.widgets.help import HelpScreen
 from backend_pair.tui.widgets.status_line import StatusLine
 from backend_pair.tui.widgets.subagent_entry import SubagentEntry
@@ -53,7 +54,7 @@ async def test_a_subagent_run_is_one_entry_live_then_folded_and_enter_expands_it
         status = app.main.query_one(StatusLine)
         await wait_until(pilot, lambda: "Grep @app.get" in entry.render().plain, "the nested tool line")
         live = entry.render().plain
-        assert entry.expanded and "explorer (claude-haiku-5-5) — find the routes — working" in live
+        assert entry.expanded and "explorer — find the routes — working · 1 tool call · haiku-5-5" in live
         assert "✓ Grep @app.get" in live and "Routes live in app/main.py:12." in live
         assert "explorer working" in status.render().plain
 
@@ -147,5 +148,24 @@ async def test_a_resumed_task_shows_its_nested_run_again(service_repo: Path) -> 
         assert not entry.expanded and entry.agent == "explorer" and entry.result == "Routes live in app/main.py:12."
         entry.expanded = True
         shown = entry.render().plain
-        assert "explorer (claude-haiku-5-5)" in shown and "✓ Grep x — 1 line" not in shown
+        assert (
+            "explorer — find the routes — answered (1 lines) · 1 tool call · haiku-5-5" in shown
+            and "✓ Grep x — 1 line" not in shown
+        )
         assert "✓ Grep x — app/main.py" in shown
+
+
+async def test_the_review_names_the_subagent_that_proposed_a_file(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        workspace = app.workspace
+        assert workspace is not None
+        workspace.propose("tests/test_hello.py", "def test_x() -> None:\n    pass\n", agent="tester")
+        workspace.propose("README.md", "# changed by the main agent\n")
+        await app.refresh_review()
+        await settle(pilot)
+        files = app.main.query_one(FileList)
+        shown = [str(files.get_option_at_index(i).prompt) for i in range(files.option_count)]
+        assert any("tests/test_hello.py" in line and "· by tester" in line for line in shown), shown
+        assert any("README.md" in line and "by " not in line for line in shown), shown

@@ -72,6 +72,8 @@ class FileList(OptionList, can_focus=False):
             count = f", {hunks} hunk{'s' if hunks != 1 else ''}" if hunks else ""
             if problems and proposal.path in problems:
                 count += ", ⚠ invalid"
+            if proposal.agent:  # proposed by a subagent (a Task), not the main agent
+                count += f" · by {visible(proposal.agent, multiline=False)[:30]}"
             # The marker keeps the selection visible without colour (NO_COLOR, monochrome terminals).
             is_selected = index == selected
             prompt = Text.assemble(

@@ -14,6 +14,7 @@ from backend_pair.agents.events import (
     ToolCallStarted,
 )
 from backend_pair.tui.widgets.conversation import ToolEntry, outcome_of
+from backend_pair.tui.widgets.status_line import short_model
 from backend_pair.untrusted import visible
 
 ANSWER_LINES = 40
@@ -139,9 +140,9 @@ class SubagentEntry(ToolEntry):
             f"{arrow} {mark} ",
             ("⤷ ", "dim"),
             (who, "bold magenta"),
-            (f" ({self.model})" if self.model else "", "dim"),
             f" — {self.description}" if self.description else "",
             f" — {outcome} · {calls} tool call{'s' if calls != 1 else ''}",
+            (f" · {short_model(self.model)}" if self.model else "", "dim"),
         )
         if not self.expanded:
             header.no_wrap = True
@@ -152,7 +153,7 @@ class SubagentEntry(ToolEntry):
         answer = self.result if self.result is not None else self.text
         lines = answer.strip().splitlines()
         if self.result is None:
-            lines = lines[-LIVE_TEXT_LINES:]
+            lines = [line for line in lines if line.strip()][-LIVE_TEXT_LINES:]
         elif len(lines) > ANSWER_LINES:
             lines = [*lines[:ANSWER_LINES], f"… {len(lines) - ANSWER_LINES} more lines"]
         parts += [Text(f"    {visible(line, multiline=False)}", style="italic") for line in lines]
