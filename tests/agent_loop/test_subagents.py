@@ -323,9 +323,17 @@ async def test_journal_records_the_nested_run_and_resume_restores_it(
     )
     await collect(session, "find hello")
     call_id = session.messages[1]["content"][0]["id"]
-    runs = [r["payload"] for r in journal.records() if r["kind"] == "subagent"]
-    assert len(runs) == 1 and runs[0]["call_id"] == call_id and runs[0]["agent"] == "explorer"
-    assert runs[0]["messages"][-1]["content"][0]["text"] == "app/main.py"
+    started, runs = [r["payload"] for r in journal.records() if r["kind"] == "subagent"]
+    assert started["running"] is True and "messages" not in started  # written as it starts, then when it ends
+    assert runs["call_id"] == call_id and runs["agent"] == "explorer"
+    assert runs["messages"][-1]["content"][0]["text"] == "app/main.py"
+    nested = [r["payload"] for r in journal.records() if r["kind"] == "subagent_message"]
+    assert [(p["call_id"], p["index"], p["role"]) for p in nested] == [
+        (call_id, 0, "user"),
+        (call_id, 1, "assistant"),
+        (call_id, 2, "user"),
+        (call_id, 3, "assistant"),
+    ]
     tagged = [r["payload"] for r in journal.records() if r["kind"] == "tool_call"]
     assert [(p["name"], p.get("agent")) for p in tagged] == [("Glob", "explorer"), ("Task", None)]
 
@@ -339,7 +347,7 @@ async def test_journal_records_the_nested_run_and_resume_restores_it(
         client=make_client(server.base_url),
     )
     assert resumed.messages == session.messages
-    assert resumed.subagent_runs[call_id]["messages"] == runs[0]["messages"]
+    assert resumed.subagent_runs[call_id]["messages"] == runs["messages"]
     assert resumed.usage_by_agent == session.usage_by_agent
     assert resumed.session_usage == session.session_usage
     assert [agent.name for agent in resumed.collaborators] == ["explorer", "tester"]
@@ -361,3 +369,45 @@ async def test_repository_agent_overrides_a_bundled_collaborator(
     assert "- tester: " in task["description"]
     assert session.journal is not None
     session.journal.release()
+
+
+async def test_a_crash_mid_task_keeps_the_nested_run_so_far(
+    build: Build, workspace: Workspace, definition: AgentDefinition
+) -> None:
+    journal = SessionJournal.create(workspace.root)
+    task = {"description": "find", "prompt": "Find hello.", "subagent_type": "explorer"}
+    session, server = build(
+        [
+            tool_reply(ToolUse("Task", task)),
+            tool_reply(ToolUse("Glob", {"pattern": "**/*.py"})),
+            text_reply("app/main.py", usage=USAGE),
+            text_reply("Found.", usage=USAGE),
+        ],
+        journal=journal,
+    )
+    await collect(session, "find hello")
+    call_id = session.messages[1]["content"][0]["id"]
+    lines = journal.path.read_text(encoding="utf-8").splitlines()
+    # The crash: the process died while the explorer was answering, before its run was closed.
+    last_tool_result = max(
+        number for number, line in enumerate(lines) if '"subagent_message"' in line and "tool_result" in line
+    )
+    journal.path.write_text("\n".join(lines[: last_tool_result + 1]) + "\n", encoding="utf-8")
+
+    resumed = open_session(
+        definition,
+        workspace,
+        Checklist.from_definition(definition),
+        MODEL,
+        allow_all,
+        resume=journal.session_id,
+        client=make_client(server.base_url),
+    )
+    run = resumed.subagent_runs[call_id]
+    assert run["agent"] == "explorer" and run["running"] is True
+    assert [m["role"] for m in run["messages"]] == ["user", "assistant", "user"]
+    assert run["messages"][1]["content"][0]["name"] == "Glob"
+    assert problems(resumed.messages) == []
+    assert resumed.messages[-1]["content"][0]["tool_use_id"] == call_id  # answered "not run" by the repair
+    assert resumed.journal is not None
+    resumed.journal.release()

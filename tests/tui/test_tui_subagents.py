@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_pair.agents.events import (
+    Retrying,
     SubagentEvent,
     SubagentStarted,
     TextDelta,
@@ -35,6 +36,7 @@ TASK_TURN = [
     SubagentStarted("task1", "explorer", "claude-haiku-5-5", "find the routes"),
     nested(ToolCallStarted("g1", "Grep", "Grep @app.get", {"pattern": "@app.get"})),
     nested(ToolCallFinished("g1", "Grep", "Grep @app.get", "app/main.py", False)),
+    nested(Retrying(1, "overloaded (529)", 2.0)),
     nested(TextDelta("Routes live in app/main.py:12.")),
     Wait("gate"),
     ToolCallFinished("task1", "Task", "Task explorer: find the routes", "Routes live in app/main.py:12.", False),
@@ -56,6 +58,7 @@ async def test_a_subagent_run_is_one_entry_live_then_folded_and_enter_expands_it
         live = entry.render().plain
         assert entry.expanded and "explorer — find the routes — working · 1 tool call · haiku-5-5" in live
         assert "✓ Grep @app.get" in live and "Routes live in app/main.py:12." in live
+        assert "↻ retry 1 in 2.0s: overloaded (529)" in live
         assert "explorer working" in status.render().plain
 
         gate = session().gates["gate"]

@@ -68,8 +68,6 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
     cost = 0.0
     for record in records:
         payload = record.get("payload")
-        if record.get("kind") == "subagent" and isinstance(payload, dict) and isinstance(payload.get("call_id"), str):
-            session.subagent_runs[payload["call_id"]] = payload
         if record.get("kind") != "usage" or not isinstance(payload, dict):
             continue
         counts = TokenCounts(
@@ -88,6 +86,9 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
         session.usage_by_agent[name] = (counts if known is None else known + counts, known_cost + call_cost)
     session.session_usage = total
     session.session_cost = cost
+    from backend_pair.agents.subagents import journaled_runs
+
+    session.subagent_runs = journaled_runs(records)
 
 
 def restore_checklist(session: AgentSession, items: list[dict[str, Any]]) -> None:

@@ -140,6 +140,8 @@ class AgentSession:
         self.collaborators: tuple[AgentDefinition, ...] = () if parent is not None else tuple(collaborators)
         """The agents a ``Task`` may start (always none for a subagent: one level of nesting)."""
         self._parent = parent
+        self.task_call_id = ""
+        """For a subagent: the caller's ``Task`` call id it runs for."""
         self.active_subagent: AgentSession | None = None
         """The nested session of the ``Task`` running now, if any (cancel reaches it)."""
         self.usage_by_agent: dict[str, tuple[TokenCounts, float]] = {}
@@ -721,13 +723,18 @@ class AgentSession:
             self.journal.append(kind, payload)
 
     def _journal_message(self, index: int | None, title: str = "") -> None:
-        if index is None or self.journal is None:
+        if index is None or (self.journal is None and self._parent is None):
             return
         message = self.messages[index]
         payload: dict[str, Any] = {"index": index, "role": message["role"], "content": message["content"]}
+        if self._parent is not None:
+            # A subagent's messages go to its caller's journal as they happen: a crash mid-Task keeps them.
+            self._parent.journal_record("subagent_message", {"call_id": self.task_call_id, **payload})
+            return
         if title:
             payload["title"] = " ".join(title.split())[:80]
-        self.journal.append("message", payload)
+        if self.journal is not None:
+            self.journal.append("message", payload)
 
     # -- resume --------------------------------------------------------------------------------------------------
 

@@ -233,7 +233,10 @@ async def run_task(
         )
         return
     child = nested_session(parent, definition)
+    child.task_call_id = call_id
     name = definition.name
+    record = {"call_id": call_id, "agent": name, "model": child.model, "description": description}
+    parent.journal_record("subagent", {**record, "running": True})
     yield SubagentStarted(call_id, name, child.model, description)
     ended: TurnEnded | None = None
     faults: list[str] = []
@@ -252,16 +255,7 @@ async def run_task(
                 ended = event
     finally:
         parent.active_subagent = None
-        parent.journal_record(
-            "subagent",
-            {
-                "call_id": call_id,
-                "agent": name,
-                "model": child.model,
-                "description": description,
-                "messages": child.messages,
-            },
-        )
+        parent.journal_record("subagent", {**record, "messages": child.messages})
     answer = final_answer(child.messages)
     if ended is None or ended.interrupted:
         why = faults[-1] if faults else "it was interrupted"
@@ -271,6 +265,27 @@ async def run_task(
     out.append(ToolResult(answer or f"The {name} agent ended without an answer."))
 
 
-def replay_task(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A nested run's journaled history, repaired (for showing it again after ``--resume``)."""
-    return history.repair([dict(message) for message in messages if isinstance(message, dict)])
+def journaled_runs(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The nested runs in a journal by ``Task`` call id: ``agent``, ``model``, ``description``, ``messages``.
+
+    A run that ended has its whole history in its last ``subagent`` record; one cut short by a crash is rebuilt
+    from its ``subagent_message`` records.
+    """
+    runs: dict[str, dict[str, Any]] = {}
+    partial: dict[str, dict[int, dict[str, Any]]] = {}
+    for record in records:
+        payload = record.get("payload")
+        if not isinstance(payload, dict) or not isinstance(payload.get("call_id"), str):
+            continue
+        call_id = payload["call_id"]
+        if record.get("kind") == "subagent":
+            runs[call_id] = dict(payload)
+        elif record.get("kind") == "subagent_message" and isinstance(payload.get("index"), int):
+            role, content = payload.get("role"), payload.get("content")
+            if role in ("user", "assistant") and isinstance(content, (list, str)):
+                partial.setdefault(call_id, {})[payload["index"]] = {"role": role, "content": content}
+    for call_id, run in runs.items():
+        if not isinstance(run.get("messages"), list):
+            by_index = partial.get(call_id, {})
+            run["messages"] = history.repair([by_index[index] for index in sorted(by_index)])
+    return runs

@@ -3,7 +3,8 @@
 Each line is ``{"kind": ..., "at": ISO time, "payload": {...}}``. Kinds written by the agent loop: ``meta``,
 ``message`` (one API message), ``tool_call``, ``proposals`` (a ``Workspace.to_json`` snapshot), ``review``,
 ``checklist``, ``usage`` (``agent`` names a subagent's call), ``subagent`` (a ``Task``'s nested run: its call id,
-agent, model, description and messages). A torn last line (a crash mid-write) is skipped, never fatal.
+agent, model, description and messages), ``subagent_message`` (one of its messages as it happens). A torn last
+line (a crash mid-write) is skipped, never fatal.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from rich.text import Text
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
+    Retrying,
     TextDelta,
     ToolCallFinished,
     ToolCallStarted,
@@ -83,8 +84,8 @@ class SubagentEntry(ToolEntry):
         """The subagent's tool calls by id, in order."""
         self.text = ""
         """The subagent's streamed text (the final answer replaces it when the Task ends)."""
-        self.errors: list[str] = []
-        """Faults the nested session reported."""
+        self.notes: list[str] = []
+        """Faults and retries the nested session reported, as shown (``✗ ...``, ``↻ ...``)."""
         self.set_reactive(ToolEntry.expanded, True)
         self.set_class(False, "-folded")
 
@@ -107,7 +108,11 @@ class SubagentEntry(ToolEntry):
             call.result = visible(event.result)
             call.is_error = event.is_error
         elif isinstance(event, AgentError):
-            self.errors.append(visible(event.message, multiline=False))
+            self.notes.append(f"✗ {visible(event.message, multiline=False)}")
+        elif isinstance(event, Retrying):
+            self.notes.append(
+                f"↻ retry {event.attempt} in {event.delay:.1f}s: {visible(event.reason, multiline=False)}"
+            )
         else:
             return
         self.refresh(layout=True)
@@ -149,7 +154,7 @@ class SubagentEntry(ToolEntry):
             header.overflow = "ellipsis"
             return header
         parts: list[Text] = [header, *(call.line() for call in self.calls.values())]
-        parts += [Text(f"    ✗ {error}", style="red") for error in self.errors]
+        parts += [Text(f"    {note}", style="red" if note.startswith("✗") else "yellow") for note in self.notes]
         answer = self.result if self.result is not None else self.text
         lines = answer.strip().splitlines()
         if self.result is None:
