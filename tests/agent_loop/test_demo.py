@@ -17,6 +17,8 @@ from backend_pair.agents.events import (
     AgentError,
     ChecklistChanged,
     ProposalChanged,
+    SubagentEvent,
+    SubagentStarted,
     TextDelta,
     ToolCallFinished,
     TurnEnded,
@@ -52,9 +54,21 @@ def demo_workspace(demo: DemoEnvironment) -> Iterator[Workspace]:
 def demo_session(
     demo: DemoEnvironment, workspace: Workspace, definition: AgentDefinition, approver: BashApprover
 ) -> AgentSession:
+    from backend_pair.agents.discovery import discover_agents
+    from backend_pair.agents.subagents import collaborators_for
+
     client = make_client(api_key=demo.api_key, base_url=demo.base_url, max_retries=0)
     checklist = Checklist.from_definition(definition)
-    return AgentSession(definition, workspace, checklist, "claude-sonnet-4-20250514", approver, client=client)
+    collaborators = collaborators_for(definition, discover_agents(workspace.root))
+    return AgentSession(
+        definition,
+        workspace,
+        checklist,
+        "claude-sonnet-4-20250514",
+        approver,
+        client=client,
+        collaborators=collaborators,
+    )
 
 
 def test_sample_repository_is_committed_and_green(demo: DemoEnvironment) -> None:
@@ -85,7 +99,14 @@ async def test_scripted_session_plays_every_feature(
     failed = [e for e in events if isinstance(e, ToolCallFinished) and e.is_error]
     assert failed == []
     names = [e.name for e in events if isinstance(e, ToolCallFinished)]
-    assert {"Read", "Grep", "Glob", "Edit", "Write", "Bash", "TodoWrite"} <= set(names)
+    assert {"Read", "Task", "Edit", "Write", "Bash", "TodoWrite"} <= set(names)
+    # The search went to the explorer collaborator: its own calls, in its nested session, and its answer came back.
+    started = [e for e in events if isinstance(e, SubagentStarted)]
+    assert [(e.agent, e.description) for e in started] == [("explorer", "Find cancellation code and tests")]
+    nested = [e.event.name for e in events if isinstance(e, SubagentEvent) and isinstance(e.event, ToolCallFinished)]
+    assert nested == ["Grep", "Glob"]
+    task = next(e for e in events if isinstance(e, ToolCallFinished) and e.name == "Task")
+    assert not task.is_error and "Findings:" in task.result and "tests/test_service.py" in task.result
     assert any(isinstance(e, ChecklistChanged) for e in events)
     assert "order cancellation" in "".join(e.text for e in events if isinstance(e, TextDelta))
     changed = {path for e in events if isinstance(e, ProposalChanged) for path in e.paths}

@@ -254,6 +254,13 @@ def prepare_demo(directory: Path | None, *, pace: float | None = None) -> DemoEn
 # -- the script -------------------------------------------------------------------------------------------------
 
 
+def _from_explorer(body: dict[str, Any]) -> bool:
+    """Whether the request comes from the explorer's nested session (a Task), by its system prompt."""
+    system = body.get("system")
+    blocks = system if isinstance(system, list) else [{"text": system or ""}]
+    return any("# Explorer" in str(block.get("text", "")) for block in blocks if isinstance(block, dict))
+
+
 def _assistant_turns(body: dict[str, Any]) -> int:
     return sum(1 for message in body.get("messages", []) if message.get("role") == "assistant")
 
@@ -288,11 +295,10 @@ def _later_reply(body: dict[str, Any]) -> Reply:
 
 def demo_script() -> Callable[[dict[str, Any], int], Step]:
     """The fake API's script for the demo: a function of (request body, request index)."""
-    from backend_pair.demo.steps import STEPS
-
-    steps = STEPS
+    from backend_pair.demo.steps import EXPLORER_STEPS, STEPS
 
     def answer(body: dict[str, Any], index: int) -> Step:
+        steps = EXPLORER_STEPS if _from_explorer(body) else STEPS
         step = _assistant_turns(body)
         if step < len(steps):
             return steps[step](body)

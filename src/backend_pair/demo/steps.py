@@ -85,18 +85,58 @@ def step_read_code(body: dict[str, Any]) -> Reply:
     )
 
 
+EXPLORE_PROMPT = (
+    "In this repository, find any existing order-cancellation logic (search case-insensitively for 'cancel') and "
+    "list the test files. Report paths with line numbers; change nothing."
+)
+"""What the Backend Engineer asks its explorer collaborator (a ``Task``)."""
+
+
 def step_check_contract(body: dict[str, Any]) -> Reply:
-    """Look for existing cancellation code, the tests, and the contract."""
+    """Hand the search for existing cancellation code to the explorer (a Task) and read the contract meanwhile."""
     return reply(
         Text(
             "The router maps `(method, path)` to handlers that return `(status, body)`, and the service raises "
-            "domain errors the handlers translate. Is there any cancellation logic already? And what does the "
-            "contract say?"
+            "domain errors the handlers translate. Is there any cancellation logic already? I'll ask **@explorer** "
+            "to look while I read the contract."
         ),
-        ToolUse("Grep", {"pattern": "cancel", "-i": True, "output_mode": "content"}),
-        ToolUse("Glob", {"pattern": "tests/**/*.py"}),
+        ToolUse(
+            "Task",
+            {
+                "description": "Find cancellation code and tests",
+                "prompt": EXPLORE_PROMPT,
+                "subagent_type": "explorer",
+            },
+        ),
         ToolUse("Read", {"file_path": "openapi.yaml"}),
     )
+
+
+def explorer_search(body: dict[str, Any]) -> Reply:
+    """The explorer's first answer: search, in two calls."""
+    return reply(
+        Text("Searching for cancellation code, and listing the tests."),
+        ToolUse("Grep", {"pattern": "cancel", "-i": True, "output_mode": "content"}),
+        ToolUse("Glob", {"pattern": "tests/**/*.py"}),
+    )
+
+
+def explorer_report(body: dict[str, Any]) -> Reply:
+    """The explorer's final answer, from what its searches found (all its caller sees)."""
+    results = [_result_text(block) for block in last_results(body)]
+    found = results[0] if results else ""
+    tests = [line.strip() for line in (results[1] if len(results) > 1 else "").splitlines() if line.strip()]
+    cancel = (
+        "- cancellation: none in the code (Grep `cancel`, case-insensitive: no match)"
+        if not found.strip() or "no match" in found.lower() or "no files" in found.lower()
+        else "- cancellation: mentions found:\n" + "\n".join(f"  {line}" for line in found.splitlines()[:5])
+    )
+    listed = "\n".join(f"  - {path}" for path in tests[:10]) or "  (none)"
+    return reply(Text(f"Findings:\n{cancel}\n- test files:\n{listed}"))
+
+
+EXPLORER_STEPS: list[Callable[[dict[str, Any]], Reply]] = [explorer_search, explorer_report]
+"""Answer n of the explorer's nested session."""
 
 
 def step_contract(body: dict[str, Any]) -> Reply:
