@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
 from backend_pair.tui.widgets.help import display_keys
+from backend_pair.tui.widgets.key_footer import KeyFooter
 from backend_pair.untrusted import has_controls, visible
 
 
@@ -113,6 +114,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
             yield ReasonInput(
                 placeholder="Why not? (optional; Enter denies, Esc denies without a reason)", disabled=True
             )
+        yield KeyFooter()  # over the main screen's: the keys that work now are the modal's
 
     def _keys_text(self) -> Text:
         keymap = self.app._keymap if self.is_attached else {}
