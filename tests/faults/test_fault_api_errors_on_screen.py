@@ -16,8 +16,9 @@ from textual.pilot import Pilot
 
 from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
 from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, Reply, Step, Text, text_reply
+from backend_pair.agents.port import SessionPort
 from backend_pair.agents.session import AgentSession
-from backend_pair.tui.app import AppConfig, BackendPairApp, TurnRunner
+from backend_pair.tui.app import AppConfig, BackendPairApp
 from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, NoticeEntry, UserEntry
 from backend_pair.tui.widgets.prompt import PromptInput
 
@@ -54,7 +55,7 @@ def _app(root: Path, base_url: str) -> BackendPairApp:
     definition = find_agent(DEFAULT_AGENT, root)
     config = AppConfig(root=root, definition=definition, model=MODEL, keymap={}, resume=None, demo=False)
 
-    async def session_factory(app: BackendPairApp) -> TurnRunner:
+    async def session_factory(app: BackendPairApp) -> SessionPort:
         from backend_pair.agents.client import make_client
 
         assert app.workspace is not None and app.checklist is not None

@@ -12,13 +12,18 @@ from typing import TYPE_CHECKING, Any
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.definition import AgentDefinition, parse_definition
 from backend_pair.agents.events import AgentEvent, ToolCallFinished, ToolCallStarted
-from backend_pair.tui.app import AppConfig, BackendPairApp, TurnRunner
+from backend_pair.agents.port import SessionPort
+from backend_pair.tui.app import AppConfig, BackendPairApp
 from backend_pair.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
     from textual.widget import Widget
 
+    from backend_pair.agents.memory import ProjectMemory
+    from backend_pair.agents.models import TokenCounts
+    from backend_pair.agents.permissions import PermissionRules
+    from backend_pair.agents.tools.base import ChecklistView
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import Workspace
 
@@ -109,8 +114,44 @@ class ScriptedSession:
     prompts: list[str] = field(default_factory=list)
     decisions: list[BashDecision] = field(default_factory=list)
     gates: dict[str, object] = field(default_factory=dict)
+    reviews: list[dict[str, Any]] = field(default_factory=list)
+    """Review decisions the app recorded (``record_review``)."""
 
     compactions: int = 0
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    memory: ProjectMemory | None = None
+    session_usage: TokenCounts | None = None
+    session_cost: float = 0.0
+    usage_by_agent: dict[str, tuple[TokenCounts, float]] = field(default_factory=dict)
+    subagent_runs: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def checklist(self) -> ChecklistView:
+        """The app's own checklist (a scripted session restores nothing)."""
+        assert self.app.checklist is not None
+        return self.app.checklist
+
+    @property
+    def permissions(self) -> PermissionRules:
+        """No settings files: no rules."""
+        from backend_pair.agents.permissions import PermissionRules
+
+        return PermissionRules()
+
+    @property
+    def connected(self) -> bool:
+        """Nothing to connect to."""
+        return True
+
+    def connect(self) -> None:
+        """Nothing to build."""
+
+    def snapshot(self) -> None:
+        """Nothing is journaled."""
+
+    def record_review(self, decision: dict[str, Any]) -> None:
+        """Remember the decision (tests read ``reviews``)."""
+        self.reviews.append(decision)
 
     async def compact(self) -> AsyncIterator[AgentEvent]:
         """What compacting on demand yields (counted)."""
@@ -183,7 +224,7 @@ def make_app(
     config = AppConfig(root=root, definition=definition(), model=MODEL, keymap=keymap or {}, resume=None, demo=False)
     sessions: list[ScriptedSession] = []
 
-    async def factory(app: BackendPairApp) -> TurnRunner:
+    async def factory(app: BackendPairApp) -> SessionPort:
         session = ScriptedSession(app, [list(turn) for turn in turns])
         sessions.append(session)
         return session

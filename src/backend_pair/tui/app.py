@@ -9,7 +9,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -17,6 +17,7 @@ from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from backend_pair.agents.port import SessionPort
 from backend_pair.errors import BackendPairError, NoTerminal
 from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from backend_pair.agents.approval import BashDecision, BashRequest
     from backend_pair.agents.checklist import Checklist
     from backend_pair.agents.definition import AgentDefinition
-    from backend_pair.agents.events import AgentEvent
     from backend_pair.keymaps import Keymap
     from backend_pair.workspace import FileProposal, Workspace
     from backend_pair.workspace.checkpoints import Checkpoint
@@ -86,18 +86,10 @@ class AppConfig:
     """Running the scripted demo (for the status line)."""
 
 
-class TurnRunner(Protocol):
-    """What the app needs from an agent session: run one turn, yielding events."""
-
-    def run_turn(self, user_text: str) -> AsyncIterator[AgentEvent]:
-        """Run a turn for ``user_text``."""
-        ...
-
-
 WatchChanges = Callable[[Path, asyncio.Event], AsyncIterator[set[str]]]
 """``backend_pair.workspace.watch.watch_changes``: batches of repo-relative paths changed on disk."""
 
-SessionFactory = Callable[["BackendPairApp"], Awaitable[TurnRunner]]
+SessionFactory = Callable[["BackendPairApp"], Awaitable[SessionPort]]
 """Makes the agent session once the workspace is open (tests pass a scripted one)."""
 
 
@@ -137,7 +129,7 @@ class BackendPairApp(App[int]):
         """The repository with the proposal overlay, once open."""
         self.checklist: Checklist | None = None
         """The live checklist."""
-        self.session: TurnRunner | None = None
+        self.session: SessionPort | None = None
         """The agent session, once connected."""
         self._session_factory = session_factory or _default_session
         self._watch = watch
@@ -313,59 +305,59 @@ class BackendPairApp(App[int]):
     def context_lines(self) -> list[str]:
         """What the session read from the Claude Code ecosystem: memory files and permission rules (for help)."""
         lines: list[str] = []
-        memory = getattr(self.session, "memory", None)
-        if memory is not None:
-            lines.append(memory.describe())
-        permissions = getattr(self.session, "permissions", None)
-        if permissions is not None:
-            lines.append(permissions.summary())
-        lines.extend(usage_lines(getattr(self.session, "usage_by_agent", None)))
+        session = self.session
+        if session is None:
+            return lines
+        if session.memory is not None:
+            lines.append(session.memory.describe())
+        lines.append(session.permissions.summary())
+        lines.extend(usage_lines(session.usage_by_agent))
         return lines
 
     async def _announce_settings(self) -> None:
         """Say which memory files and permission rules are in use, and which settings files were ignored and why."""
         conversation = self.main.query_one(ConversationPane)
-        memory = getattr(self.session, "memory", None)
-        permissions = getattr(self.session, "permissions", None)
+        if self.session is None:
+            return
+        memory, permissions = self.session.memory, self.session.permissions
         if memory is not None and memory.files:
             await conversation.add_notice(memory.describe(), "info")
-        for note in getattr(memory, "notes", ()):
+        for note in memory.notes if memory is not None else ():
             await conversation.add_notice(f"memory: {note}", "info")
-        if permissions is not None and permissions.rules:
+        if permissions.rules:
             await conversation.add_notice(permissions.summary(), "info")
-        for problem in getattr(permissions, "problems", ()):
+        for problem in permissions.problems:
             await conversation.add_notice(problem, "error")
             self.notify(problem, severity="warning", timeout=10)
 
-    async def _adopt_session(self, session: TurnRunner) -> None:
+    async def _adopt_session(self, session: SessionPort) -> None:
         """Take over what a resumed session restored: checklist, conversation, usage."""
-        restored_checklist = getattr(session, "checklist", None)
-        if restored_checklist is not None:
-            self.checklist = restored_checklist
-        messages = getattr(session, "messages", None)
+        from backend_pair.agents.checklist import Checklist
+
+        if isinstance(session.checklist, Checklist):
+            self.checklist = session.checklist  # a resumed session's, from the journal
+        messages = session.messages
         if self.config.resume is not None and messages:
             from backend_pair.agents.tools import summarize
 
             conversation = self.main.query_one(ConversationPane)
-            runs = getattr(session, "subagent_runs", None)
-            await conversation.replay(list(messages), summarize, runs if isinstance(runs, dict) else None)
+            await conversation.replay(list(messages), summarize, session.subagent_runs)
             await conversation.add_notice("session resumed from the journal", "info")
             screen_prompt = self.main.query_one(PromptInput)
             screen_prompt.sent = [*_typed_messages(list(messages)), *screen_prompt.sent]
-        usage = getattr(session, "session_usage", None)
+        usage = session.session_usage
         if usage is not None:
             status = self.main.query_one(StatusLine)
             status.input_tokens = usage.input
             status.output_tokens = usage.output
             status.cache_read_tokens = usage.cache_read
             status.cache_write_tokens = usage.cache_creation
-            status.cost = float(getattr(session, "session_cost", 0.0))
+            status.cost = session.session_cost
 
     async def _snapshot(self) -> None:
         """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
-        snapshot = getattr(self.session, "snapshot", None)
-        if snapshot is not None:
-            await asyncio.to_thread(snapshot)
+        if self.session is not None:
+            await asyncio.to_thread(self.session.snapshot)
 
     # Turns
 
@@ -388,16 +380,16 @@ class BackendPairApp(App[int]):
 
     async def _run_compaction(self) -> None:
         await self._session_ready.wait()
-        compact = getattr(self.session, "compact", None)
-        if compact is None:
+        session = self.session
+        if session is None:
             return
         screen = self.main
         status = screen.query_one(StatusLine)
         messages = TextCoalescer(screen.post_message)
         try:
-            await self._connect(cast("TurnRunner", self.session))
+            await self._connect(cast("SessionPort", self.session))
             status.activity = "compacting"
-            async for event in compact():
+            async for event in session.compact():
                 messages.add(event)
             messages.flush()
         except BackendPairError as err:
@@ -443,20 +435,19 @@ class BackendPairApp(App[int]):
             status.activity = "ready"
             prompt.busy = False
 
-    async def _connect(self, session: TurnRunner) -> None:
+    async def _connect(self, session: SessionPort) -> None:
         """Build the API client in a thread on the first turn (``import anthropic`` costs about a second).
 
         Never at startup: the SDK alone is ~70 MB of memory that a session that never sends does not need.
         """
-        connect = getattr(session, "connect", None)
-        if connect is None or getattr(session, "connected", True):
+        if session.connected:
             return
         import gc
 
         from backend_pair.tui.widgets.agent_entry import warm_markdown
 
         def connect_and_warm() -> None:
-            connect()
+            session.connect()
             warm_markdown()  # the Markdown parser and code highlighting load here, not on the first answer
 
         status = self.main.query_one(StatusLine)
@@ -512,7 +503,7 @@ class BackendPairApp(App[int]):
             )
             await self.refresh_review()
             return
-        await self.review("reject_file", path, "it conflicted with edits made on disk")
+        await self.reject_file(path, "it conflicted with edits made on disk")
         await self.send_prompt(
             f"Your proposal for {path} conflicted with edits made on disk, so I dropped it. "
             f"Read {path} again and redo the change on top of what is there now."
@@ -557,32 +548,66 @@ class BackendPairApp(App[int]):
 
     # Review and checklist
 
-    async def review(self, operation: str, *args: str) -> None:
-        """Run a workspace review operation off the event loop, then refresh what depends on it.
+    async def accept_hunk(self, path: str, hunk_id: str) -> None:
+        """Write and stage one hunk (off the event loop), then refresh what depends on it."""
+        decision = {"op": "accept_hunk", "path": path, "hunk_id": hunk_id}
+        await self._decide(decision, lambda workspace: workspace.accept_hunk(path, hunk_id), accepted=True)
+
+    async def reject_hunk(self, path: str, hunk_id: str) -> None:
+        """Drop one hunk from the proposal (the agent hears of it with the next message)."""
+        decision = {"op": "reject_hunk", "path": path, "hunk_id": hunk_id}
+        await self._decide(decision, lambda workspace: workspace.reject_hunk(path, hunk_id))
+
+    async def accept_file(self, path: str) -> None:
+        """Write and stage every pending hunk of a file."""
+        await self._decide(
+            {"op": "accept_file", "path": path}, lambda workspace: workspace.accept_file(path), accepted=True
+        )
+
+    async def reject_file(self, path: str, reason: str = "") -> None:
+        """Drop a file's whole proposal; ``reason`` goes to the agent with the rejection."""
+        decision = {"op": "reject_file", "path": path, **({"comment": reason} if reason else {})}
+        await self._decide(decision, lambda workspace: workspace.reject_file(path, reason))
+
+    async def comment_hunk(self, path: str, hunk_id: str, text: str) -> None:
+        """Attach a comment to a hunk without deciding it (it goes to the agent with the next message)."""
+        decision = {"op": "comment_hunk", "path": path, "hunk_id": hunk_id, "comment": text}
+        await self._decide(
+            decision,
+            lambda workspace: workspace.comment_hunk(path, hunk_id, text),
+            said="Comment saved; it goes to the agent with your next message.",
+        )
+
+    async def _decide(
+        self,
+        decision: dict[str, str],
+        operation: Callable[[Workspace], object],
+        *,
+        accepted: bool = False,
+        said: str = "",
+    ) -> None:
+        """Run a review decision on the workspace in a thread, journal it, then refresh the panes.
 
         Args:
-            operation: ``accept_hunk``, ``reject_hunk``, ``accept_file``, ``reject_file``, ``comment_hunk`` or
-                ``undo_last_accept``.
-            args: Its arguments (path, hunk id, comment).
+            decision: What the journal records (``op``, ``path`` and, as they apply, ``hunk_id`` and ``comment``).
+            operation: The workspace call.
+            accepted: It wrote and staged hunks (evidence may tick checklist items).
+            said: A line to show once it is done.
         """
         workspace = self.workspace
         if workspace is None:
             return
         try:
-            result = await asyncio.to_thread(getattr(workspace, operation), *args)
+            await asyncio.to_thread(operation, workspace)
         except BackendPairError as err:
             self.notify(str(err), severity="error", timeout=8, kind="review")
             await self.refresh_review()
             return
-        if operation == "undo_last_accept" and result:
-            self.notify(f"Undone: {result}", kind="review")
-        elif operation == "comment_hunk":
-            self.notify("Comment saved; it goes to the agent with your next message.", kind="review")
-        record_review = getattr(self.session, "record_review", None)
-        if record_review is not None:
-            decision = dict(zip(("path", "hunk_id", "comment"), args, strict=False))
-            await asyncio.to_thread(record_review, {"op": operation, **decision})
-        if operation in ("accept_hunk", "accept_file", "undo_last_accept"):
+        if said:
+            self.notify(said, kind="review")
+        if self.session is not None:
+            await asyncio.to_thread(self.session.record_review, decision)
+        if accepted:
             await self.apply_evidence()
         await self.refresh_review()
 
@@ -842,7 +867,7 @@ def _load_watch_changes() -> WatchChanges:
     return watch_changes
 
 
-async def _default_session(app: BackendPairApp) -> TurnRunner:
+async def _default_session(app: BackendPairApp) -> SessionPort:
     """The real, journaled agent session (new or resumed).
 
     The SDK client is not built here: the first turn builds it in a thread (see ``BackendPairApp._connect``), so

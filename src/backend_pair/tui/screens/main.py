@@ -254,23 +254,23 @@ class MainScreen(Screen[None]):
 
     async def on_review_pane_hunk_accepted(self, event: ReviewPane.HunkAccepted) -> None:
         """Accept a hunk."""
-        await self.pair_app.review("accept_hunk", event.path, event.hunk_id)
+        await self.pair_app.accept_hunk(event.path, event.hunk_id)
 
     async def on_review_pane_hunk_rejected(self, event: ReviewPane.HunkRejected) -> None:
         """Reject a hunk."""
-        await self.pair_app.review("reject_hunk", event.path, event.hunk_id)
+        await self.pair_app.reject_hunk(event.path, event.hunk_id)
 
     async def on_review_pane_file_accepted(self, event: ReviewPane.FileAccepted) -> None:
         """Accept the rest of a file."""
-        await self.pair_app.review("accept_file", event.path)
+        await self.pair_app.accept_file(event.path)
 
     async def on_review_pane_file_rejected(self, event: ReviewPane.FileRejected) -> None:
         """Reject the rest of a file."""
-        await self.pair_app.review("reject_file", event.path)
+        await self.pair_app.reject_file(event.path)
 
     async def on_review_pane_hunk_commented(self, event: ReviewPane.HunkCommented) -> None:
         """Save a comment."""
-        await self.pair_app.review("comment_hunk", event.path, event.hunk_id, event.text)
+        await self.pair_app.comment_hunk(event.path, event.hunk_id, event.text)
 
     async def on_review_pane_rewind_requested(self, event: ReviewPane.RewindRequested) -> None:
         """Open the rewind modal."""
