@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from backend_pair.agents.fake_api import (
+from backend_pair.fake_api import (
     FakeMessagesServer,
     Reply,
     Step,

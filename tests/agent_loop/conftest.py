@@ -11,8 +11,8 @@ import pytest
 from backend_pair.agents.approval import BashApprover, allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition, parse_definition
-from backend_pair.agents.fake_api import FakeMessagesServer, Script
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, Script
 from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import SessionJournal
 

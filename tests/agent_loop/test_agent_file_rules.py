@@ -8,9 +8,9 @@ from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import parse_definition
 from backend_pair.agents.events import ToolCallFinished
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.permissions import load_permissions
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 

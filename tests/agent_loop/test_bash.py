@@ -12,9 +12,9 @@ import pytest
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import AgentEvent, ProposalChanged, ToolCallFinished
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
 from backend_pair.agents.tools.bash import CappedOutput
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]

@@ -9,9 +9,9 @@ from typing import Any
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import ToolCallFinished
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.permissions import LOCAL_SETTINGS, load_permissions
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 

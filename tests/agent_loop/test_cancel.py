@@ -12,9 +12,9 @@ import pytest
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import AgentEvent, TextDelta, ToolCallFinished, ToolCallStarted, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
 from backend_pair.agents.history import CANCELLED
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from tests.support import assert_valid_history
 

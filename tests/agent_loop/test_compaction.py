@@ -9,10 +9,10 @@ from typing import Any
 
 from backend_pair.agents import compaction
 from backend_pair.agents.events import AgentError, Compacted, Retrying, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.resume import replay_messages
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, HttpError, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 from tests.support import drain

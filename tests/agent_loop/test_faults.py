@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from backend_pair.agents.events import AgentError, AgentEvent, Retrying, TextDelta, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, Reply, Step, Text, text_reply
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, HttpError, Reply, Step, Text, text_reply
 from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]

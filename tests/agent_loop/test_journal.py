@@ -11,9 +11,9 @@ import pytest
 from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.history import NOT_RUN_AFTER_RESTORE, problems
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import JournalError, SessionJournal, list_sessions
 from tests.support import collect

@@ -15,8 +15,8 @@ from backend_pair.agents.events import (
     TurnEnded,
     UsageUpdated,
 )
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply, tool_reply
 from tests.support import assert_valid_history
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
@@ -87,7 +87,7 @@ async def test_prefix_bytes_identical_turn_over_turn_and_latest_message_cached(m
 
 
 async def test_usage_per_call_and_session(make_session: SessionFactory) -> None:
-    from backend_pair.agents.fake_api import Usage
+    from backend_pair.fake_api import Usage
 
     usage = Usage(input=1000, output=500, cache_read=2000, cache_creation=300)
     session, _ = make_session([Reply((Text("a"),), usage=usage), Reply((Text("b"),), usage=usage)])

@@ -11,10 +11,10 @@ import pytest
 from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
-from backend_pair.agents.fake_api import FakeMessagesServer, text_reply
 from backend_pair.agents.memory import MAX_IMPORT_DEPTH, load_memory
 from backend_pair.agents.resume import open_session
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, text_reply
 from backend_pair.workspace import Workspace
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]

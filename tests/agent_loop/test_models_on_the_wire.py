@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backend_pair.agents.events import ModelSwitched, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, HttpError, text_reply
 from backend_pair.agents.models import LONG_CONTEXT_BETA, MODEL_ALIASES, resolve_model
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, HttpError, text_reply
 
 SessionFactory = Callable[..., tuple[AgentSession, FakeMessagesServer]]
 

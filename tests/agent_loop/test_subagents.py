@@ -24,12 +24,12 @@ from backend_pair.agents.events import (
     ToolCallStarted,
     TurnEnded,
 )
-from backend_pair.agents.fake_api import FakeMessagesServer, Script, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.models import MODEL_ALIASES
 from backend_pair.agents.resume import open_session
 from backend_pair.agents.session import AgentSession
 from backend_pair.agents.subagents import collaborators_for, find_collaborator
+from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, Usage, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 from tests.agent_loop.conftest import MODEL, make_client

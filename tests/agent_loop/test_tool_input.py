@@ -13,9 +13,9 @@ from backend_pair.agents.approval import deny_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
 from backend_pair.agents.events import AgentEvent, ToolCallFinished
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
 from backend_pair.agents.tools import TOOL_ORDER, ToolContext, run_tool
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 
 KEYS = [

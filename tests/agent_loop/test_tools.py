@@ -11,8 +11,8 @@ import pytest
 
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.events import AgentEvent, ChecklistChanged, ToolCallFinished
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace
 from tests.support import assert_valid_history
 

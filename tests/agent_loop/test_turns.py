@@ -11,10 +11,10 @@ from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
 from backend_pair.agents.events import AgentError, FeedbackSent, TextDelta, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply
 from backend_pair.agents.history import problems
 from backend_pair.agents.resume import open_session
 from backend_pair.agents.session import CONTINUE_PROMPT, AgentSession
+from backend_pair.fake_api import FakeMessagesServer, Reply, Text, ToolUse, text_reply
 from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import JournalError
 from tests.support import collect
@@ -94,7 +94,7 @@ def test_loop_modules_do_not_import_the_sdk() -> None:
     code = (
         "import sys\n"
         "import backend_pair.agents.session, backend_pair.agents.events, backend_pair.agents.approval\n"
-        "import backend_pair.agents.tools, backend_pair.agents.fake_api, backend_pair.demo.setup\n"
+        "import backend_pair.agents.tools, backend_pair.fake_api, backend_pair.demo.setup\n"
         "import backend_pair.agents.client, backend_pair.workspace.journal, backend_pair.agents.resume\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('anthropic', 'httpx2', 'textual')))\n"
     )

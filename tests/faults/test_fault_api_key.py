@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
+from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
 from backend_pair.workspace.journal import sessions_dir
 from tests.faults.fault_support import COMMAND, Tmux, isolated_env, wait_for
 

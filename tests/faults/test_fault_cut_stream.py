@@ -17,8 +17,8 @@ from backend_pair.agents.approval import deny_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
 from backend_pair.agents.events import AgentEvent, TextDelta, ToolCallFinished, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply
 from backend_pair.workspace import Workspace, open_workspace
 from backend_pair.workspace.journal import SessionJournal
 from tests.faults.fault_support import assert_valid_history

@@ -19,8 +19,8 @@ from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.client import make_client
 from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
 from backend_pair.agents.events import AgentEvent, ToolCallFinished, TurnEnded
-from backend_pair.agents.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.agents.session import AgentSession
+from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace, open_workspace
 
 MODEL = "claude-sonnet-4-20250514"

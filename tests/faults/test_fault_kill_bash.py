@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
+from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
 from tests.faults.fault_support import COMMAND, MAIN_PY, Tmux, git, isolated_env, wait_for
 
 # The command changes a file, then waits: the kill lands while it runs. Its sleep is short so nothing lingers.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply, tool_reply
+from backend_pair.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply, tool_reply
 from tests.faults.fault_support import COMMAND, Tmux, assert_valid_history, isolated_env, wait_for
 
 AFTER = "Back after the restart, carrying on."

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
+from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
 from backend_pair.workspace.journal import sessions_dir
 from tests.faults.fault_support import COMMAND, MAIN_PY_PROPOSED, README_PROPOSED, WAIT, Tmux, isolated_env
 

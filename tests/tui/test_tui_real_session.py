@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend_pair.agents.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
+from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
 from backend_pair.tui.app import AppConfig, BackendPairApp
 from backend_pair.tui.widgets.approval import ApprovalScreen
 from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, ToolEntry, UserEntry
@@ -85,7 +85,7 @@ async def test_a_turn_through_the_sdk_then_review_and_resume(service_repo: Path,
 async def test_escape_cancels_a_real_stream_and_the_next_turn_works(
     service_repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from backend_pair.agents.fake_api import Reply, Text
+    from backend_pair.fake_api import Reply, Text
     from backend_pair.tui.widgets.conversation import NoticeEntry
     from backend_pair.tui.widgets.prompt import PromptInput
 

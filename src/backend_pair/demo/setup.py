@@ -20,7 +20,7 @@ from backend_pair.demo.repo import FILES
 from backend_pair.errors import BackendPairError
 
 if TYPE_CHECKING:
-    from backend_pair.agents.fake_api import FakeMessagesServer, Reply, Step
+    from backend_pair.fake_api import FakeMessagesServer, Reply, Step
 
 # The fake API (``http.server``) and the script are imported when the first request arrives, not here: the command
 # line imports this module on its way to the first frame.
@@ -124,7 +124,7 @@ class _DeferredApi:
         """The fake Messages API, started on the first call."""
         with self._lock:
             if self._fake is None:
-                from backend_pair.agents.fake_api import FakeMessagesServer
+                from backend_pair.fake_api import FakeMessagesServer
 
                 fake = FakeMessagesServer(demo_script(), pace=self._pace)
                 fake.start()
@@ -267,8 +267,8 @@ def _assistant_turns(body: dict[str, Any]) -> int:
 
 def _later_reply(body: dict[str, Any]) -> Reply:
     """A short answer to any prompt after the scripted session, reacting to the review feedback it carries."""
-    from backend_pair.agents.fake_api import Reply, Text
     from backend_pair.demo.steps import PACE
+    from backend_pair.fake_api import Reply, Text
 
     messages = body.get("messages") or [{}]
     content = messages[-1].get("content")

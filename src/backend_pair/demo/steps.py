@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from backend_pair.agents.fake_api import Reply, Text, ToolUse
+from backend_pair.fake_api import Reply, Text, ToolUse
 
 PACE = 0.012
 """Seconds between streamed events, so the demo reads like a live answer."""

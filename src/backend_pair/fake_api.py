@@ -1,4 +1,4 @@
-"""A loopback fake of the streaming Messages API, scripted turn by turn, for tests and ``--demo``.
+"""A loopback fake of the streaming Messages API, scripted turn by turn: for the demo, the tests and the benchmarks.
 
 It runs ``http.server`` in a background thread, so it serves the real SDK both under pytest and inside a running
 Textual app. Each HTTP request consumes the next step of the script (retries included).
