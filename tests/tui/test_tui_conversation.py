@@ -113,7 +113,7 @@ async def test_enter_expands_the_selected_tool_call_and_y_copies_it(service_repo
         assert pane.selected == pane.entries.index(read)
         await pilot.press("enter")
         assert read.expanded
-        assert '"file_path": "app/main.py"' in str(read.render())
+        assert "file_path: app/main.py" in str(read.render())
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard.startswith("Read app/main.py\n1   ")  # what was shown: tabs expanded
@@ -191,3 +191,43 @@ async def test_a_cancelled_turn_leaves_no_running_tool_call(service_repo: Path) 
         entry = pane.query(ToolEntry).first()
         assert entry.result == "cancelled" and entry.is_error
         assert "running" not in str(entry.render()) and "cancelled" in str(entry.render())
+
+
+EDIT_INPUT = {
+    "file_path": "app/main.py",
+    "old_string": "def add(a: int, b: int) -> int:\n    return a + b\n",
+    "new_string": 'def add(a: int, b: int) -> int:\n    """Add."""\n    return a + b\n',
+    "replace_all": False,
+}
+LONG_TURN = [
+    TextDelta("\n\n".join(f"Paragraph {n} of a long answer." for n in range(40))),
+    ToolCallStarted("e1", "Edit", "Edit app/main.py", EDIT_INPUT),
+    ToolCallFinished(
+        "e1", "Edit", "Edit app/main.py", "Proposed 1 hunk for app/main.py\nsecond line of the result", False
+    ),
+    TurnEnded("end_turn", False),
+]
+
+
+async def test_an_expanded_tool_call_shows_its_input_as_lines_and_its_result_in_view(service_repo: Path) -> None:
+    app, _ = make_app(service_repo, [LONG_TURN])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await send(pilot, "edit it")
+        await settle(pilot)
+        pane = app.main.query_one(ConversationPane)
+        pane.focus()
+        await pilot.press("up")
+        edit = pane.query(ToolEntry).last()
+        assert pane.selected == pane.entries.index(edit)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert edit.expanded
+        shown = [edit.render_line(y).text for y in range(edit.region.height)]
+        assert any(line.strip() == "old_string:" for line in shown), shown
+        assert any(line.strip() == '│     """Add."""' for line in shown), shown
+        assert any("replace_all: false" in line for line in shown)
+        assert any("second line of the result" in line for line in shown), "the result shows"
+        view = pane.content_region
+        assert view.y <= edit.region.y < view.bottom, "the expanded call's top is in view"
+        assert edit.region.y + shown.index(next(line for line in shown if "result:" in line)) < view.bottom

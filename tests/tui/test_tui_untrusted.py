@@ -79,7 +79,9 @@ async def test_every_surface_shows_controls_visibly(service_repo: Path, name: st
         await settle(pilot)
         assert _leaks(app) == []
         shown = "".join(text for widget in app.screen.query("*") for text in _segment_texts(widget))
-        assert visible(seq, multiline=False).replace("\\x0a", "") in shown or name == "tab"
+        # Blanks aside: a line that wraps at a blank inside the sequence drops that blank.
+        expected = visible(seq, multiline=False).replace("\\x0a", "").replace(" ", "")
+        assert expected in shown.replace(" ", "") or name == "tab"
 
 
 async def test_a_spoofed_command_is_shown_whole_with_a_warning_and_runs_as_shown(service_repo: Path) -> None:

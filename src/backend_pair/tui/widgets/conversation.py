@@ -68,6 +68,30 @@ class UserEntry(Static):
         super().__init__(Text(self.raw))
 
 
+def input_text(tool_input: dict[str, Any]) -> Text:
+    """A tool's input as the developer reads it: one field a line, a multi-line string as its lines, indented.
+
+    ``old_string`` / ``new_string`` / ``content`` show as code, not as one JSON line of ``\\n`` escapes. Every
+    value is the model's text: shown through :func:`visible`.
+
+    Args:
+        tool_input: The input the agent gave the tool.
+    """
+    text = Text()
+    for key, value in tool_input.items():
+        name = visible(str(key), multiline=False)
+        if isinstance(value, str) and "\n" in value.rstrip("\n"):
+            text.append(f"  {name}:\n", style="bold")
+            for value_line in visible(value).rstrip("\n").split("\n"):
+                text.append("    │ ", style="dim")
+                text.append(f"{value_line}\n")
+            continue
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        text.append(f"  {name}: ", style="bold")
+        text.append(f"{visible(shown)}\n")
+    return text
+
+
 class ToolEntry(Static):
     """One tool call as a single line (tool, target, outcome); expands to show the input and result."""
 
@@ -143,12 +167,15 @@ class ToolEntry(Static):
             line.no_wrap = True
             line.overflow = "ellipsis"
             return line
-        details = visible(json.dumps(self.tool_input, indent=2, ensure_ascii=False))
         result_lines = (self.result or "").splitlines()
         shown = "\n".join(result_lines[:EXPANDED_RESULT_LINES])
         if len(result_lines) > EXPANDED_RESULT_LINES:
             shown += f"\n… {len(result_lines) - EXPANDED_RESULT_LINES} more lines"
-        return Text.assemble(line, "\n", ("input: ", "dim"), details, "\n", ("result:\n", "dim"), shown)
+        if self.result is None:
+            shown = "(running)"
+        return Text.assemble(
+            line, "\n", ("input:\n", "dim"), input_text(self.tool_input), ("result:\n", "dim"), shown or "(empty)"
+        )
 
 
 class NoticeEntry(Static):
@@ -440,6 +467,10 @@ class ConversationPane(VerticalScroll, can_focus=True):
         entry = self._selected_entry()
         if isinstance(entry, ToolEntry):
             entry.expanded = not entry.expanded
+            if entry.expanded:
+                # Its top in view: the input and as much of the result as fits; PgDn scrolls through the rest.
+                self.release_anchor()
+                self.call_after_refresh(self.scroll_to_widget, entry, animate=False, top=True)
         elif isinstance(entry, AgentEntry):
             entry.show_all()
 
