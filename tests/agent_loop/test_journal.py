@@ -12,6 +12,7 @@ from backend_pair.agents.approval import allow_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition
 from backend_pair.agents.history import NOT_RUN_AFTER_RESTORE, problems
+from backend_pair.agents.resume import resume_session
 from backend_pair.agents.session import AgentSession
 from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.workspace import Workspace, open_workspace
@@ -31,7 +32,7 @@ def resume(root: Path, definition: AgentDefinition, base_url: str) -> AgentSessi
     journal = SessionJournal.open(root, None)
     checklist = Checklist.from_definition(definition)
     client = make_client(api_key=TEST_KEY, base_url=base_url, max_retries=0)
-    return AgentSession.resume(definition, workspace, checklist, MODEL, allow_all, journal, client=client)
+    return resume_session(definition, workspace, checklist, MODEL, allow_all, journal, client=client)
 
 
 async def test_resume_brings_back_conversation_proposals_checklist(

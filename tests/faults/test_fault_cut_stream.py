@@ -17,6 +17,7 @@ from backend_pair.agents.approval import deny_all
 from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
 from backend_pair.agents.events import AgentEvent, TextDelta, ToolCallFinished, TurnEnded
+from backend_pair.agents.resume import resume_session
 from backend_pair.agents.session import AgentSession
 from backend_pair.fake_api import FakeMessagesServer, Reply, Step, Text, ToolUse, text_reply
 from backend_pair.workspace import Workspace, open_workspace
@@ -97,7 +98,7 @@ async def test_cut_after_every_event_keeps_history_valid_and_next_message_works(
         assert_valid_history(server.requests[-1]["messages"])
 
         # The journal brings back a history the API accepts.
-        resumed = AgentSession.resume(
+        resumed = resume_session(
             session.definition, workspace, session.checklist, MODEL, deny_all, SessionJournal(journal.path)
         )
         assert resumed.messages == session.messages

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
     from backend_pair.agents.session import AgentSession
     from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
+    from backend_pair.workspace.journal import SessionJournal
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def open_session(
         )
     journal = SessionJournal.open(workspace.root, resume)
     journal.acquire()
-    return AgentSession.resume(
+    return resume_session(
         definition,
         workspace,
         checklist,
@@ -155,3 +156,24 @@ def open_session(
         permissions=permissions,
         collaborators=collaborators,
     )
+
+
+def resume_session(
+    definition: AgentDefinition,
+    workspace: WorkspaceView,
+    checklist: ChecklistView,
+    model: str,
+    approver: BashApprover,
+    journal: SessionJournal,
+    **options: Any,
+) -> AgentSession:
+    """Bring a journaled session back: build it, then restore its conversation, proposals, checklist and usage.
+
+    ``checklist`` is updated in place from the journal's last checklist snapshot; ``options`` are
+    :class:`AgentSession`'s keyword arguments (``client``, ``memory``, ``permissions``, ``collaborators``).
+    """
+    from backend_pair.agents.session import AgentSession
+
+    session = AgentSession(definition, workspace, checklist, model, approver, journal=journal, **options)
+    restore_into(session, journal.records())
+    return session

@@ -738,42 +738,6 @@ class AgentSession:
 
     # -- resume --------------------------------------------------------------------------------------------------
 
-    @classmethod
-    def resume(
-        cls,
-        definition: AgentDefinition,
-        workspace: WorkspaceView,
-        checklist: ChecklistView,
-        model: str,
-        approver: BashApprover,
-        journal: SessionJournal,
-        client: Any | None = None,
-        *,
-        memory: ProjectMemory | None = None,
-        permissions: PermissionRules | None = None,
-        collaborators: Sequence[AgentDefinition] = (),
-    ) -> AgentSession:
-        """Bring a journaled session back: its conversation, pending proposals, checklist and usage.
-
-        ``checklist`` is updated in place from the journal's last checklist snapshot (see ``restore_checklist``).
-        """
-        from backend_pair.agents.resume import restore_into
-
-        session = cls(
-            definition,
-            workspace,
-            checklist,
-            model,
-            approver,
-            journal=journal,
-            client=client,
-            memory=memory,
-            permissions=permissions,
-            collaborators=collaborators,
-        )
-        restore_into(session, journal.records())
-        return session
-
 
 def _for_api(params: dict[str, Any]) -> dict[str, Any]:
     """``params`` as sent: a ``[1m]`` model becomes its plain id plus the 1M-context beta header."""

@@ -178,9 +178,10 @@ def final_answer(messages: Sequence[dict[str, Any]]) -> str:
 
 
 def nested_session(parent: AgentSession, definition: AgentDefinition) -> AgentSession:
-    """A session for ``definition`` sharing the caller's workspace, checklist, approval, permissions and client."""
-    from backend_pair.agents.session import AgentSession
+    """A session for ``definition`` sharing the caller's workspace, checklist, approval, permissions and client.
 
+    Made as ``type(parent)(...)``: this module never imports the session's (which imports this one for ``Task``).
+    """
     context = parent.tool_context
     approver = context.approver
     name = definition.name
@@ -189,7 +190,7 @@ def nested_session(parent: AgentSession, definition: AgentDefinition) -> AgentSe
         reason = f"[{one_line(name, 60)}] {request.description}".strip()
         return await approver(replace(request, description=reason))
 
-    child = AgentSession(
+    child = type(parent)(
         definition,
         parent.workspace,
         parent.checklist,
