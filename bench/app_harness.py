@@ -120,7 +120,8 @@ def make_app(root: Path) -> App[Any]:
     from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
     from backend_pair.agents.models import resolve_model
     from backend_pair.keymaps.loader import load_keymap
-    from backend_pair.tui.app import AppConfig, BackendPairApp
+    from backend_pair.tui.app import BackendPairApp
+    from backend_pair.tui.config import AppConfig
 
     definition = find_agent(DEFAULT_AGENT, root)
     config = AppConfig(

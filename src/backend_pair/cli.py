@@ -176,7 +176,8 @@ def _launch(args: argparse.Namespace, root: Path, *, demo: bool) -> int:
     model = resolve_model(definition.model, args.model)
     if not _import_ui():
         return EXIT_PROBLEM
-    from backend_pair.tui.app import AppConfig, run_app  # type: ignore[import-not-found, unused-ignore]
+    from backend_pair.tui.app import run_app  # type: ignore[import-not-found, unused-ignore]
+    from backend_pair.tui.config import AppConfig
 
     if args.resume is not None:
         _check_resumable(root, args.resume)

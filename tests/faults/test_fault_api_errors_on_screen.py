@@ -18,7 +18,8 @@ from backend_pair.agents.discovery import DEFAULT_AGENT, find_agent
 from backend_pair.agents.port import SessionPort
 from backend_pair.agents.session import AgentSession
 from backend_pair.fake_api import FakeMessagesServer, HttpError, Reply, Step, Text, text_reply
-from backend_pair.tui.app import AppConfig, BackendPairApp
+from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.config import AppConfig
 from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, NoticeEntry, UserEntry
 from backend_pair.tui.widgets.prompt import PromptInput
 

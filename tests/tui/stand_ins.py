@@ -13,7 +13,8 @@ from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.definition import AgentDefinition, parse_definition
 from backend_pair.agents.events import AgentEvent, ToolCallFinished, ToolCallStarted
 from backend_pair.agents.port import SessionPort
-from backend_pair.tui.app import AppConfig, BackendPairApp
+from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.config import AppConfig
 from backend_pair.tui.widgets.prompt import PromptInput
 
 if TYPE_CHECKING:

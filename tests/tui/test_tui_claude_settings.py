@@ -12,7 +12,8 @@ from textual.widgets import OptionList
 from backend_pair.agents.approval import BashDecision
 from backend_pair.agents.events import TurnEnded
 from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
-from backend_pair.tui.app import AppConfig, BackendPairApp
+from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.config import AppConfig
 from backend_pair.tui.widgets.approval import ApprovalScreen
 from backend_pair.tui.widgets.conversation import ConversationPane, NoticeEntry, ToolEntry
 from backend_pair.tui.widgets.help import HelpScreen

@@ -7,7 +7,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -21,6 +20,7 @@ from backend_pair.agents.port import SessionPort
 from backend_pair.errors import BackendPairError, NoTerminal
 from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
+from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from backend_pair.agents.approval import BashDecision, BashRequest
     from backend_pair.agents.checklist import Checklist
     from backend_pair.agents.definition import AgentDefinition
-    from backend_pair.keymaps import Keymap
     from backend_pair.workspace import FileProposal, Workspace
     from backend_pair.workspace.checkpoints import Checkpoint
 
@@ -66,24 +65,6 @@ TOAST_OVER_REVIEW_SECONDS = 3.0
 
 BACKGROUND_GROUPS = {"startup": "starting the session", "watch": "watching for outside edits"}
 """Worker groups that run unasked, and what each does (for the one line that reports its failure)."""
-
-
-@dataclass(frozen=True)
-class AppConfig:
-    """What the command line decided: where, with which agent and model, which keys, and whether to resume."""
-
-    root: Path
-    """The repository root."""
-    definition: AgentDefinition
-    """The agent to pair with."""
-    model: str
-    """The resolved model id."""
-    keymap: Keymap
-    """Binding id -> keys (the base keymap with the user's file on top)."""
-    resume: str | None
-    """A session id to resume, ``""`` for the latest, None for a new session."""
-    demo: bool
-    """Running the scripted demo (for the status line)."""
 
 
 WatchChanges = Callable[[Path, asyncio.Event], AsyncIterator[set[str]]]

@@ -11,11 +11,11 @@ from backend_pair.errors import BackendPairError
 from backend_pair.tui.widgets.review_pane import ReviewPane
 
 if TYPE_CHECKING:
-    from backend_pair.tui.app import BackendPairApp
+    from backend_pair.tui.app_port import ReviewHost
     from backend_pair.workspace.decisions import ReviewStep
 
 
-def run_editor(app: BackendPairApp, text: str, suffix: str) -> str:
+def run_editor(app: ReviewHost, text: str, suffix: str) -> str:
     """Give the terminal to the developer's editor on ``text`` (the app suspended), and return what they saved.
 
     Without a terminal to give (a headless test driver) the editor runs as it is.
@@ -41,7 +41,7 @@ def run_editor(app: BackendPairApp, text: str, suffix: str) -> str:
     return edited
 
 
-async def edit_proposal(app: BackendPairApp, path: str, hunk_id: str | None) -> None:
+async def edit_proposal(app: ReviewHost, path: str, hunk_id: str | None) -> None:
     """Open a hunk (or, for None, the whole proposed file) in the editor; the developer's text replaces it.
 
     A missing or failing editor, or a hunk decided meanwhile, is one line; nothing changes then.
@@ -76,7 +76,7 @@ async def edit_proposal(app: BackendPairApp, path: str, hunk_id: str | None) -> 
         app.notify("Your edit leaves nothing to review there: the file already holds that text (u undoes it).")
 
 
-async def undo_decision(app: BackendPairApp, *, redo: bool) -> None:
+async def undo_decision(app: ReviewHost, *, redo: bool) -> None:
     """Undo the last decision (or redo the one undone last) and put the cursor on the hunk it concerns."""
     workspace = app.workspace
     if workspace is None:
@@ -95,7 +95,7 @@ async def undo_decision(app: BackendPairApp, *, redo: bool) -> None:
         app.main.query_one(ReviewPane).show_hunk(step.path, step.hunk_id)
 
 
-async def _journal(app: BackendPairApp, decision: dict[str, object]) -> None:
+async def _journal(app: ReviewHost, decision: dict[str, object]) -> None:
     """Journal the step with the review state after it (``--resume`` brings the stack back)."""
     record_review = getattr(app.session, "record_review", None)
     if record_review is not None:

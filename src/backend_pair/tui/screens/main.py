@@ -37,7 +37,7 @@ from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from backend_pair.tui.app import BackendPairApp
+    from backend_pair.tui.app_port import PairApp
 
 PANE_ORDER: tuple[str, ...] = ("prompt", "conversation", "review", "checklist")
 """The order tab cycles focus in."""
@@ -74,9 +74,9 @@ class MainScreen(Screen[None]):
         self.add_class("-wide" if self.app.size.width >= WIDE_COLUMNS else "-narrow", update=False)
 
     @property
-    def pair_app(self) -> BackendPairApp:
+    def pair_app(self) -> PairApp:
         """The app, with its services."""
-        return cast("BackendPairApp", self.app)
+        return cast("PairApp", self.app)
 
     def compose(self) -> ComposeResult:
         """Status line, tab strip (narrow only), panes, prompt, footer."""
