@@ -22,6 +22,7 @@ from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
+from backend_pair.tui.theme import use_pair_colours
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
 from backend_pair.tui.widgets.pane_tabs import PaneTabs
@@ -103,6 +104,7 @@ class BackendPairApp(App[int]):
             watch: Watch the working tree for outside edits.
         """
         super().__init__()
+        use_pair_colours(self)
         self.set_keymap(config.keymap)  # before the main screen composes, so its footer shows the keymap's keys
         self.config = config
         """The command line's decisions."""

@@ -52,7 +52,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         text-style: bold;
     }
     ApprovalScreen #approval-warning {
-        color: $error;
+        color: $text-error;
         text-style: bold;
     }
     ApprovalScreen #approval-keys {

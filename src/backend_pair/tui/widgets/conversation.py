@@ -101,7 +101,7 @@ class ToolEntry(Static):
         color: $text-muted;
     }
     ToolEntry.-error {
-        color: $error;
+        color: $text-error;
     }
     ToolEntry.-folded {
         text-wrap: nowrap;
@@ -186,10 +186,10 @@ class NoticeEntry(Static):
         padding: 0 1;
         color: $text-muted;
     }
-    NoticeEntry.-error { color: $error; }
-    NoticeEntry.-retry { color: $warning; }
-    NoticeEntry.-feedback { color: $secondary; }
-    NoticeEntry.-cancelled { color: $warning; }
+    NoticeEntry.-error { color: $text-error; }
+    NoticeEntry.-retry { color: $text-warning; }
+    NoticeEntry.-feedback { color: $text-secondary; }
+    NoticeEntry.-cancelled { color: $text-warning; }
     """
 
     PREFIX: ClassVar[dict[str, str]] = {

@@ -65,7 +65,7 @@ class SubagentEntry(ToolEntry):
         border-left: outer $secondary;
     }
     SubagentEntry.-error {
-        color: $error;
+        color: $text-error;
     }
     """
 
