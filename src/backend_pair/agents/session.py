@@ -9,12 +9,9 @@ import asyncio
 import json
 import logging
 import os
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backend_pair import pacing
 from backend_pair.agents import compaction, history, subagents
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.compaction import COMPACT_AT
@@ -27,17 +24,29 @@ from backend_pair.agents.events import (
     ModelSwitched,
     ProposalChanged,
     Retrying,
-    TextDelta,
     ToolCallFinished,
     ToolCallStarted,
     TurnEnded,
     UsageUpdated,
 )
 from backend_pair.agents.permissions import agent_file_rules
+from backend_pair.agents.stream_call import (
+    Done,
+    StreamOutcome,
+    cost_of,
+    counts_record,
+    cut_marker,
+    fault_of,
+    for_api,
+    one_line,
+    produce,
+    server_compaction_refused,
+    usage_counts,
+    zero_counts,
+)
 from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
 from backend_pair.agents.tools.base import ChecklistView, ToolResult, WorkspaceView
 from backend_pair.agents.tools.bash import APPROVED_ONCE
-from backend_pair.redact import REDACTOR
 
 if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
@@ -68,27 +77,6 @@ OFFICIAL_ENDPOINT = "https://api.anthropic.com"
 
 MAX_CONTINUATIONS = 8
 CONTINUE_PROMPT = "Your answer was cut off by the output limit. Continue exactly where you stopped."
-
-
-@dataclass
-class _StreamOutcome:
-    """What one streamed API call produced."""
-
-    message: Any = None
-    started: bool = False
-    stopped: bool = False
-    error: BaseException | None = None
-    cancelled: bool = False
-    partial_text: list[str] = field(default_factory=list)
-    server_compaction: bool = False
-    """The call asked the API to compact (the beta endpoint)."""
-
-
-class _Done:
-    """Marks the end of one streamed call in its event queue."""
-
-
-_DONE = _Done()
 
 
 class AgentSession:
@@ -168,7 +156,7 @@ class AgentSession:
         self._base_client = client
         self._client: Any = None
         self._notices: list[str] = []
-        self._retry_queue: asyncio.Queue[AgentEvent | _Done] | None = None
+        self._retry_queue: asyncio.Queue[AgentEvent | Done] | None = None
         self._op_task: asyncio.Task[Any] | None = None
         self._cancel_requested = False
         self._running = False
@@ -285,7 +273,7 @@ class AgentSession:
             return
         self._running = True
         self._cancel_requested = False
-        self._turn_counts = _zero_counts()
+        self._turn_counts = zero_counts()
         self._turn_cost = 0.0
         try:
             feedback = ""
@@ -307,12 +295,12 @@ class AgentSession:
                 if self.compact_at and self.context_share >= self.compact_at and not self.server_compaction_active:
                     async for event in self._compact(automatic=True):
                         yield event
-                outcome = _StreamOutcome()
+                outcome = StreamOutcome()
                 async for event in self._stream(outcome):
                     yield event
-                if self._server_compaction_refused(outcome):
+                if server_compaction_refused(outcome):
                     self.server_compaction = False
-                    why = _one_line(outcome.error) if outcome.error is not None else "refused"
+                    why = one_line(outcome.error) if outcome.error is not None else "refused"
                     self._journal("server_compaction", {"accepted": False, "reason": why})
                     yield Retrying(1, f"the endpoint refused server-side compaction ({why}); compacting here", 0.0)
                     continue
@@ -323,8 +311,8 @@ class AgentSession:
                     yield ModelSwitched(old, replacement)
                     continue
                 if outcome.message is not None:
-                    counts = _counts(outcome.message.usage)
-                    yield self._add_usage(counts, _cost(self.model, counts))
+                    counts = usage_counts(outcome.message.usage)
+                    yield self._add_usage(counts, cost_of(self.model, counts))
                 if outcome.cancelled or outcome.error is not None or not outcome.stopped:
                     for event in self._end_interrupted(outcome):
                         yield event
@@ -340,11 +328,11 @@ class AgentSession:
                 if message.stop_reason == "max_tokens" and continuations < MAX_CONTINUATIONS:
                     continuations += 1
                     kept = [block for block in blocks if block["type"] != "tool_use"]
-                    self._journal_message(history.append_assistant(self.messages, kept or [_cut_marker()]))
+                    self._journal_message(history.append_assistant(self.messages, kept or [cut_marker()]))
                     self._journal_message(history.append_user(self.messages, [history.text_block(CONTINUE_PROMPT)]))
                     continue
                 if message.stop_reason != "tool_use" or not any(b["type"] == "tool_use" for b in blocks):
-                    blocks = [block for block in blocks if block["type"] != "tool_use"] or [_cut_marker("(no text)")]
+                    blocks = [block for block in blocks if block["type"] != "tool_use"] or [cut_marker("(no text)")]
                     self._journal_message(history.append_assistant(self.messages, blocks))
                     yield TurnEnded(message.stop_reason, interrupted=False)
                     return
@@ -394,7 +382,7 @@ class AgentSession:
         """The Messages API parameters of the next call (system and tools are the same objects every call)."""
         server = self.server_compaction_active
         messages = self.messages if server else compaction.without_server_blocks(self.messages)
-        params = _for_api(
+        params = for_api(
             {
                 "model": self.model,
                 "max_tokens": self.max_tokens,
@@ -426,14 +414,14 @@ class AgentSession:
             url = os.environ.get("ANTHROPIC_BASE_URL") or OFFICIAL_ENDPOINT
         return url.rstrip("/") == OFFICIAL_ENDPOINT
 
-    async def _stream(self, outcome: _StreamOutcome) -> AsyncIterator[AgentEvent]:
+    async def _stream(self, outcome: StreamOutcome) -> AsyncIterator[AgentEvent]:
         """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
-        queue: asyncio.Queue[AgentEvent | _Done] = asyncio.Queue()
+        queue: asyncio.Queue[AgentEvent | Done] = asyncio.Queue()
         self._retry_queue = queue
         task = asyncio.create_task(self._produce(queue, outcome))
         self._op_task = task
         try:
-            while not isinstance(item := await queue.get(), _Done):
+            while not isinstance(item := await queue.get(), Done):
                 yield item
             await task
         finally:
@@ -443,58 +431,17 @@ class AgentSession:
                 task.cancel()
                 await asyncio.wait([task])
 
-    async def _produce(self, queue: asyncio.Queue[AgentEvent | _Done], outcome: _StreamOutcome) -> None:
-        # The answer is shown as it streams: a secret it repeats (even split across deltas) is redacted first.
-        redactor = REDACTOR.stream(str)
-
-        def flush_text() -> None:
-            if rest := redactor.close():
-                queue.put_nowait(TextDelta(rest))
-
-        try:
+    async def _produce(self, queue: asyncio.Queue[AgentEvent | Done], outcome: StreamOutcome) -> None:
+        def open_call() -> tuple[Any, dict[str, Any]]:
             if self._cancel_requested:
                 raise asyncio.CancelledError
             params = self.request_params()
             outcome.server_compaction = "context_management" in params
-            api = self._api().beta if outcome.server_compaction else self._api()
-            async with api.messages.stream(**params) as stream:
-                breath_at = time.monotonic() + pacing.STREAM_SLICE
-                async for event in stream:
-                    if time.monotonic() >= breath_at:
-                        # A stream already buffered never suspends this task: let the listener (a UI) run.
-                        await asyncio.sleep(pacing.STREAM_BREATH)
-                        breath_at = time.monotonic() + pacing.STREAM_SLICE
-                    if event.type == "message_start":
-                        outcome.started = True
-                    elif event.type == "text":
-                        outcome.partial_text.append(event.text)
-                        if shown := redactor.feed(event.text):
-                            queue.put_nowait(TextDelta(shown))
-                    elif event.type == "content_block_start":
-                        flush_text()
-                        if outcome.partial_text:
-                            outcome.partial_text.append("\n\n")
-                    elif event.type == "message_stop":
-                        outcome.stopped = True
-                if outcome.started:
-                    outcome.message = await stream.get_final_message()
-        except asyncio.CancelledError:
-            # Our own task: cancel() stopped it. Reported through the outcome, the consumer decides what follows.
-            outcome.cancelled = True
-        except Exception as err:
-            outcome.error = err
-        finally:
-            flush_text()
-            queue.put_nowait(_DONE)
+            return (self._api().beta if outcome.server_compaction else self._api()), params
 
-    def _server_compaction_refused(self, outcome: _StreamOutcome) -> bool:
-        """The call asked the API to compact and was refused before it began (a 4xx other than auth and limits)."""
-        if not outcome.server_compaction or outcome.started or outcome.error is None:
-            return False
-        status = getattr(outcome.error, "status_code", None)
-        return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 404, 413, 429)
+        await produce(open_call, queue, outcome)
 
-    def _replacement_for_refused_model(self, outcome: _StreamOutcome) -> str | None:
+    def _replacement_for_refused_model(self, outcome: StreamOutcome) -> str | None:
         """The family's current model when the endpoint answered 404 naming the model (a retired, pinned id), once."""
         from backend_pair.agents.models import current_for, split_long_context
 
@@ -507,7 +454,7 @@ class AgentSession:
         self._model_switched = replacement is not None
         return replacement
 
-    def _end_interrupted(self, outcome: _StreamOutcome) -> list[AgentEvent]:
+    def _end_interrupted(self, outcome: StreamOutcome) -> list[AgentEvent]:
         """Keep what arrived (text only), name the fault (a cancel is none), end the turn; the history stays valid."""
         partial = "".join(outcome.partial_text).strip()
         if partial:
@@ -516,22 +463,9 @@ class AgentSession:
         stop = outcome.message.stop_reason if outcome.message is not None else None
         return [*([fault] if fault else []), TurnEnded(stop, interrupted=True)]
 
-    def _fault(self, outcome: _StreamOutcome) -> AgentError:
+    def _fault(self, outcome: StreamOutcome) -> AgentError:
         """The one-line error for a call that failed or ended without ``message_stop``."""
-        if outcome.error is not None:
-            from backend_pair.agents.client import client_base_url, client_secret, describe_error
-
-            client = self._base_client
-            return describe_error(
-                outcome.error, model=self.model, base_url=client_base_url(client), secret=client_secret(client)
-            )
-        if not outcome.started:
-            return AgentError("The API closed the connection before the answer began. Send again.", "interrupted")
-        return AgentError(
-            "The answer was cut off mid-stream (the connection closed early); what arrived is kept. "
-            "Send a message to continue.",
-            "interrupted",
-        )
+        return fault_of(outcome, self.model, self._base_client)
 
     # -- tool calls ----------------------------------------------------------------------------------------------
 
@@ -630,7 +564,7 @@ class AgentSession:
 
     def _add_usage(self, counts: TokenCounts, cost: float) -> UsageUpdated:
         self.last_input_tokens = counts.input + counts.cache_read + counts.cache_creation
-        self._journal("usage", {**_counts_json(counts), "cost": cost})
+        self._journal("usage", {**counts_record(counts), "cost": cost})
         self.count_usage(self.definition.name, counts, cost)
         if self._parent is not None:
             self._parent.count_usage(self.definition.name, counts, cost)
@@ -648,9 +582,9 @@ class AgentSession:
 
     def usage_event(self) -> UsageUpdated:
         """Tokens and cost of the current turn and of the session, subagents included."""
-        session = self.session_usage if self.session_usage is not None else _zero_counts()
+        session = self.session_usage if self.session_usage is not None else zero_counts()
         return UsageUpdated(
-            turn=self._turn_counts if self._turn_counts is not None else _zero_counts(),
+            turn=self._turn_counts if self._turn_counts is not None else zero_counts(),
             session=session,
             turn_cost=self._turn_cost,
             session_cost=self.session_cost,
@@ -671,7 +605,7 @@ class AgentSession:
                 yield AgentError("Nothing to compact yet: the conversation is only a few turns long.", "compaction")
             return
         try:
-            params = _for_api(
+            params = for_api(
                 {
                     "model": self.model,
                     "max_tokens": compaction.SUMMARY_MAX_TOKENS,
@@ -688,7 +622,7 @@ class AgentSession:
                 return
             raise
         except Exception as err:
-            yield AgentError(f"Compaction failed, the conversation is unchanged: {_one_line(err)}", "compaction")
+            yield AgentError(f"Compaction failed, the conversation is unchanged: {one_line(err)}", "compaction")
             return
         finally:
             self._op_task = None
@@ -737,58 +671,6 @@ class AgentSession:
             self.journal.append("message", payload)
 
     # -- resume --------------------------------------------------------------------------------------------------
-
-
-def _for_api(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` as sent: a ``[1m]`` model becomes its plain id plus the 1M-context beta header."""
-    from backend_pair.agents.models import api_request
-
-    model, headers = api_request(params["model"])
-    sent = {**params, "model": model}
-    if headers:
-        sent["extra_headers"] = headers
-    return sent
-
-
-def _zero_counts() -> TokenCounts:
-    from backend_pair.agents.models import TokenCounts
-
-    return TokenCounts(input=0, output=0, cache_read=0, cache_creation=0)
-
-
-def _counts(usage: Any) -> TokenCounts:
-    from backend_pair.agents.models import TokenCounts
-
-    return TokenCounts(
-        input=int(getattr(usage, "input_tokens", 0) or 0),
-        output=int(getattr(usage, "output_tokens", 0) or 0),
-        cache_read=int(getattr(usage, "cache_read_input_tokens", 0) or 0),
-        cache_creation=int(getattr(usage, "cache_creation_input_tokens", 0) or 0),
-    )
-
-
-def _counts_json(counts: TokenCounts) -> dict[str, int]:
-    return {
-        "input": counts.input,
-        "output": counts.output,
-        "cache_read": counts.cache_read,
-        "cache_creation": counts.cache_creation,
-    }
-
-
-def _cost(model: str, counts: TokenCounts) -> float:
-    from backend_pair.agents.models import cost_usd
-
-    return cost_usd(model, counts)
-
-
-def _one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _cut_marker(text: str = "(cut off by the output limit)") -> dict[str, Any]:
-    return history.text_block(text)
 
 
 def dumps_prefix(params: dict[str, Any]) -> str:
