@@ -172,7 +172,7 @@ def test_first_frame_does_not_import_the_sdk() -> None:
         "from backend_pair.agents.definition import parse_definition\n"
         "from backend_pair.tui.app import BackendPairApp\n"
         "from backend_pair.tui.config import AppConfig\n"
-        "import backend_pair.tui.screens.main, backend_pair.tui.widgets.approval\n"
+        "import backend_pair.tui.screens.main, backend_pair.tui.screens.approval\n"
         "root = Path(sys.argv[1])\n"
         "d = parse_definition(root / 'src/backend_pair/agents/definitions/backend-engineer.md')\n"
         "BackendPairApp(AppConfig(root, d, 'm', {}, None, False))\n"

@@ -10,7 +10,7 @@ from backend_pair.agents.approval import BashDecision
 from backend_pair.agents.checklist import ItemStatus, TickedBy
 from backend_pair.agents.events import ChecklistChanged, TurnEnded
 from backend_pair.tui.app import BackendPairApp
-from backend_pair.tui.widgets.approval import ApprovalScreen, ReasonInput
+from backend_pair.tui.screens.approval import ApprovalScreen, ReasonInput
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ToolEntry
 from backend_pair.tui.widgets.status_line import StatusLine

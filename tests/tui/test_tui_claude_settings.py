@@ -14,9 +14,9 @@ from backend_pair.agents.events import TurnEnded
 from backend_pair.fake_api import FakeMessagesServer, ToolUse, text_reply, tool_reply
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.config import AppConfig
-from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.screens.approval import ApprovalScreen
+from backend_pair.tui.screens.help import HelpScreen
 from backend_pair.tui.widgets.conversation import ConversationPane, NoticeEntry, ToolEntry
-from backend_pair.tui.widgets.help import HelpScreen
 from backend_pair.workspace.journal import SessionJournal
 from tests.tui.stand_ins import MODEL, AskBash, definition, make_app, send, settle, wait_until
 

@@ -65,7 +65,7 @@ async def test_the_prompt_footer_never_offers_a_key_the_prompt_types(service_rep
 
 
 async def test_the_approval_modal_footer_shows_the_modals_keys(service_repo: Path) -> None:
-    from backend_pair.tui.widgets.approval import ApprovalScreen
+    from backend_pair.tui.screens.approval import ApprovalScreen
     from backend_pair.tui.widgets.key_footer import keys_shown
     from tests.tui.stand_ins import AskBash, send, wait_until
 

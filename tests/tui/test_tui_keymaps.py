@@ -9,9 +9,9 @@ from textual.pilot import Pilot
 
 from backend_pair.keymaps import BINDINGS, Keymap, load_keymap
 from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.screens.help import HelpScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane, ToolEntry
-from backend_pair.tui.widgets.help import HelpScreen
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
 from tests.tui.stand_ins import make_app, send, settle, staged_diff

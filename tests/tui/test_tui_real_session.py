@@ -10,7 +10,7 @@ import pytest
 from backend_pair.fake_api import FakeMessagesServer, Script, ToolUse, text_reply, tool_reply
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.config import AppConfig
-from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.screens.approval import ApprovalScreen
 from backend_pair.tui.widgets.conversation import AgentEntry, ConversationPane, ToolEntry, UserEntry
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine

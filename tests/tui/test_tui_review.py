@@ -322,7 +322,7 @@ async def test_a_command_s_changes_are_kept_or_restored_from_the_review_pane(ser
 
 
 async def test_ctrl_z_rewinds_a_file_to_before_a_turn_as_a_proposal(service_repo: Path) -> None:
-    from backend_pair.tui.widgets.rewind import RewindScreen
+    from backend_pair.tui.screens.rewind import RewindScreen
 
     app, _ = make_app(service_repo, [[TurnEnded("end_turn", False)]])
     async with app.run_test(size=(120, 40)) as pilot:

@@ -16,10 +16,10 @@ from textual.pilot import Pilot
 from backend_pair.agents.events import TextDelta, ToolCallFinished, ToolCallStarted, TurnEnded, UsageUpdated
 from backend_pair.agents.models import TokenCounts
 from backend_pair.tui.app import BackendPairApp
-from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.screens.approval import ApprovalScreen
+from backend_pair.tui.screens.help import HelpScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import AgentEntry, ToolEntry
-from backend_pair.tui.widgets.help import HelpScreen
 from tests.tui.stand_ins import (
     MAIN_PY,
     MAIN_PY_PROPOSED,

@@ -17,9 +17,9 @@ from backend_pair.agents.events import (
 )
 from backend_pair.agents.models import TokenCounts
 from backend_pair.agents.tools import summarize
+from backend_pair.tui.screens.help import HelpScreen
 from backend_pair.tui.widgets.conversation import ConversationPane
 from backend_pair.tui.widgets.file_list import FileList
-from backend_pair.tui.widgets.help import HelpScreen
 from backend_pair.tui.widgets.status_line import StatusLine
 from backend_pair.tui.widgets.subagent_entry import SubagentEntry
 from tests.tui.stand_ins import Wait, make_app, send, settle, wait_until

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from backend_pair.agents.approval import BashDecision
 from backend_pair.agents.events import AgentError, TextDelta, ToolCallFinished, ToolCallStarted, TurnEnded
 from backend_pair.tui.app import BackendPairApp
-from backend_pair.tui.widgets.approval import ApprovalScreen
+from backend_pair.tui.screens.approval import ApprovalScreen
 from backend_pair.tui.widgets.conversation import ConversationPane, ToolEntry
 from backend_pair.untrusted import has_controls, visible
 from tests.tui.stand_ins import MAIN_PY, AskBash, Propose, make_app, send, settle, wait_until

@@ -463,7 +463,7 @@ class BackendPairApp(App[int]):
             if not future.done() and decision is not None:
                 future.set_result(decision)
 
-        from backend_pair.tui.widgets.approval import ApprovalScreen
+        from backend_pair.tui.screens.approval import ApprovalScreen
 
         modal = ApprovalScreen(request)
         status = self.main.query_one(StatusLine)
@@ -494,7 +494,7 @@ class BackendPairApp(App[int]):
 
     async def open_rewind(self, preferred: str | None) -> None:
         """Pick a turn and a file; propose the file as it was before that turn (reviewed like any proposal)."""
-        from backend_pair.tui.widgets.rewind import RewindScreen
+        from backend_pair.tui.screens.rewind import RewindScreen
 
         workspace = self.workspace
         if workspace is None:
@@ -740,7 +740,7 @@ class BackendPairApp(App[int]):
 
     def action_help(self) -> None:
         """Show every binding of the active keymap."""
-        from backend_pair.tui.widgets.help import HelpScreen
+        from backend_pair.tui.screens.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             return
@@ -753,7 +753,7 @@ class BackendPairApp(App[int]):
     def binding_rows(self) -> list[tuple[str, str, str]]:
         """(binding id, active keys, description) for every binding id, in the canonical order."""
         from backend_pair.keymaps.ids import BINDINGS as DESCRIPTIONS
-        from backend_pair.tui.widgets.approval import ApprovalScreen
+        from backend_pair.tui.screens.approval import ApprovalScreen
 
         defaults: dict[str, tuple[str, str]] = {}
         for owner in (BackendPairApp, MainScreen, PromptInput, ConversationPane, ReviewPane, ChecklistPane):

@@ -14,7 +14,7 @@ from backend_pair.agents.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from backend_pair.tui.widgets.conversation import ToolEntry, outcome_of
+from backend_pair.tui.widgets.entries import ToolEntry, outcome_of
 from backend_pair.tui.widgets.status_line import short_model
 from backend_pair.untrusted import visible
 

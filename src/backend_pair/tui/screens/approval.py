@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
-from backend_pair.tui.widgets.help import display_keys
+from backend_pair.tui.screens.help import display_keys
 from backend_pair.tui.widgets.key_footer import KeyFooter
 from backend_pair.untrusted import has_controls, visible
 
