@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -108,6 +108,8 @@ class BackendPairApp(App[int]):
         self.set_keymap(config.keymap)  # before the main screen composes, so its footer shows the keymap's keys
         self.config = config
         """The command line's decisions."""
+        self._ui_thread = threading.get_ident()
+        """The thread the app is made and runs on (``run_app`` and Pilot make it where they run it)."""
         self.workspace: Workspace | None = workspace
         """The repository with the proposal overlay, once open."""
         self.checklist: Checklist | None = None
@@ -154,9 +156,11 @@ class BackendPairApp(App[int]):
         self._show_toast(kind or f"{severity}:{message}", notification)
 
     def _show_toast(self, key: str, notification: Notification) -> None:
-        if threading.get_ident() != self._thread_id:  # notify is thread-safe in Textual: keep it so
+        if threading.get_ident() != self._ui_thread:  # notify is thread-safe in Textual: keep it so
             self.call_from_thread(self._show_toast, key, notification)
             return
+        # ``App._unnotify`` and ``App._notifications`` (private): Textual 8 cannot replace a toast (``notify`` only
+        # posts a message that adds one). Guarded by tests/tui/test_tui_upstream_internals.py.
         for old_key, shown in list(self._toasts.items()):
             if old_key == key or shown.has_expired:
                 del self._toasts[old_key]
@@ -210,6 +214,11 @@ class BackendPairApp(App[int]):
         self.call_after_refresh(painted.set)
         # A background task's failure is reported (``on_worker_state_changed``), never the end of the app.
         self.run_worker(self._start(painted), name="startup", group="startup", exit_on_error=False)
+
+    @property
+    def keymap(self) -> Mapping[str, str]:
+        """The active keymap: binding id -> keys (what ``set_keymap`` was given)."""
+        return self.config.keymap
 
     @property
     def main(self) -> MainScreen:
@@ -763,7 +772,7 @@ class BackendPairApp(App[int]):
         for binding in ApprovalScreen.BINDINGS:
             if isinstance(binding, Binding) and binding.id:
                 defaults.setdefault(binding.id, (binding.key, binding.description))
-        keymap = self._keymap
+        keymap = self.config.keymap
         ids = list(DESCRIPTIONS) + [binding_id for binding_id in defaults if binding_id not in DESCRIPTIONS]
         rows: list[tuple[str, str, str]] = []
         for binding_id in ids:
@@ -845,6 +854,8 @@ def _load_watch_changes() -> WatchChanges:
 
     from backend_pair.workspace.watch import watch_changes
 
+    # anyio's private backend module: imported here, in a thread, because ``awatch`` imports it on first use, on the
+    # event loop. Guarded by tests/tui/test_tui_upstream_internals.py.
     importlib.import_module("anyio._backends._asyncio")
 
     return watch_changes

@@ -60,6 +60,8 @@ def use_pair_colours(app: App[Any]) -> None:
     app.register_theme(pair_theme())
     app.theme = THEME_NAME
     if app.no_color:
+        # ``App._filters`` (private): Textual 8 has no public way to choose the NO_COLOR filter. Guarded by
+        # tests/tui/test_tui_upstream_internals.py.
         filters = app._filters  # Textual keeps its output filters here; NO_COLOR put Monochrome in
         app._filters = [NoColor() if isinstance(line_filter, Monochrome) else line_filter for line_filter in filters]
         app.add_class("-no-color")

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
+from backend_pair.tui.key_hints import keymap_of
 from backend_pair.tui.screens.help import display_keys
 from backend_pair.tui.widgets.key_footer import KeyFooter
 from backend_pair.untrusted import has_controls, visible
@@ -117,7 +118,7 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         yield KeyFooter()  # over the main screen's: the keys that work now are the modal's
 
     def _keys_text(self) -> Text:
-        keymap = self.app._keymap if self.is_attached else {}
+        keymap = keymap_of(self.app) if self.is_attached else {}
         keys = {
             binding_id: display_keys(keymap.get(binding_id, default).split(",")[0])
             for binding_id, default in (

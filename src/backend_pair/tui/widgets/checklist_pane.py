@@ -184,7 +184,8 @@ class ChecklistPane(OptionList):
         """
         if not self.is_mounted:
             return
-        # OptionList keeps which line each option starts on (what ``scroll_to_highlight`` uses) only privately.
+        # OptionList keeps which line each option starts on (what ``scroll_to_highlight`` uses) only privately
+        # (``_index_to_line``, ``_heights``). Guarded by tests/tui/test_tui_upstream_internals.py.
         line = self._index_to_line.get(index)
         if line is None:
             return

@@ -126,6 +126,9 @@ class KeyFooter(Footer):
     async def recompose(self) -> None:
         """Recompose, then forget the watchers of the keys that were removed."""
         await super().recompose()
+        # Footer's data-bind watchers, ``_closing``/``_closed`` and ``FooterKey`` are private: Textual 8 never drops
+        # the watchers of removed keys, which would pile up on every resize. Guarded by
+        # tests/tui/test_tui_upstream_internals.py.
         watchers: dict[str, list[tuple[object, object]]] = getattr(self, "__watchers", {})
         for name, watcher_list in watchers.items():
             watchers[name] = [

@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
 
+from backend_pair.tui.key_hints import keymap_of
+
 
 class PromptInput(TextArea):
     """Where the developer writes to the agent."""
@@ -73,7 +75,7 @@ class PromptInput(TextArea):
         self.placeholder = "Ask the agent…  (Enter sends · ctrl+j newline · ↑ history)"
         self.border_title = "prompt"
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def _on_key(self, event: events.Key) -> None:  # Textual's documented way to change what a TextArea types
         """Type printable keys, except chords with alt (M-p is a command, not a ``p``), and read Esc as meta.
 
         A terminal sends M-p as Esc then ``p``; Textual reports that as ``alt+p`` but with ``p`` as its character,
@@ -96,8 +98,10 @@ class PromptInput(TextArea):
 
     def _keyed_bindings(self) -> BindingsMap:
         """This prompt's bindings with the app's keymap applied (as Textual applies it when a key arrives)."""
+        # ``Widget._bindings`` (private): Textual 8 has no public map of a widget's own bindings. Guarded by
+        # tests/tui/test_tui_upstream_internals.py.
         bindings = self._bindings.copy()
-        bindings.apply_keymap(self.app._keymap)
+        bindings.apply_keymap(dict(keymap_of(self.app)))
         return bindings
 
     async def _run_binding(self, key: str) -> bool:
