@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from backend_pair.tui.diff_render import (
-    ADDED_STYLE,
-    UNIFIED_LEAD,
-    DiffDocument,
-    hunk_as_patch,
-    lexer_name_for,
-    render_conflict,
-    render_split,
-    render_unified,
-)
-from backend_pair.tui.diff_wrap import WRAP_MARK, wrap_starts
-from backend_pair.tui.word_diff import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, intraline_changes
-from backend_pair.workspace.hunks import compute_hunks
+from backend_pair.tui.diff.conflict import render_conflict
+from backend_pair.tui.diff.document import DiffDocument, render_split, render_unified
+from backend_pair.tui.diff.highlight import lexer_name_for
+from backend_pair.tui.diff.rows import ADDED_STYLE, UNIFIED_LEAD
+from backend_pair.tui.diff.words import ADDED_WORD_STYLE, REMOVED_WORD_STYLE, intraline_changes
+from backend_pair.tui.diff.wrap import WRAP_MARK, wrap_starts
+from backend_pair.workspace.hunks import compute_hunks, hunk_as_patch
 from backend_pair.workspace.model import ConflictSides, FileProposal, FileState
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
+from backend_pair.untrusted import visible
 from backend_pair.workspace.diffing import Opcode, grouped_opcodes, opcodes
 from backend_pair.workspace.textfile import with_eol
 
@@ -279,3 +280,21 @@ def map_edits(edits: Sequence[Edit], source: Sequence[str], target: Sequence[str
             carried = line_map.carry(current)
         mapped.append((current, carried))
     return [dst for _src, dst in mapped]
+
+
+def hunk_title(hunk: Hunk) -> str:
+    """The ``@@ -a,b +c,d @@`` line of a hunk (with the enclosing context when the hunk carries one)."""
+    header = hunk.header.strip()
+    if header.startswith("@@"):
+        return header
+    title = f"@@ -{hunk.old_start},{hunk.old_count} +{hunk.new_start},{hunk.new_count} @@"
+    return f"{title} {header}" if header else title
+
+
+def hunk_as_patch(path: str, hunk: Hunk) -> str:
+    """A hunk as unified diff text, for the clipboard."""
+    shown = visible(path, multiline=False)
+    lines = [f"--- a/{shown}", f"+++ b/{shown}", hunk_title(hunk)]
+    # Only what the review pane shows goes to the clipboard: control characters stay visible tokens.
+    lines.extend(f"{line.kind}{visible(line.text, multiline=False)}" for line in hunk.lines)
+    return "\n".join(lines) + "\n"

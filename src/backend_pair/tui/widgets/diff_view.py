@@ -12,7 +12,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from backend_pair.tui.diff_render import DiffDocument, render_conflict
+from backend_pair.tui.diff.conflict import render_conflict
+from backend_pair.tui.diff.document import DiffDocument
 from backend_pair.tui.key_hints import key_hint
 from backend_pair.tui.widgets.file_list import in_conflict
 

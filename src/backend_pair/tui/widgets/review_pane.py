@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-from backend_pair.tui.diff_render import hunk_as_patch
 from backend_pair.tui.key_hints import key_hint
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList, in_conflict
 from backend_pair.untrusted import visible
+from backend_pair.workspace.hunks import hunk_as_patch
 from backend_pair.workspace.model import FileState
 
 if TYPE_CHECKING:
