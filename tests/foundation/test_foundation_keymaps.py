@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backend_pair.keymaps.ids import BINDINGS, BUILTIN_KEYMAPS
+from backend_pair.keymaps.ids import BINDINGS, BUILTIN_KEYMAPS, DEFAULT_KEYS, TABLE, markdown_table
 from backend_pair.keymaps.loader import (
     KeymapError,
     builtin_keymap_path,
@@ -22,11 +22,6 @@ from backend_pair.keymaps.loader import (
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "docs" / "contracts.md"
 ERROR_LINE = re.compile(r"^(?P<file>.+):(?P<line>\d+): (?P<message>\S.*)$")
-
-
-def contract_defaults() -> dict[str, str]:
-    rows = re.findall(r"^\| ([a-z_]+\.[a-z_]+) \| ([^ |]+)", CONTRACTS.read_text(encoding="utf-8"), re.MULTILINE)
-    return dict(rows)
 
 
 def write(tmp_path: Path, text: str, name: str = "keys.toml") -> Path:
@@ -42,16 +37,27 @@ def keymap_error(base: str, user_file: Path | None = None) -> KeymapError:
     return caught.value
 
 
-def test_default_keymap_is_the_contract_table() -> None:
-    defaults = contract_defaults()
-    assert set(defaults) == set(BINDINGS)
-    assert load_keymap("default", None) == defaults
+def test_default_keymap_the_template_and_the_contract_are_the_table() -> None:
+    assert load_keymap("default", None) == DEFAULT_KEYS
+    template = read_keymap_file(builtin_keymap_path("default"))
+    assert {binding_id: entry.keys for binding_id, entry in template.items()} == DEFAULT_KEYS
+    assert markdown_table() in CONTRACTS.read_text(encoding="utf-8"), (
+        "docs/contracts.md: run keymaps.ids.markdown_table()"
+    )
+    assert set(BINDINGS) == set(TABLE)
+
+
+@pytest.mark.parametrize("name", [name for name in BUILTIN_KEYMAPS if name != "default"])
+def test_vim_and_emacs_hold_only_what_differs_from_the_default(name: str) -> None:
+    entries = read_keymap_file(builtin_keymap_path(name))
+    assert entries and set(entries) <= set(TABLE)
+    assert all(entry.keys != DEFAULT_KEYS[binding_id] for binding_id, entry in entries.items())
 
 
 @pytest.mark.parametrize("name", BUILTIN_KEYMAPS)
-def test_builtin_keymaps_set_every_id_with_a_comment(name: str) -> None:
+def test_builtin_keymaps_comment_every_binding(name: str) -> None:
     path = builtin_keymap_path(name)
-    assert set(read_keymap_file(path)) == set(BINDINGS)
+    assert set(read_keymap_file(path)) <= set(TABLE)
     for line in path.read_text(encoding="utf-8").splitlines():
         if "=" in line and not line.lstrip().startswith("#"):
             assert re.search(r'"\s+#\s+\S', line), f"{name}.toml: uncommented binding: {line}"
@@ -87,7 +93,7 @@ def test_top_level_quoted_ids_and_literal_characters(tmp_path: Path) -> None:
 
 
 def test_missing_user_file_is_ignored(tmp_path: Path) -> None:
-    assert load_keymap("default", tmp_path / "absent.toml") == contract_defaults()
+    assert load_keymap("default", tmp_path / "absent.toml") == DEFAULT_KEYS
 
 
 def test_user_keymap_path_is_in_the_config_folder() -> None:
@@ -216,3 +222,10 @@ def test_key_names_agree_with_textual() -> None:
         assert character_key(chr(code)) == _character_to_key(chr(code))
     textual_names = {key.value for key in Keys}
     assert textual_names >= NAMED_KEYS
+
+
+def test_the_readme_names_every_binding_of_the_table() -> None:
+    readme = (CONTRACTS.parents[1] / "README.md").read_text(encoding="utf-8")
+    keys_section = readme.split("## Keys", 1)[1].split("\n## ", 1)[0]
+    missing = [binding_id for binding_id in TABLE if f"`{binding_id}`" not in keys_section]
+    assert missing == [], f"README's key table lacks {missing}"

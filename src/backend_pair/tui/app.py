@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.notifications import Notification, SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -20,6 +20,7 @@ from backend_pair.agents.port import SessionPort
 from backend_pair.errors import BackendPairError, NoTerminal
 from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.theme import use_pair_colours
@@ -83,8 +84,8 @@ class BackendPairApp(App[int]):
     CSS_PATH = "screens/main.tcss"
     """The main screen's layout; loaded by the app because the main screen is its default screen."""
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        bind("app.quit", "quit", "Quit", priority=True),
+        bind("app.help", "help", "Help"),
     ]
 
     def __init__(
@@ -760,25 +761,11 @@ class BackendPairApp(App[int]):
         self.main.action_focus_pane("prompt")
 
     def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(binding id, active keys, description) for every binding id, in the canonical order."""
-        from backend_pair.keymaps.ids import BINDINGS as DESCRIPTIONS
-        from backend_pair.tui.screens.approval import ApprovalScreen
+        """(binding id, active keys, description) for every binding id, in the table's order."""
+        from backend_pair.keymaps.ids import TABLE
 
-        defaults: dict[str, tuple[str, str]] = {}
-        for owner in (BackendPairApp, MainScreen, PromptInput, ConversationPane, ReviewPane, ChecklistPane):
-            for binding in owner.BINDINGS:
-                if isinstance(binding, Binding) and binding.id:
-                    defaults.setdefault(binding.id, (binding.key, binding.description))
-        for binding in ApprovalScreen.BINDINGS:
-            if isinstance(binding, Binding) and binding.id:
-                defaults.setdefault(binding.id, (binding.key, binding.description))
         keymap = self.config.keymap
-        ids = list(DESCRIPTIONS) + [binding_id for binding_id in defaults if binding_id not in DESCRIPTIONS]
-        rows: list[tuple[str, str, str]] = []
-        for binding_id in ids:
-            key, description = defaults.get(binding_id, ("", ""))
-            rows.append((binding_id, keymap.get(binding_id, key), DESCRIPTIONS.get(binding_id, description)))
-        return rows
+        return [(binding_id, keymap.get(binding_id, spec.keys), spec.description) for binding_id, spec in TABLE.items()]
 
     async def action_quit(self) -> None:
         """Quit; the journal already holds the conversation, proposals and checklist."""

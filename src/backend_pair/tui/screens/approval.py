@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.permissions import LOCAL_SETTINGS, suggested_prefix
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.key_hints import keymap_of
 from backend_pair.tui.screens.help import display_keys
 from backend_pair.tui.widgets.key_footer import KeyFooter
@@ -79,10 +80,10 @@ class ApprovalScreen(ModalScreen[BashDecision]):
     """The command is focused: ↑/↓ and PgUp/PgDn scroll a long one (the decision keys work from there)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "decide('once')", "Run once", id="approval.run_once"),
-        Binding("a", "decide('always')", "Always", id="approval.always"),
-        Binding("n", "ask_reason", "Deny", id="approval.deny"),
-        Binding("escape", "deny_silently", "Deny", id="approval.cancel"),
+        bind("approval.run_once", "decide('once')", "Run once"),
+        bind("approval.always", "decide('always')", "Always"),
+        bind("approval.deny", "ask_reason", "Deny"),
+        bind("approval.cancel", "deny_silently", "Deny"),
     ]
 
     def __init__(self, request: BashRequest) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.screen import Screen
@@ -28,6 +28,7 @@ from backend_pair.tui.adapter import (
     AgentUsage,
     TurnCancelled,
 )
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
 from backend_pair.tui.widgets.key_footer import KeyFooter
@@ -56,12 +57,12 @@ class MainScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: resolved as the key arrives, so keys typed right after it (one burst over SSH) reach the new pane.
-        Binding("ctrl+r", "focus_pane('review')", "Review", id="app.focus_review", priority=True),
-        Binding("ctrl+l", "focus_pane('checklist')", "Checklist", id="app.focus_checklist", priority=True),
-        Binding("ctrl+p", "focus_pane('prompt')", "Prompt", id="app.focus_prompt", show=False, priority=True),
-        Binding("tab", "cycle_pane(1)", "Next pane", id="app.next_pane", show=False),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", id="app.prev_pane", show=False),
-        Binding("ctrl+k", "compact", "Compact", id="app.compact", show=False, priority=True),
+        bind("app.focus_review", "focus_pane('review')", "Review", priority=True),
+        bind("app.focus_checklist", "focus_pane('checklist')", "Checklist", priority=True),
+        bind("app.focus_prompt", "focus_pane('prompt')", "Prompt", show=False, priority=True),
+        bind("app.next_pane", "cycle_pane(1)", "Next pane", show=False),
+        bind("app.prev_pane", "cycle_pane(-1)", "Previous pane", show=False),
+        bind("app.compact", "compact", "Compact", show=False, priority=True),
     ]
 
     def __init__(self) -> None:

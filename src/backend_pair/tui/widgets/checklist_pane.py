@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from backend_pair.agents.checklist import ItemStatus, TickedBy
+from backend_pair.tui.bindings import bind
 from backend_pair.untrusted import visible
 
 if TYPE_CHECKING:
@@ -96,10 +97,10 @@ class ChecklistPane(OptionList):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_item", "Toggle", id="checklist.toggle"),
-        Binding("down", "cursor_down", "Next item", id="checklist.next", show=False),
-        Binding("up", "cursor_up", "Previous item", id="checklist.prev", show=False),
-        Binding("escape", "app.focus_prompt", "Back", id="checklist.back", show=False),
+        bind("checklist.toggle", "toggle_item", "Toggle"),
+        bind("checklist.next", "cursor_down", "Next item", show=False),
+        bind("checklist.prev", "cursor_up", "Previous item", show=False),
+        bind("checklist.back", "app.focus_prompt", "Back", show=False),
     ]
 
     class ItemToggled(Message):

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.widgets.agent_entry import AgentEntry
 from backend_pair.tui.widgets.entries import (
     EarlierEntries,
@@ -56,8 +57,8 @@ class ConversationPane(VerticalScroll, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "expand", "Expand", id="conversation.expand"),
-        Binding("y", "copy", "Copy", id="conversation.copy"),
+        bind("conversation.expand", "expand", "Expand"),
+        bind("conversation.copy", "copy", "Copy"),
         Binding("up", "select(-1)", "Previous", show=False),
         Binding("down", "select(1)", "Next", show=False),
     ]

@@ -6,12 +6,13 @@ from contextlib import suppress
 from typing import ClassVar
 
 from textual import events
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import BindingsMap, BindingType
 from textual.dom import NoScreen
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import TextArea
 
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.key_hints import keymap_of
 
 
@@ -35,11 +36,11 @@ class PromptInput(TextArea):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "send", "Send", id="prompt.send", priority=True),
-        Binding("ctrl+j", "newline", "Newline", id="prompt.newline", priority=True),
-        Binding("escape", "cancel_turn", "Cancel turn", id="prompt.cancel"),
-        Binding("up", "history_prev", "History back", id="prompt.history_prev", show=False),
-        Binding("down", "history_next", "History forward", id="prompt.history_next", show=False),
+        bind("prompt.send", "send", "Send", priority=True),
+        bind("prompt.newline", "newline", "Newline", priority=True),
+        bind("prompt.cancel", "cancel_turn", "Cancel turn"),
+        bind("prompt.history_prev", "history_prev", "History back", show=False),
+        bind("prompt.history_next", "history_next", "History forward", show=False),
     ]
 
     busy: reactive[bool] = reactive(False, init=False)

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
+from backend_pair.tui.bindings import bind
 from backend_pair.tui.key_hints import key_hint
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList, in_conflict
@@ -90,30 +91,30 @@ class ReviewPane(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket", "next_hunk", "Next", id="review.next_hunk"),
-        Binding("left_square_bracket", "prev_hunk", "Prev", id="review.prev_hunk"),
-        Binding("right_curly_bracket", "next_file", "Next file", id="review.next_file", show=False),
-        Binding("left_curly_bracket", "prev_file", "Prev file", id="review.prev_file", show=False),
-        Binding("a", "accept_hunk", "Accept", id="review.accept_hunk"),
-        Binding("d", "reject_hunk", "Reject", id="review.reject_hunk"),
-        Binding("A", "accept_file", "Accept file", id="review.accept_file"),
-        Binding("D", "reject_file", "Reject file", id="review.reject_file"),
-        Binding("c", "comment", "Comment", id="review.comment"),
-        Binding("e", "edit_hunk", "Edit", id="review.edit_hunk", show=False),
-        Binding("E", "edit_file", "Edit file", id="review.edit_file", show=False),
-        Binding("u", "undo", "Undo", id="review.undo"),
-        Binding("U", "redo", "Redo", id="review.redo", show=False),
-        Binding("ctrl+z", "rewind", "Rewind", id="review.rewind", show=False),
-        Binding("s", "toggle_split", "Split", id="review.toggle_split", show=False),
-        Binding("w", "toggle_wrap", "Wrap", id="review.toggle_wrap", show=False),
-        Binding("y", "copy", "Copy hunk", id="review.copy", show=False),
-        Binding("r", "redo_conflict", "Redo", id="review.redo_conflict", show=False),
-        Binding("escape", "app.focus_prompt", "Back", id="review.back", show=False),
+        bind("review.next_hunk", "next_hunk", "Next"),
+        bind("review.prev_hunk", "prev_hunk", "Prev"),
+        bind("review.next_file", "next_file", "Next file", show=False),
+        bind("review.prev_file", "prev_file", "Prev file", show=False),
+        bind("review.accept_hunk", "accept_hunk", "Accept"),
+        bind("review.reject_hunk", "reject_hunk", "Reject"),
+        bind("review.accept_file", "accept_file", "Accept file"),
+        bind("review.reject_file", "reject_file", "Reject file"),
+        bind("review.comment", "comment", "Comment"),
+        bind("review.edit_hunk", "edit_hunk", "Edit", show=False),
+        bind("review.edit_file", "edit_file", "Edit file", show=False),
+        bind("review.undo", "undo", "Undo"),
+        bind("review.redo", "redo", "Redo", show=False),
+        bind("review.rewind", "rewind", "Rewind", show=False),
+        bind("review.toggle_split", "toggle_split", "Split", show=False),
+        bind("review.toggle_wrap", "toggle_wrap", "Wrap", show=False),
+        bind("review.copy", "copy", "Copy hunk", show=False),
+        bind("review.redo_conflict", "redo_conflict", "Redo", show=False),
+        bind("review.back", "app.focus_prompt", "Back", show=False),
         Binding("pagedown", "scroll_diff(1)", "Scroll down", show=False),
         Binding("pageup", "scroll_diff(-1)", "Scroll up", show=False),
-        Binding("right", "scroll_sideways(8)", "Scroll right", id="review.scroll_right", show=False),
-        Binding("left", "scroll_sideways(-8)", "Scroll left", id="review.scroll_left", show=False),
-        Binding("home", "scroll_line_start", "Line start", id="review.line_start", show=False),
+        bind("review.scroll_right", "scroll_sideways(8)", "Scroll right", show=False),
+        bind("review.scroll_left", "scroll_sideways(-8)", "Scroll left", show=False),
+        bind("review.line_start", "scroll_line_start", "Line start", show=False),
     ]
 
     file_index: reactive[int] = reactive(0, init=False, repaint=False)
