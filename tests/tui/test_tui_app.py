@@ -245,7 +245,7 @@ async def test_an_exception_inside_the_watcher_never_ends_the_app(
     import asyncio
     from collections.abc import AsyncIterator
 
-    from backend_pair.tui import app as app_module
+    from backend_pair.tui import background
     from tests.tui.stand_ins import wait_until
 
     calls: list[int] = []
@@ -257,8 +257,8 @@ async def test_an_exception_inside_the_watcher_never_ends_the_app(
         yield {"app/main.py"}
         await stop.wait()
 
-    monkeypatch.setattr(app_module, "_load_watch_changes", lambda: flaky_watch)
-    monkeypatch.setattr(app_module, "WATCH_RETRY_FIRST", 0.001)
+    monkeypatch.setattr(background, "load_watch_changes", lambda: flaky_watch)
+    monkeypatch.setattr(background, "WATCH_RETRY_FIRST", 0.001)
     app, _ = make_app(service_repo)
     app._watch = True
     async with app.run_test(size=(120, 40)) as pilot:
@@ -276,7 +276,7 @@ async def test_any_error_handling_outside_edits_is_one_line_and_watching_goes_on
     from collections.abc import AsyncIterator
 
     from backend_pair.logfile import log_to_file
-    from backend_pair.tui import app as app_module
+    from backend_pair.tui import background
     from backend_pair.workspace import open_workspace
     from backend_pair.workspace.errors import GitFailed
     from tests.tui.stand_ins import wait_until
@@ -305,7 +305,7 @@ async def test_any_error_handling_outside_edits_is_one_line_and_watching_goes_on
         return []
 
     monkeypatch.setattr(workspace, "disk_changed", disk_changed)
-    monkeypatch.setattr(app_module, "_load_watch_changes", lambda: watch)
+    monkeypatch.setattr(background, "load_watch_changes", lambda: watch)
     log_file = log_to_file(service_repo / ".git" / "backend-pair")
     app, _ = make_app(service_repo, workspace=workspace)
     app._watch = True

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from backend_pair.agents.port import SessionPort
 from backend_pair.errors import BackendPairError, NoTerminal
-from backend_pair.logfile import current_log
 from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
+from backend_pair.tui.background import FailureLines, disk_changed, watch_disk
 from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
@@ -31,7 +31,6 @@ from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 from backend_pair.untrusted import visible
-from backend_pair.workspace.model import RebaseStatus
 
 # The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
 
@@ -47,20 +46,8 @@ log = logging.getLogger(__name__)
 UI_BREATH = 0.005
 """Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
 
-WATCH_RETRY_FIRST = 0.5
-"""Seconds before watching starts again after the watcher failed (doubling on each failure in a row)."""
-
-WATCH_RETRY_MAX = 30.0
-"""The longest wait between two attempts to watch again."""
-
 TURN_GROUP = "agent-turn"
 """Worker group of the running agent turn (exclusive: one turn at a time)."""
-
-DETAIL_CHARS = 200
-"""The longest error detail a background failure's line quotes (the log has all of it)."""
-
-DISK_TOAST_LINES = 3
-"""The most lines the toast about outside edits lists (the review pane shows every file's state)."""
 
 TOAST_OVER_REVIEW_SECONDS = 3.0
 """The longest a toast may lie over the review pane (a narrow screen showing it): the current hunk is there."""
@@ -68,9 +55,6 @@ TOAST_OVER_REVIEW_SECONDS = 3.0
 BACKGROUND_GROUPS = {"startup": "starting the session", "watch": "watching for outside edits"}
 """Worker groups that run unasked, and what each does (for the one line that reports its failure)."""
 
-
-WatchChanges = Callable[[Path, asyncio.Event], AsyncIterator[set[str]]]
-"""``backend_pair.workspace.watch.watch_changes``: batches of repo-relative paths changed on disk."""
 
 SessionFactory = Callable[["BackendPairApp"], Awaitable[SessionPort]]
 """Makes the agent session once the workspace is open (tests pass a scripted one)."""
@@ -122,7 +106,7 @@ class BackendPairApp(App[int]):
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
         self._quitting = False
-        self._failures_said: set[str] = set()
+        self._failures = FailureLines(config.root)
         self._toasts: dict[str, Notification] = {}
 
     def notify(
@@ -670,75 +654,22 @@ class BackendPairApp(App[int]):
         await self._snapshot()
 
     async def _watch_disk(self) -> None:
-        workspace = self.workspace
-        if workspace is None:
-            return
-        # watchfiles and anyio are imported in a thread: the screen stays live while they load.
-        watch_changes = await asyncio.to_thread(_load_watch_changes)
-        failures = 0
-        while not self._stop_watching.is_set():
-            try:
-                async for paths in watch_changes(workspace.root, self._stop_watching):
-                    failures = 0
-                    await self._disk_changed(workspace, paths)
-                return
-            except asyncio.CancelledError:
-                raise
-            except Exception as err:
-                # Whatever the file system or git throws (a folder swapped for a symlink, a vanished repository),
-                # the app stays and watching starts again.
-                failures += 1
-                await self.background_failed("watching for outside edits", err, "watching again")
-                await asyncio.sleep(min(WATCH_RETRY_MAX, WATCH_RETRY_FIRST * 2 ** (failures - 1)))
+        if self.workspace is not None:
+            await watch_disk(self, self.workspace, self._stop_watching)
 
     async def _disk_changed(self, workspace: Workspace, paths: set[str]) -> None:
-        """Rebase proposals on files changed outside the app, and say what happened to them.
-
-        A batch that cannot be handled (any git or OS error) is reported once and dropped; watching goes on.
-        """
-        try:
-            outcomes = await asyncio.to_thread(workspace.disk_changed, paths)
-        except asyncio.CancelledError:
-            raise
-        except Exception as err:
-            await self.background_failed("reading outside edits", err, "those edits were skipped")
-            return
-        said = [outcome for outcome in outcomes if outcome.status not in (RebaseStatus.UNCHANGED, RebaseStatus.REBASED)]
-        if said:
-            # One toast for the batch, replacing the last batch's: an editor saving five times is one toast.
-            conflicted = any(outcome.status is RebaseStatus.CONFLICT for outcome in said)
-            lines = list(dict.fromkeys(outcome.detail for outcome in said))
-            if len(lines) > DISK_TOAST_LINES:
-                lines = [*lines[: DISK_TOAST_LINES - 1], f"and {len(lines) - DISK_TOAST_LINES + 1} more files"]
-            self.notify("\n".join(lines), severity="warning" if conflicted else "information", kind="disk")
-        if outcomes:
-            await self._snapshot()
-            await self.refresh_review()
+        await disk_changed(self, workspace, paths)
 
     async def background_failed(self, task: str, error: BaseException, then: str) -> None:
-        """Log a background task's failure and say so in one conversation line, once per task for the session.
+        """Log a background task's failure and say so in one conversation line, once per task for the session."""
+        line = self._failures.line(task, error, then)
+        if line is not None:
+            with contextlib.suppress(LookupError):  # quitting: the screen is gone, the log has it
+                await self.main.query_one(ConversationPane).add_notice(line, "error")
 
-        The same failure repeating (every batch of outside edits under a broken folder) is only logged: the
-        conversation never fills with copies of one line.
-
-        Args:
-            task: What was being done, e.g. ``"watching for outside edits"`` (also what "once" counts by).
-            error: What went wrong.
-            then: What happens next, e.g. ``"watching again"``.
-        """
-        detail = str(error) if isinstance(error, BackendPairError) else f"{type(error).__name__}: {error}"
-        log.warning("%s failed (%s); %s", task, detail, then, exc_info=error)
-        first_line = next((line.strip() for line in detail.splitlines() if line.strip()), type(error).__name__)
-        detail = first_line if len(first_line) <= DETAIL_CHARS else first_line[: DETAIL_CHARS - 1] + "…"
-        if task in self._failures_said:
-            return
-        self._failures_said.add(task)
-        where = current_log()
-        if where is not None:
-            then += f" (details in {_shown_path(where, self.config.root)})"
-        line = visible(f"{task} hit an error ({detail}); {then}", multiline=False)
-        with contextlib.suppress(LookupError):  # quitting: the screen is gone, the log has it
-            await self.main.query_one(ConversationPane).add_notice(line, "error")
+    async def snapshot_journal(self) -> None:
+        """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
+        await self._snapshot()
 
     # Actions
 
@@ -825,27 +756,6 @@ def _contract_problems(proposals: list[FileProposal]) -> dict[str, str]:
     from backend_pair.agents.contracts import contract_problems
 
     return contract_problems([(p.path, p.proposed) for p in proposals if p.conflict is None])
-
-
-def _shown_path(path: Path, root: Path) -> str:
-    """``path`` relative to the repository when it is inside it (``.git/backend-pair/...``), else as it is."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _load_watch_changes() -> WatchChanges:
-    """Import the disk watcher, with the anyio backend that ``awatch`` would otherwise import on the event loop."""
-    import importlib
-
-    from backend_pair.workspace.watch import watch_changes
-
-    # anyio's private backend module: imported here, in a thread, because ``awatch`` imports it on first use, on the
-    # event loop. Guarded by tests/tui/test_tui_upstream_internals.py.
-    importlib.import_module("anyio._backends._asyncio")
-
-    return watch_changes
 
 
 async def _default_session(app: BackendPairApp) -> SessionPort:
