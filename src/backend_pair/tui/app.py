@@ -24,9 +24,7 @@ from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.theme import use_pair_colours
-from backend_pair.tui.widgets.checklist_pane import ChecklistPane
 from backend_pair.tui.widgets.conversation import ConversationPane
-from backend_pair.tui.widgets.pane_tabs import PaneTabs
 from backend_pair.tui.widgets.prompt import PromptInput
 from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
@@ -222,7 +220,7 @@ class BackendPairApp(App[int]):
             workspace = self.workspace
             repaired = await asyncio.to_thread(workspace.recover_interrupted_accept)
             if repaired:
-                await self.main.query_one(ConversationPane).add_notice(repaired, "info")
+                await self.main.say(repaired, "info")
             status.branch = await asyncio.to_thread(workspace.branch)
             self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
             self.refresh_checklist(mark_changes=False)
@@ -237,11 +235,11 @@ class BackendPairApp(App[int]):
             self.session = await self._session_factory(self)
             await self._adopt_session(self.session)
             if reminder:
-                await self.main.query_one(ConversationPane).add_notice(reminder, "info")
+                await self.main.say(reminder, "info")
             await self._recover_interrupted_command(workspace)
         except BackendPairError as err:
             status.activity = "offline"
-            await self.main.query_one(ConversationPane).add_notice(str(err), "error")
+            await self.main.say(str(err), "error")
             return
         finally:
             self._session_ready.set()
@@ -255,7 +253,7 @@ class BackendPairApp(App[int]):
         """Put what a command cut short by a crash had changed under review, and say so."""
         report = await asyncio.to_thread(workspace.recover_interrupted_command)
         if report is not None and report.changed:
-            await self.main.query_one(ConversationPane).add_notice(
+            await self.main.say(
                 f"A Bash command was cut short when backend-pair last stopped; what it changed "
                 f"({', '.join(report.changed)}) is in the review pane.",
                 "info",
@@ -324,12 +322,7 @@ class BackendPairApp(App[int]):
             screen_prompt.sent = [*_typed_messages(list(messages)), *screen_prompt.sent]
         usage = session.session_usage
         if usage is not None:
-            status = self.main.query_one(StatusLine)
-            status.input_tokens = usage.input
-            status.output_tokens = usage.output
-            status.cache_read_tokens = usage.cache_read
-            status.cache_write_tokens = usage.cache_creation
-            status.cost = session.session_cost
+            self.main.show_usage(usage, session.session_cost)
 
     async def _snapshot(self) -> None:
         """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
@@ -370,7 +363,7 @@ class BackendPairApp(App[int]):
                 messages.add(event)
             messages.flush()
         except BackendPairError as err:
-            await screen.query_one(ConversationPane).add_notice(str(err), "error")
+            await screen.say(str(err), "error")
         finally:
             status.activity = "ready"
 
@@ -387,7 +380,7 @@ class BackendPairApp(App[int]):
         await self._session_ready.wait()
         session = self.session
         if session is None:
-            await screen.query_one(ConversationPane).add_notice("no agent session: see the error above", "error")
+            await screen.say("no agent session: see the error above", "error")
             return
         prompt.busy = True
         messages = TextCoalescer(screen.post_message)
@@ -407,7 +400,7 @@ class BackendPairApp(App[int]):
             raise
         except BackendPairError as err:
             messages.flush()
-            await screen.query_one(ConversationPane).add_notice(str(err), "error")
+            await screen.say(str(err), "error")
         finally:
             status.activity = "ready"
             prompt.busy = False
@@ -618,13 +611,7 @@ class BackendPairApp(App[int]):
         proposals = await asyncio.to_thread(workspace.proposals)
         counts = await asyncio.to_thread(workspace.counts)
         problems = await asyncio.to_thread(_contract_problems, proposals)
-        screen = self.main
-        screen.query_one(ReviewPane).update_proposals(proposals, problems)
-        status = screen.query_one(StatusLine)
-        status.pending_hunks = counts.pending_hunks
-        status.staged_hunks = counts.staged_hunks
-        status.conflicts = counts.conflicts
-        screen.query_one(PaneTabs).review_count = counts.pending_hunks
+        self.main.show_review(proposals, problems, counts)
 
     def refresh_checklist(self, *, mark_changes: bool = True) -> None:
         """Redraw the checklist.
@@ -634,12 +621,7 @@ class BackendPairApp(App[int]):
         """
         if self.checklist is None:
             return
-        groups = self.checklist.groups()
-        screen = self.main
-        screen.query_one(ChecklistPane).show(groups, mark_changes=mark_changes)
-        items = self.checklist.items()
-        done = sum(1 for item in items if str(item.status) == "done")
-        screen.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
+        self.main.show_checklist(self.checklist.groups(), self.checklist.items(), mark_changes=mark_changes)
 
     async def toggle_checklist_item(self, item_id: str) -> None:
         """Toggle an item as the developer."""
@@ -665,7 +647,7 @@ class BackendPairApp(App[int]):
         line = self._failures.line(task, error, then)
         if line is not None:
             with contextlib.suppress(LookupError):  # quitting: the screen is gone, the log has it
-                await self.main.query_one(ConversationPane).add_notice(line, "error")
+                await self.main.say(line, "error")
 
     async def snapshot_journal(self) -> None:
         """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
@@ -712,7 +694,7 @@ class BackendPairApp(App[int]):
             return
         if event.worker.group in BACKGROUND_GROUPS:
             if event.worker.group == "startup":
-                self.main.query_one(StatusLine).activity = "offline"
+                self.main.show_activity("offline")
             await self.background_failed(BACKGROUND_GROUPS[event.worker.group], error, "the app goes on without it")
         elif isinstance(error, BackendPairError):
             self.notify(str(error), severity="error", timeout=10)

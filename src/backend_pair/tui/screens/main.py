@@ -38,7 +38,13 @@ from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from backend_pair.agents.checklist import ChecklistItem
+    from backend_pair.agents.models import TokenCounts
     from backend_pair.tui.app_port import PairApp
+    from backend_pair.tui.widgets.entries import NoticeKind
+    from backend_pair.workspace import FileProposal, ReviewCounts
 
 PANE_ORDER: tuple[str, ...] = ("prompt", "conversation", "review", "checklist")
 """The order tab cycles focus in."""
@@ -91,6 +97,48 @@ class MainScreen(Screen[None]):
             yield ReviewPane(id="review")
         yield PromptInput(id="prompt")
         yield KeyFooter()
+
+    # What the app shows (the screen owns its widgets; the app hands it the state)
+
+    async def say(self, text: str, kind: NoticeKind = "info") -> None:
+        """One line in the conversation: a note, an error, a retry."""
+        await self.query_one(ConversationPane).add_notice(text, kind)
+
+    def show_activity(self, activity: str) -> None:
+        """What the agent is doing, in the top line (``ready``, ``working``, ``offline``)."""
+        self.query_one(StatusLine).activity = activity
+
+    def show_review(self, proposals: Sequence[FileProposal], problems: Mapping[str, str], counts: ReviewCounts) -> None:
+        """The proposals in the review pane, their counts in the top line and on the review tab."""
+        self.query_one(ReviewPane).update_proposals(list(proposals), dict(problems))
+        status = self.query_one(StatusLine)
+        status.pending_hunks = counts.pending_hunks
+        status.staged_hunks = counts.staged_hunks
+        status.conflicts = counts.conflicts
+        self.query_one(PaneTabs).review_count = counts.pending_hunks
+
+    def show_checklist(
+        self,
+        groups: list[tuple[str, list[ChecklistItem]]],
+        items: Sequence[ChecklistItem],
+        *,
+        mark_changes: bool,
+    ) -> None:
+        """The checklist pane, and how much of it is done on its tab."""
+        from backend_pair.agents.checklist import ItemStatus
+
+        self.query_one(ChecklistPane).show(groups, mark_changes=mark_changes)
+        done = sum(1 for item in items if item.status is ItemStatus.done)
+        self.query_one(PaneTabs).checklist_done = f"{done}/{len(items)}" if items else ""
+
+    def show_usage(self, usage: TokenCounts, cost: float) -> None:
+        """Tokens and cost so far, in the top line (a resumed session's)."""
+        status = self.query_one(StatusLine)
+        status.input_tokens = usage.input
+        status.output_tokens = usage.output
+        status.cache_read_tokens = usage.cache_read
+        status.cache_write_tokens = usage.cache_creation
+        status.cost = cost
 
     # Panes and focus
 
