@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from backend_pair.agents.events import AgentEvent
     from backend_pair.agents.session import AgentSession
 
+FORTY_LINES = "".join(f"line {n}\n" for n in range(1, 41))
+"""``svc.py`` as committed by the ``service`` fixture (tests/workspace/conftest.py): ``line 1`` to ``line 40``."""
+
 GitRunner = Callable[..., str]
 """Runs git in the test repository: ``git("diff", "--cached")`` -> its standard output."""
 
@@ -18,6 +21,14 @@ GitRunner = Callable[..., str]
 def git(root: Path, *args: str) -> str:
     """Run git in ``root`` and return its standard output."""
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def edit_lines(text: str, changes: dict[int, str]) -> str:
+    """``text`` with line ``n`` (1-based) replaced by ``changes[n]`` (which carries its own line end)."""
+    lines = text.splitlines(keepends=True)
+    for number, new in changes.items():
+        lines[number - 1] = new
+    return "".join(lines)
 
 
 async def collect(session: AgentSession, text: str) -> list[AgentEvent]:

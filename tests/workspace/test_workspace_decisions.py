@@ -8,25 +8,7 @@ import pytest
 
 from backend_pair.workspace import FileState, UndoRefused, Workspace, open_workspace
 from backend_pair.workspace.hunk_edit import HEADER_PREFIX, read_back
-from tests.support import GitRunner
-
-BASE = "".join(f"line {n}\n" for n in range(1, 41))
-
-
-def _edit(text: str, changes: dict[int, str]) -> str:
-    lines = text.splitlines(keepends=True)
-    for number, new in changes.items():
-        lines[number - 1] = new
-    return "".join(lines)
-
-
-@pytest.fixture
-def service(git_repo: Path, git: GitRunner) -> Path:
-    """A committed 40-line file ``svc.py``."""
-    (git_repo / "svc.py").write_text(BASE)
-    git("add", "svc.py")
-    git("commit", "-qm", "svc")
-    return git_repo / "svc.py"
+from tests.support import FORTY_LINES, GitRunner, edit_lines
 
 
 def _rewrite(buffer: str, old: str, new: str) -> str:
@@ -38,7 +20,7 @@ def _rewrite(buffer: str, old: str, new: str) -> str:
 
 
 def test_the_edit_buffer_holds_a_header_and_the_new_side_with_context(ws: Workspace, service: Path) -> None:
-    hunk = ws.propose("svc.py", _edit(BASE, {10: "TEN\n"})).hunks[0]
+    hunk = ws.propose("svc.py", edit_lines(FORTY_LINES, {10: "TEN\n"})).hunks[0]
     buffer = ws.edit_buffer("svc.py", hunk.id)
     header = [line for line in buffer.splitlines() if line.startswith(HEADER_PREFIX)]
     body = [line for line in buffer.splitlines() if not line.startswith(HEADER_PREFIX)]
@@ -50,7 +32,7 @@ def test_the_edit_buffer_holds_a_header_and_the_new_side_with_context(ws: Worksp
 def test_an_edited_hunk_is_marked_and_accepting_stages_exactly_the_edited_lines(
     ws: Workspace, service: Path, git: GitRunner
 ) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {10: "TEN\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {10: "TEN\n", 30: "THIRTY\n"}))
     first, second = proposal.hunks
     step = ws.edit_hunk("svc.py", first.id, _rewrite(ws.edit_buffer("svc.py", first.id), "TEN\n", "ten, by me\n"))
     assert step is not None and step.path == "svc.py"
@@ -62,7 +44,7 @@ def test_an_edited_hunk_is_marked_and_accepting_stages_exactly_the_edited_lines(
     assert next(h for h in edited.hunks if h.id != mine.id).id == second.id
 
     ws.accept_hunk("svc.py", mine.id)
-    assert service.read_text() == _edit(BASE, {10: "ten, by me\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {10: "ten, by me\n"})
     staged = git("diff", "--cached", "-U0", "svc.py")
     assert [line for line in staged.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
         "-line 10",
@@ -74,7 +56,7 @@ def test_an_edited_hunk_is_marked_and_accepting_stages_exactly_the_edited_lines(
 
 
 def test_an_empty_or_unchanged_buffer_changes_nothing(ws: Workspace, service: Path) -> None:
-    hunk = ws.propose("svc.py", _edit(BASE, {10: "TEN\n"})).hunks[0]
+    hunk = ws.propose("svc.py", edit_lines(FORTY_LINES, {10: "TEN\n"})).hunks[0]
     buffer = ws.edit_buffer("svc.py", hunk.id)
     assert ws.edit_hunk("svc.py", hunk.id, buffer) is None
     assert ws.edit_hunk("svc.py", hunk.id, "") is None
@@ -95,14 +77,14 @@ def test_read_back_keeps_the_missing_final_newline_and_crlf_becomes_lf() -> None
 def test_editing_the_whole_file_marks_each_touched_hunk_and_the_agent_hears_per_hunk(
     ws: Workspace, service: Path, git: GitRunner
 ) -> None:
-    ws.propose("svc.py", _edit(BASE, {5: "FIVE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {5: "FIVE\n"}))
     buffer = ws.edit_buffer("svc.py", None)
     step = ws.edit_file("svc.py", _rewrite(_rewrite(buffer, "FIVE\n", "five!\n"), "line 35\n", "35!\n"))
     assert step is not None
     proposal = ws.proposal("svc.py")
     assert proposal is not None and [h.edited for h in proposal.hunks] == [True, True]
     ws.accept_file("svc.py")
-    assert service.read_text() == _edit(BASE, {5: "five!\n", 35: "35!\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {5: "five!\n", 35: "35!\n"})
     assert "+35!" in git("diff", "--cached", "svc.py")
     feedback = ws.take_feedback()
     assert feedback.count("changed it and accepted") == 2
@@ -110,11 +92,11 @@ def test_editing_the_whole_file_marks_each_touched_hunk_and_the_agent_hears_per_
 
 def test_edited_lines_are_data_never_a_command(ws: Workspace, service: Path, git: GitRunner) -> None:
     hostile = "$(touch pwned) `rm -rf /` \x1b]52;c;aGk=\x07 ; echo hi\n"
-    hunk = ws.propose("svc.py", _edit(BASE, {10: "TEN\n"})).hunks[0]
+    hunk = ws.propose("svc.py", edit_lines(FORTY_LINES, {10: "TEN\n"})).hunks[0]
     step = ws.edit_hunk("svc.py", hunk.id, _rewrite(ws.edit_buffer("svc.py", hunk.id), "TEN\n", hostile))
     assert step is not None
     ws.accept_hunk("svc.py", step.hunk_id)
-    assert service.read_text() == _edit(BASE, {10: hostile})
+    assert service.read_text() == edit_lines(FORTY_LINES, {10: hostile})
     assert not (service.parent / "pwned").exists()
 
 
@@ -124,7 +106,7 @@ def test_edited_lines_are_data_never_a_command(ws: Workspace, service: Path, git
 def test_undo_takes_back_decisions_of_every_kind_in_order_and_redo_does_them_again(
     ws: Workspace, service: Path, git: GitRunner
 ) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 20: "TWENTY\n", 37: "THIRTY-SEVEN\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 20: "TWENTY\n", 37: "THIRTY-SEVEN\n"}))
     first, second, third = proposal.hunks
     ws.accept_hunk("svc.py", first.id)
     ws.comment_hunk("svc.py", second.id, "why?")
@@ -149,7 +131,7 @@ def test_undo_takes_back_decisions_of_every_kind_in_order_and_redo_does_them_aga
 
     undone = ws.undo()  # the accept: disk and index as before
     assert undone.hunk_id == first.id
-    assert service.read_text() == BASE and git("diff", "--cached") == ""
+    assert service.read_text() == FORTY_LINES and git("diff", "--cached") == ""
     with pytest.raises(UndoRefused, match="nothing to undo"):
         ws.undo()
     assert ws.take_feedback() == ""  # nothing had been sent: everything queued was taken back silently
@@ -168,7 +150,7 @@ def test_undo_takes_back_decisions_of_every_kind_in_order_and_redo_does_them_aga
 
 
 def test_a_new_decision_ends_redo(ws: Workspace, service: Path) -> None:
-    first, second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.reject_hunk("svc.py", first.id)
     ws.undo()
     ws.reject_hunk("svc.py", second.id)
@@ -177,7 +159,7 @@ def test_a_new_decision_ends_redo(ws: Workspace, service: Path) -> None:
 
 
 def test_undoing_a_rejection_already_sent_tells_the_agent(ws: Workspace, service: Path) -> None:
-    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, _second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.reject_hunk("svc.py", first.id, "not now")
     assert "Rejected hunk" in ws.take_feedback()
     ws.undo()
@@ -188,7 +170,7 @@ def test_undoing_a_rejection_already_sent_tells_the_agent(ws: Workspace, service
 
 
 def test_undoing_an_unsent_rejection_removes_its_line_and_keeps_the_comment_line(ws: Workspace, service: Path) -> None:
-    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, _second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.comment_hunk("svc.py", first.id, "looks odd")
     ws.reject_hunk("svc.py", first.id)
     ws.undo()
@@ -198,7 +180,7 @@ def test_undoing_an_unsent_rejection_removes_its_line_and_keeps_the_comment_line
 
 
 def test_undoing_a_whole_file_rejection_brings_the_proposal_back(ws: Workspace, service: Path, git_repo: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.propose("new.py", "n = 1\n")
     ws.reject_file("new.py")
     ws.reject_file("svc.py")
@@ -223,28 +205,28 @@ def test_undoing_a_rejection_of_a_new_file(ws: Workspace, git_repo: Path) -> Non
 
 
 def test_undoing_a_rejection_merges_with_what_the_agent_proposed_since(ws: Workspace, service: Path) -> None:
-    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, _second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.reject_hunk("svc.py", first.id)
-    ws.propose("svc.py", _edit(BASE, {30: "THIRTY\n", 35: "THIRTY-FIVE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {30: "THIRTY\n", 35: "THIRTY-FIVE\n"}))
     ws.undo()
     proposal = ws.proposal("svc.py")
     assert proposal is not None
-    assert proposal.proposed == _edit(BASE, {3: "THREE\n", 30: "THIRTY\n", 35: "THIRTY-FIVE\n"})
+    assert proposal.proposed == edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n", 35: "THIRTY-FIVE\n"})
 
 
 def test_undo_of_an_accept_keeps_a_concurrent_writers_lines(ws: Workspace, service: Path, git: GitRunner) -> None:
-    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, _second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.accept_hunk("svc.py", first.id)
     ws.comment_hunk("svc.py", _second.id, "later")
-    service.write_text(_edit(service.read_text(), {20: "the developer's line 20\n"}))
+    service.write_text(edit_lines(service.read_text(), {20: "the developer's line 20\n"}))
     ws.undo()  # the comment
     ws.undo()  # the accept: line 3 back, the developer's line 20 kept
-    assert service.read_text() == _edit(BASE, {20: "the developer's line 20\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {20: "the developer's line 20\n"})
     assert git("diff", "--cached") == ""
 
 
 def test_the_stack_survives_a_resume(ws: Workspace, service: Path, git_repo: Path) -> None:
-    first, second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.reject_hunk("svc.py", first.id)
     step = ws.edit_hunk("svc.py", second.id, _rewrite(ws.edit_buffer("svc.py", second.id), "THIRTY", "30"))
     assert step is not None
@@ -257,14 +239,14 @@ def test_the_stack_survives_a_resume(ws: Workspace, service: Path, git_repo: Pat
         restored.undo()
         restored.undo()
         proposal = restored.proposal("svc.py")
-        assert proposal is not None and proposal.proposed == _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})
+        assert proposal is not None and proposal.proposed == edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})
         assert proposal.state is FileState.PENDING
     finally:
         restored.close()
 
 
 def test_undoing_an_accept_brings_back_the_hunks_comments(ws: Workspace, service: Path) -> None:
-    first, _second = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"})).hunks
+    first, _second = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"})).hunks
     ws.comment_hunk("svc.py", first.id, "fine, but why?")
     ws.accept_hunk("svc.py", first.id)
     ws.undo()

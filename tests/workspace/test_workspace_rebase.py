@@ -7,35 +7,18 @@ from pathlib import Path
 import pytest
 
 from backend_pair.workspace import FileState, RebaseStatus, Workspace, WorkspaceError, open_workspace
-from tests.support import GitRunner
-
-BASE = "".join(f"line {n}\n" for n in range(1, 41))
-
-
-def _edit(text: str, changes: dict[int, str]) -> str:
-    lines = text.splitlines(keepends=True)
-    for number, new in changes.items():
-        lines[number - 1] = new
-    return "".join(lines)
-
-
-@pytest.fixture
-def service(git_repo: Path, git: GitRunner) -> Path:
-    (git_repo / "svc.py").write_text(BASE)
-    git("add", "svc.py")
-    git("commit", "-qm", "svc")
-    return git_repo / "svc.py"
+from tests.support import FORTY_LINES, GitRunner, edit_lines
 
 
 def test_clean_merge_updates_hunks_and_keeps_ids(ws: Workspace, service: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
-    service.write_text(_edit(BASE, {15: "developer fifteen\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {15: "developer fifteen\n"}))
     outcomes = ws.disk_changed(["svc.py"])
     assert [(o.path, o.status) for o in outcomes] == [("svc.py", RebaseStatus.REBASED)]
     rebased = ws.proposal("svc.py")
     assert rebased is not None and rebased.state is FileState.PENDING
     assert rebased.base == service.read_text()
-    assert rebased.proposed == _edit(BASE, {3: "THREE\n", 15: "developer fifteen\n", 30: "THIRTY\n"})
+    assert rebased.proposed == edit_lines(FORTY_LINES, {3: "THREE\n", 15: "developer fifteen\n", 30: "THIRTY\n"})
     assert [h.id for h in rebased.hunks] == [h.id for h in proposal.hunks]
     feedback = ws.take_feedback()
     assert "Outside edit: svc.py changed on disk; the proposal was rebased" in feedback
@@ -43,8 +26,8 @@ def test_clean_merge_updates_hunks_and_keeps_ids(ws: Workspace, service: Path) -
 
 
 def test_conflict_keeps_both_sides_and_never_writes(ws: Workspace, service: Path, git: GitRunner) -> None:
-    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
-    developer = _edit(BASE, {20: "developer twenty\n"})
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {20: "agent twenty\n"}))
+    developer = edit_lines(FORTY_LINES, {20: "developer twenty\n"})
     service.write_text(developer)
     [outcome] = ws.disk_changed(["svc.py"])
     assert outcome.status is RebaseStatus.CONFLICT
@@ -52,8 +35,8 @@ def test_conflict_keeps_both_sides_and_never_writes(ws: Workspace, service: Path
     assert proposal is not None and proposal.state is FileState.CONFLICT and proposal.hunks == ()
     assert proposal.conflict is not None
     assert proposal.conflict.ours == developer
-    assert proposal.conflict.theirs == _edit(BASE, {20: "agent twenty\n"})
-    assert proposal.conflict.base == BASE
+    assert proposal.conflict.theirs == edit_lines(FORTY_LINES, {20: "agent twenty\n"})
+    assert proposal.conflict.base == FORTY_LINES
     assert service.read_text() == developer
     assert ws.read_text("svc.py") == developer
     assert ws.counts().conflicts == 1
@@ -67,10 +50,10 @@ def test_conflict_keeps_both_sides_and_never_writes(ws: Workspace, service: Path
 
 
 def test_conflict_resolves_when_the_developer_reverts(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
-    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {20: "agent twenty\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {20: "developer twenty\n"}))
     ws.disk_changed(["svc.py"])
-    service.write_text(BASE)
+    service.write_text(FORTY_LINES)
     [outcome] = ws.disk_changed(["svc.py"])
     assert outcome.status is RebaseStatus.RESOLVED
     proposal = ws.proposal("svc.py")
@@ -78,8 +61,8 @@ def test_conflict_resolves_when_the_developer_reverts(ws: Workspace, service: Pa
 
 
 def test_redo_conflict_drops_it_and_asks_the_agent(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
-    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {20: "agent twenty\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {20: "developer twenty\n"}))
     ws.disk_changed(["svc.py"])
     ws.take_feedback()
     ws.redo_conflict("svc.py")
@@ -90,16 +73,16 @@ def test_redo_conflict_drops_it_and_asks_the_agent(ws: Workspace, service: Path)
 
 
 def test_new_proposal_on_conflicted_file_starts_from_disk(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
-    developer = _edit(BASE, {20: "developer twenty\n"})
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {20: "agent twenty\n"}))
+    developer = edit_lines(FORTY_LINES, {20: "developer twenty\n"})
     service.write_text(developer)
     ws.disk_changed(["svc.py"])
-    proposal = ws.propose("svc.py", _edit(developer, {21: "agent 21\n"}))
+    proposal = ws.propose("svc.py", edit_lines(developer, {21: "agent 21\n"}))
     assert proposal.state is FileState.PENDING and proposal.base == developer and len(proposal.hunks) == 1
 
 
 def test_own_writes_and_unchanged_files_are_quiet(ws: Workspace, service: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
     ws.take_feedback()
     [outcome] = ws.disk_changed(["svc.py"])
@@ -117,7 +100,7 @@ def test_other_files_changed_are_listed_for_the_agent(ws: Workspace, git_repo: P
 
 
 def test_deleted_file_is_marked(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     service.unlink()
     [outcome] = ws.disk_changed(["svc.py"])
     assert outcome.status is RebaseStatus.DELETED
@@ -129,7 +112,7 @@ def test_deleted_file_is_marked(ws: Workspace, service: Path) -> None:
 
 
 def test_renamed_file_moves_the_proposal(ws: Workspace, service: Path, git_repo: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     service.rename(git_repo / "service.py")
     [outcome] = ws.disk_changed(["svc.py", "service.py"])
     assert outcome.status is RebaseStatus.RENAMED and outcome.new_path == "service.py"
@@ -137,31 +120,31 @@ def test_renamed_file_moves_the_proposal(ws: Workspace, service: Path, git_repo:
     assert moved is not None and [h.id for h in moved.hunks] == [h.id for h in proposal.hunks]
     assert ws.proposal("svc.py") is None
     ws.accept_file("service.py")
-    assert (git_repo / "service.py").read_text() == _edit(BASE, {3: "THREE\n"})
+    assert (git_repo / "service.py").read_text() == edit_lines(FORTY_LINES, {3: "THREE\n"})
 
 
 def test_accept_syncs_with_disk_even_before_the_watcher(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {30: "THIRTY\n"}))
-    service.write_text(_edit(BASE, {5: "dev five\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {30: "THIRTY\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {5: "dev five\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
-    assert service.read_text() == _edit(BASE, {5: "dev five\n", 30: "THIRTY\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {5: "dev five\n", 30: "THIRTY\n"})
     staged = git("diff", "--cached", "-U0")
     assert "+THIRTY" in staged and "dev five" not in staged
 
 
 def test_propose_after_outside_edit_merges_onto_it(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
-    service.write_text(_edit(BASE, {30: "dev thirty\n"}))
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 10: "TEN\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {30: "dev thirty\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 10: "TEN\n"}))
     proposal = ws.proposal("svc.py")
     assert proposal is not None
-    assert proposal.proposed == _edit(BASE, {3: "THREE\n", 10: "TEN\n", 30: "dev thirty\n"})
+    assert proposal.proposed == edit_lines(FORTY_LINES, {3: "THREE\n", 10: "TEN\n", 30: "dev thirty\n"})
 
 
 def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
     ws: Workspace, service: Path, git_repo: Path, git: GitRunner
 ) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.propose("new.py", "n = 1\n")
     ws.accept_hunk("svc.py", proposal.hunks[1].id)
     ws.comment_hunk("svc.py", proposal.hunks[0].id, "hmm")
@@ -180,16 +163,16 @@ def test_json_round_trip_restores_proposals_comments_feedback_and_undo(
         assert "hmm" in restored.take_feedback()
         assert restored.undo().label.startswith('undid the comment "hmm"')  # the stack came back in order
         restored.undo_last_accept()
-        assert service.read_text() == BASE and git("diff", "--cached") == ""
+        assert service.read_text() == FORTY_LINES and git("diff", "--cached") == ""
         assert restored.to_json()["version"] == 1
     finally:
         restored.close()
 
 
 def test_restore_rebases_onto_changed_disk(ws: Workspace, service: Path, git_repo: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     saved = ws.to_json()
-    service.write_text(_edit(BASE, {30: "dev thirty\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {30: "dev thirty\n"}))
     ws.restore_json(saved)
     proposal = ws.proposal("svc.py")
     assert proposal is not None and proposal.base == service.read_text()
@@ -218,12 +201,12 @@ def test_restore_refuses_damaged_or_escaping_state(ws: Workspace) -> None:
 
 
 def test_conflicted_file_deleted_becomes_a_new_file_proposal(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {20: "agent twenty\n"}))
-    service.write_text(_edit(BASE, {20: "developer twenty\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {20: "agent twenty\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {20: "developer twenty\n"}))
     ws.disk_changed(["svc.py"])
     service.unlink()
     [outcome] = ws.disk_changed(["svc.py"])
     assert outcome.status is RebaseStatus.DELETED
     proposal = ws.proposal("svc.py")
     assert proposal is not None and proposal.state is FileState.DELETED_ON_DISK
-    assert proposal.proposed == _edit(BASE, {20: "agent twenty\n"}) and len(proposal.hunks) == 1
+    assert proposal.proposed == edit_lines(FORTY_LINES, {20: "agent twenty\n"}) and len(proposal.hunks) == 1

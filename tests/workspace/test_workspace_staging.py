@@ -20,32 +20,14 @@ from backend_pair.workspace import (
     gitrepo,
     open_workspace,
 )
-from tests.support import GitRunner
-
-BASE = "".join(f"line {n}\n" for n in range(1, 41))
-
-
-def _edit(text: str, changes: dict[int, str]) -> str:
-    lines = text.splitlines(keepends=True)
-    for number, new in changes.items():
-        lines[number - 1] = new
-    return "".join(lines)
-
-
-@pytest.fixture
-def service(git_repo: Path, git: GitRunner) -> Path:
-    """A committed 40-line file ``svc.py``."""
-    (git_repo / "svc.py").write_text(BASE)
-    git("add", "svc.py")
-    git("commit", "-qm", "svc")
-    return git_repo / "svc.py"
+from tests.support import FORTY_LINES, GitRunner, edit_lines
 
 
 def test_accept_one_hunk_writes_and_stages_only_that_hunk(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     first, second = proposal.hunks
     ws.accept_hunk("svc.py", second.id)
-    assert service.read_text() == _edit(BASE, {30: "THIRTY\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {30: "THIRTY\n"})
     staged = git("diff", "--cached", "-U0", "svc.py")
     assert "+THIRTY" in staged and "THREE" not in staged
     assert git("diff", "svc.py") == ""
@@ -57,10 +39,10 @@ def test_accept_one_hunk_writes_and_stages_only_that_hunk(ws: Workspace, service
 
 
 def test_developer_unstaged_edits_stay_unstaged(ws: Workspace, service: Path, git: GitRunner) -> None:
-    service.write_text(_edit(BASE, {10: "developer edit\n"}))
-    proposal = ws.propose("svc.py", _edit(service.read_text(), {30: "THIRTY\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {10: "developer edit\n"}))
+    proposal = ws.propose("svc.py", edit_lines(service.read_text(), {30: "THIRTY\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
-    assert service.read_text() == _edit(BASE, {10: "developer edit\n", 30: "THIRTY\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {10: "developer edit\n", 30: "THIRTY\n"})
     staged = git("diff", "--cached", "-U0")
     assert "+THIRTY" in staged and "developer edit" not in staged
     unstaged = git("diff", "-U0")
@@ -68,9 +50,9 @@ def test_developer_unstaged_edits_stay_unstaged(ws: Workspace, service: Path, gi
 
 
 def test_developer_staged_edits_are_kept_in_the_index(ws: Workspace, service: Path, git: GitRunner) -> None:
-    service.write_text(_edit(BASE, {1: "staged by dev\n"}))
+    service.write_text(edit_lines(FORTY_LINES, {1: "staged by dev\n"}))
     git("add", "svc.py")
-    proposal = ws.propose("svc.py", _edit(service.read_text(), {30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(service.read_text(), {30: "THIRTY\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
     staged = git("diff", "--cached", "-U0")
     assert "+staged by dev" in staged and "+THIRTY" in staged
@@ -78,7 +60,7 @@ def test_developer_staged_edits_are_kept_in_the_index(ws: Workspace, service: Pa
 
 
 def test_hunk_ids_stay_stable_while_others_are_decided(ws: Workspace, service: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"}))
     ids = [h.id for h in proposal.hunks]
     assert len(ids) == 4
     ws.accept_hunk("svc.py", ids[1])
@@ -142,10 +124,10 @@ def test_mode_is_kept(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
 
 
 def test_reject_removes_the_hunk_and_queues_feedback(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.reject_hunk("svc.py", proposal.hunks[0].id, "keep line 3 as it is")
-    assert ws.read_text("svc.py") == _edit(BASE, {30: "THIRTY\n"})
-    assert service.read_text() == BASE
+    assert ws.read_text("svc.py") == edit_lines(FORTY_LINES, {30: "THIRTY\n"})
+    assert service.read_text() == FORTY_LINES
     assert git("diff", "--cached") == ""
     feedback = ws.take_feedback()
     assert "Rejected hunk @@ -1,6 +1,6 @@ in svc.py" in feedback
@@ -154,7 +136,7 @@ def test_reject_removes_the_hunk_and_queues_feedback(ws: Workspace, service: Pat
 
 
 def test_comment_without_deciding(ws: Workspace, service: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     hunk_id = proposal.hunks[0].id
     ws.comment_hunk("svc.py", hunk_id, "why uppercase?")
     again = ws.proposal("svc.py")
@@ -164,7 +146,7 @@ def test_comment_without_deciding(ws: Workspace, service: Path) -> None:
 
 
 def test_reject_file_and_new_file(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     new = ws.propose("extra.py", "y = 2\n")
     ws.reject_file("svc.py", "wrong approach")
     ws.reject_hunk("extra.py", new.hunks[0].id)
@@ -175,7 +157,7 @@ def test_reject_file_and_new_file(ws: Workspace, service: Path) -> None:
 
 
 def test_accept_all_batches_files(ws: Workspace, service: Path, git_repo: Path, git: GitRunner) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.propose("README.md", "# sample service\n")
     ws.propose("docs/new.md", "hello\n")
     ws.accept_all()
@@ -184,13 +166,13 @@ def test_accept_all_batches_files(ws: Workspace, service: Path, git_repo: Path, 
     assert git("diff") == ""
     assert ws.counts().staged_hunks == 4
     ws.undo_last_accept()
-    assert git("diff", "--cached") == "" and service.read_text() == BASE
+    assert git("diff", "--cached") == "" and service.read_text() == FORTY_LINES
     assert not (git_repo / "docs").exists()
     assert ws.counts().pending_hunks == 4
 
 
 def test_unknown_hunk(ws: Workspace, service: Path) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     with pytest.raises(HunkNotFound):
         ws.accept_hunk("svc.py", "nope")
     with pytest.raises(HunkNotFound):
@@ -198,17 +180,17 @@ def test_unknown_hunk(ws: Workspace, service: Path) -> None:
 
 
 def test_undo_puts_disk_and_index_back_and_the_hunk_returns(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n", 30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n", 30: "THIRTY\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
     ws.accept_hunk("svc.py", proposal.hunks[1].id)
     assert ws.proposals() == []
     assert ws.undo_last_accept() == "1 hunk in svc.py"
-    assert service.read_text() == _edit(BASE, {3: "THREE\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {3: "THREE\n"})
     assert "THIRTY" not in git("diff", "--cached")
     back = ws.proposal("svc.py")
     assert back is not None and [h.id for h in back.hunks] == [proposal.hunks[1].id]
     ws.undo_last_accept()
-    assert service.read_text() == BASE and git("diff", "--cached") == ""
+    assert service.read_text() == FORTY_LINES and git("diff", "--cached") == ""
     with pytest.raises(UndoRefused, match="nothing to undo"):
         ws.undo_last_accept()
 
@@ -216,17 +198,17 @@ def test_undo_puts_disk_and_index_back_and_the_hunk_returns(ws: Workspace, servi
 def test_undo_survives_edits_elsewhere_but_refuses_edits_on_those_lines(
     ws: Workspace, service: Path, git: GitRunner
 ) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {30: "THIRTY\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {30: "THIRTY\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
-    service.write_text(_edit(service.read_text(), {5: "dev five\n"}))
+    service.write_text(edit_lines(service.read_text(), {5: "dev five\n"}))
     ws.undo_last_accept()
-    assert service.read_text() == _edit(BASE, {5: "dev five\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {5: "dev five\n"})
     assert git("diff", "--cached") == ""
 
     again = ws.proposal("svc.py")
     assert again is not None
     ws.accept_hunk("svc.py", again.hunks[0].id)
-    service.write_text(_edit(service.read_text(), {30: "dev rewrote thirty\n"}))
+    service.write_text(edit_lines(service.read_text(), {30: "dev rewrote thirty\n"}))
     before = service.read_bytes()
     with pytest.raises(UndoRefused, match=r"you edited the accepted lines of svc\.py"):
         ws.undo_last_accept()
@@ -238,12 +220,12 @@ def test_index_lock_waits_then_refuses_with_nothing_written(
     ws: Workspace, service: Path, git_repo: Path, git: GitRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(gitrepo, "INDEX_LOCK_WAIT_SECONDS", 0.3)
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     lock = git_repo / ".git" / "index.lock"
     lock.write_text("")
     with pytest.raises(IndexLocked, match=r"index\.lock"):
         ws.accept_hunk("svc.py", proposal.hunks[0].id)
-    assert service.read_text() == BASE
+    assert service.read_text() == FORTY_LINES
     lock.unlink()
     assert git("diff", "--cached") == ""
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
@@ -251,7 +233,7 @@ def test_index_lock_waits_then_refuses_with_nothing_written(
 
 
 def test_index_lock_released_while_waiting(ws: Workspace, service: Path, git_repo: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     lock = git_repo / ".git" / "index.lock"
     lock.write_text("")
     releaser = threading.Timer(0.2, lock.unlink)
@@ -264,7 +246,7 @@ def test_index_lock_released_while_waiting(ws: Workspace, service: Path, git_rep
 
 
 def test_accept_is_thread_safe(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"}))
     errors: list[BaseException] = []
 
     def accept(hunk_id: str) -> None:
@@ -279,24 +261,24 @@ def test_accept_is_thread_safe(ws: Workspace, service: Path, git: GitRunner) -> 
     for thread in threads:
         thread.join()
     assert errors == []
-    assert service.read_text() == _edit(BASE, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {2: "A\n", 15: "B\n", 28: "C\n", 39: "D\n"})
     assert git("diff") == ""
 
 
 def test_accepting_a_file_the_developer_deleted_recreates_it(ws: Workspace, service: Path, git: GitRunner) -> None:
-    ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     os.remove(service)
     outcome = ws.disk_changed(["svc.py"])
     assert outcome[0].status.value == "deleted"
     proposal = ws.proposal("svc.py")
     assert proposal is not None and proposal.state is FileState.DELETED_ON_DISK and proposal.is_new
     ws.accept_file("svc.py")
-    assert service.read_text() == _edit(BASE, {3: "THREE\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {3: "THREE\n"})
     assert git("status", "--porcelain", "svc.py") == "M  svc.py\n"
 
 
 def test_accept_feedback_is_summed_per_file_and_undo_before_telling_is_silent(ws: Workspace, service: Path) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {2: "A\n", 15: "B\n", 28: "C\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {2: "A\n", 15: "B\n", 28: "C\n"}))
     ws.accept_hunk("svc.py", proposal.hunks[0].id)
     ws.accept_hunk("svc.py", proposal.hunks[1].id)
     text = ws.take_feedback()
@@ -352,12 +334,12 @@ def test_empty_new_file(ws: Workspace, git_repo: Path, git: GitRunner) -> None:
 
 
 def test_undo_is_refused_after_a_commit(ws: Workspace, service: Path, git: GitRunner) -> None:
-    proposal = ws.propose("svc.py", _edit(BASE, {3: "THREE\n"}))
+    proposal = ws.propose("svc.py", edit_lines(FORTY_LINES, {3: "THREE\n"}))
     ws.accept_file(proposal.path)
     git("commit", "-qm", "agent change")
     with pytest.raises(UndoRefused, match="a commit was made since"):
         ws.undo_last_accept()
-    assert service.read_text() == _edit(BASE, {3: "THREE\n"})
+    assert service.read_text() == edit_lines(FORTY_LINES, {3: "THREE\n"})
 
 
 def test_a_comment_then_a_rejection_reach_the_agent_once(ws: Workspace, git_repo: Path) -> None:
