@@ -94,16 +94,8 @@ class PairApp(Protocol):
         ...
 
 
-class ReviewHost(Protocol):
-    """The app as the review steps that run an editor use it."""
-
-    workspace: Workspace | None
-    session: SessionPort | None
-
-    @property
-    def main(self) -> MainScreen:
-        """The main screen."""
-        ...
+class Notifies(Protocol):
+    """Something that shows toasts as ``BackendPairApp.notify`` does (one per ``kind``, replaced)."""
 
     def notify(
         self,
@@ -116,6 +108,18 @@ class ReviewHost(Protocol):
         kind: str | None = None,
     ) -> None:
         """Show a toast."""
+        ...
+
+
+class ReviewHost(Notifies, Protocol):
+    """The app as the review steps that run an editor use it."""
+
+    workspace: Workspace | None
+    session: SessionPort | None
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen."""
         ...
 
     def suspend(self) -> AbstractContextManager[Any]:

@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from backend_pair.errors import BackendPairError
 from backend_pair.logfile import current_log
+from backend_pair.tui.app_port import Notifies
 from backend_pair.untrusted import visible
 from backend_pair.workspace.model import RebaseStatus
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-
     from backend_pair.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -41,24 +40,11 @@ WatchChanges = Callable[[Path, asyncio.Event], AsyncIterator[set[str]]]
 """``backend_pair.workspace.watch.watch_changes``: batches of repo-relative paths changed on disk."""
 
 
-class WatchHost(Protocol):
+class WatchHost(Notifies, Protocol):
     """What watching needs from the app."""
 
     async def background_failed(self, task: str, error: BaseException, then: str) -> None:
         """Report a background failure (once per task)."""
-        ...
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-        kind: str | None = None,
-    ) -> None:
-        """Show a toast."""
         ...
 
     async def snapshot_journal(self) -> None:
