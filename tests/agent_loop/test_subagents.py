@@ -307,9 +307,11 @@ async def test_an_unknown_at_name_goes_to_the_main_agent(build: Build) -> None:
     assert not [e for e in session.messages if e["role"] == "assistant" and e["content"][0]["type"] == "tool_use"]
 
 
-async def test_journal_records_the_nested_run_and_resume_restores_it(
-    build: Build, workspace: Workspace, definition: AgentDefinition
-) -> None:
+async def _journaled_explorer_task(
+    build: Build, workspace: Workspace
+) -> tuple[AgentSession, FakeMessagesServer, SessionJournal, str]:
+    """A journaled turn that hands a Task to the explorer (one Glob, then its answer); the session, its fake API,
+    the journal and the Task's call id."""
     journal = SessionJournal.create(workspace.root)
     task = {"description": "find", "prompt": "Find hello.", "subagent_type": "explorer"}
     session, server = build(
@@ -322,7 +324,28 @@ async def test_journal_records_the_nested_run_and_resume_restores_it(
         journal=journal,
     )
     await collect(session, "find hello")
-    call_id = session.messages[1]["content"][0]["id"]
+    return session, server, journal, session.messages[1]["content"][0]["id"]
+
+
+def _resume(
+    definition: AgentDefinition, workspace: Workspace, journal: SessionJournal, server: FakeMessagesServer
+) -> AgentSession:
+    """The journaled session opened again, as ``--resume ID`` does."""
+    return open_session(
+        definition,
+        workspace,
+        Checklist.from_definition(definition),
+        MODEL,
+        allow_all,
+        resume=journal.session_id,
+        client=make_client(server.base_url),
+    )
+
+
+async def test_journal_records_the_nested_run_and_resume_restores_it(
+    build: Build, workspace: Workspace, definition: AgentDefinition
+) -> None:
+    session, server, journal, call_id = await _journaled_explorer_task(build, workspace)
     started, runs = [r["payload"] for r in journal.records() if r["kind"] == "subagent"]
     assert started["running"] is True and "messages" not in started  # written as it starts, then when it ends
     assert runs["call_id"] == call_id and runs["agent"] == "explorer"
@@ -337,15 +360,7 @@ async def test_journal_records_the_nested_run_and_resume_restores_it(
     tagged = [r["payload"] for r in journal.records() if r["kind"] == "tool_call"]
     assert [(p["name"], p.get("agent")) for p in tagged] == [("Glob", "explorer"), ("Task", None)]
 
-    resumed = open_session(
-        definition,
-        workspace,
-        Checklist.from_definition(definition),
-        MODEL,
-        allow_all,
-        resume=journal.session_id,
-        client=make_client(server.base_url),
-    )
+    resumed = _resume(definition, workspace, journal, server)
     assert resumed.messages == session.messages
     assert resumed.subagent_runs[call_id]["messages"] == runs["messages"]
     assert resumed.usage_by_agent == session.usage_by_agent
@@ -374,19 +389,7 @@ async def test_repository_agent_overrides_a_bundled_collaborator(
 async def test_a_crash_mid_task_keeps_the_nested_run_so_far(
     build: Build, workspace: Workspace, definition: AgentDefinition
 ) -> None:
-    journal = SessionJournal.create(workspace.root)
-    task = {"description": "find", "prompt": "Find hello.", "subagent_type": "explorer"}
-    session, server = build(
-        [
-            tool_reply(ToolUse("Task", task)),
-            tool_reply(ToolUse("Glob", {"pattern": "**/*.py"})),
-            text_reply("app/main.py", usage=USAGE),
-            text_reply("Found.", usage=USAGE),
-        ],
-        journal=journal,
-    )
-    await collect(session, "find hello")
-    call_id = session.messages[1]["content"][0]["id"]
+    _session, server, journal, call_id = await _journaled_explorer_task(build, workspace)
     lines = journal.path.read_text(encoding="utf-8").splitlines()
     # The crash: the process died while the explorer was answering, before its run was closed.
     last_tool_result = max(
@@ -394,15 +397,7 @@ async def test_a_crash_mid_task_keeps_the_nested_run_so_far(
     )
     journal.path.write_text("\n".join(lines[: last_tool_result + 1]) + "\n", encoding="utf-8")
 
-    resumed = open_session(
-        definition,
-        workspace,
-        Checklist.from_definition(definition),
-        MODEL,
-        allow_all,
-        resume=journal.session_id,
-        client=make_client(server.base_url),
-    )
+    resumed = _resume(definition, workspace, journal, server)
     run = resumed.subagent_runs[call_id]
     assert run["agent"] == "explorer" and run["running"] is True
     assert [m["role"] for m in run["messages"]] == ["user", "assistant", "user"]
