@@ -5,13 +5,14 @@ app rendering every frame to terminal bytes through ``RecordingDriver``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -217,3 +218,13 @@ def turn_running(app: App[Any]) -> bool:
 def session_ready(app: App[Any]) -> bool:
     """Whether the app's agent session is up (startup finished)."""
     return getattr(app, "session", None) is not None
+
+
+@contextlib.asynccontextmanager
+async def ready(app: App[Any], hook: Callable[[object], None]) -> AsyncIterator[Any]:
+    """Run ``app`` as a terminal would (every frame rendered to bytes), ``hook`` seeing every message, and yield its
+    Pilot once the agent session is up."""
+    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
+        await until(lambda: session_ready(app), 60, "the agent session to start")
+        await pilot.pause()
+        yield pilot

@@ -24,16 +24,15 @@ from pathlib import Path
 
 from api_server import END_MARKER, HUGE_BYTES
 from app_harness import (
-    SIZE,
     ApiServerProcess,
     log,
     make_app,
     make_repo,
     point_sdk_at,
     press,
+    ready,
     run_profiled,
     send_prompt,
-    session_ready,
     turn_running,
     until,
 )
@@ -110,9 +109,7 @@ async def measure_case(root: Path, server: ApiServerProcess, label: str) -> list
         if type(message).__name__ == "AgentText":
             texts.append(time.monotonic())
 
-    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
-        await until(lambda: session_ready(app), 60, "the agent session to start")
-        await pilot.pause()
+    async with ready(app, hook):
         last = log().expect(f"{END_MARKER}0")
         send_prompt(app, "explain the service")
         await until(lambda: bool(texts), 120, "the answer to start")

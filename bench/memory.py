@@ -16,15 +16,14 @@ import time
 from pathlib import Path
 
 from app_harness import (
-    SIZE,
     ApiServerProcess,
     log,
     make_app,
     make_repo,
     point_sdk_at,
+    ready,
     run_profiled,
     send_prompt,
-    session_ready,
     until,
 )
 from figures import Figure, not_measured, print_figures_json, render_table
@@ -70,9 +69,7 @@ async def measure_in_app(root: Path) -> list[Figure]:
     samples: list[str] = []
     started = time.monotonic()
     turns = 0
-    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
-        await until(lambda: session_ready(app), 60, "the agent session to start")
-        await pilot.pause()
+    async with ready(app, hook) as pilot:
         samples.append(f"start {_rss_mb():.0f}")
         for turn in range(1, TURNS + 1):
             send_prompt(app, f"turn {turn}: go on")

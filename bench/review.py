@@ -23,7 +23,6 @@ from typing import Any
 
 from api_server import BIG_LINES, HUNK_EVERY, WATCH_CHANGED, big_file, watch_file
 from app_harness import (
-    SIZE,
     ApiServerProcess,
     git,
     log,
@@ -31,9 +30,9 @@ from app_harness import (
     make_repo,
     point_sdk_at,
     press,
+    ready,
     run_profiled,
     send_prompt,
-    session_ready,
     turn_running,
     until,
 )
@@ -87,10 +86,7 @@ async def measure_in_app(root: Path, server: ApiServerProcess) -> list[Figure]:
         if type(message).__name__ == "AgentProposalsChanged":
             proposals.append(time.monotonic())
 
-    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
-        await until(lambda: session_ready(app), 60, "the agent session to start")
-        await pilot.pause()
-
+    async with ready(app, hook) as pilot:
         # 1. Proposal to first paint.
         painted = log().expect(f"revised_{HUNK_EVERY // 2:05d}")
         send_prompt(app, "revise big.py")

@@ -20,16 +20,15 @@ from pathlib import Path
 
 from api_server import END_MARKER, STREAM_TOKENS, long_answer
 from app_harness import (
-    SIZE,
     ApiServerProcess,
     log,
     make_app,
     make_repo,
     point_sdk_at,
     press,
+    ready,
     run_profiled,
     send_prompt,
-    session_ready,
     turn_running,
     until,
 )
@@ -57,10 +56,7 @@ async def measure_in_app(root: Path, server: ApiServerProcess) -> list[Figure]:
         if type(message).__name__ == "AgentText":
             texts.append(time.monotonic())
 
-    async with app.run_test(headless=False, size=SIZE, message_hook=hook) as pilot:
-        await until(lambda: session_ready(app), 60, "the agent session to start")
-        await pilot.pause()
-
+    async with ready(app, hook) as pilot:
         # 1. Lag and bytes.
         last = log().expect(f"{END_MARKER}0")
         start_index = len(log().writes)
