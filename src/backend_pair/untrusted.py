@@ -58,3 +58,9 @@ def visible(text: str, *, multiline: bool = True) -> str:
 def has_controls(text: str) -> bool:
     """Whether ``text`` holds anything :func:`visible` would change besides tabs and line endings."""
     return _CONTROL.search(text.replace("\r\n", "\n")) is not None
+
+
+def one_line(text: str, limit: int) -> str:
+    """``text`` on one line (every run of whitespace one space), cut to ``limit`` characters with ``…``."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

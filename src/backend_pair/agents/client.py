@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from backend_pair.agents.events import AgentError
+from backend_pair.untrusted import one_line
 
 if TYPE_CHECKING:
     from anthropic import AsyncAnthropic
@@ -123,10 +124,7 @@ def retry_reporter(report: RetryCallback, max_retries: int) -> Callable[[Any, An
 
 
 def _one_line(text: str, secret: str | None, limit: int = 300) -> str:
-    flat = " ".join(text.split())
-    if secret:
-        flat = flat.replace(secret, "[key]")
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+    return one_line(text.replace(secret, "[key]") if secret else text, limit)
 
 
 def _body_error(body: object) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from backend_pair import pacing
+from backend_pair import pacing, untrusted
 from backend_pair.agents import history
 from backend_pair.agents.events import AgentError, AgentEvent, TextDelta
 from backend_pair.redact import REDACTOR
@@ -164,8 +164,8 @@ def cost_of(model: str, counts: TokenCounts) -> float:
 
 
 def one_line(err: BaseException) -> str:
-    text = " ".join(str(err).split()) or type(err).__name__
-    return text if len(text) <= 200 else text[:199] + "…"
+    """An error as one line of at most 200 characters (its type when it says nothing)."""
+    return untrusted.one_line(str(err), 200) or type(err).__name__
 
 
 def cut_marker(text: str = "(cut off by the output limit)") -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from backend_pair import untrusted
 from backend_pair.agents import history
 from backend_pair.agents.approval import BashDecision, BashRequest
 from backend_pair.agents.events import (
@@ -46,9 +47,8 @@ _ADDRESS = re.compile(r"\s*@(?P<name>[A-Za-z0-9][\w.-]*)[ \t]*(?:\n|\s)(?P<promp
 
 
 def one_line(text: str, limit: int = MAX_DESCRIPTION_CHARS) -> str:
-    """``text`` on one line, cut to ``limit`` characters."""
-    joined = " ".join(text.split())
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+    """``text`` on one line, cut to ``limit`` characters (an agent's description by default)."""
+    return untrusted.one_line(text, limit)
 
 
 def collaborators_for(main: AgentDefinition, agents: Iterable[AgentDefinition]) -> tuple[AgentDefinition, ...]:
