@@ -258,7 +258,7 @@ class BackendPairApp(App[int]):
                 f"({', '.join(report.changed)}) is in the review pane.",
                 "info",
             )
-            await self._snapshot()
+            await self.snapshot_journal()
 
     async def _greet(self) -> None:
         """Tell a new user what to do first (nothing on a resumed session that already shows its history)."""
@@ -324,7 +324,7 @@ class BackendPairApp(App[int]):
         if usage is not None:
             self.main.show_usage(usage, session.session_cost)
 
-    async def _snapshot(self) -> None:
+    async def snapshot_journal(self) -> None:
         """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
         if self.session is not None:
             await asyncio.to_thread(self.session.snapshot)
@@ -512,7 +512,7 @@ class BackendPairApp(App[int]):
                 f"{path} as it was before “{checkpoint.label}” is proposed: accept the hunks you want back "
                 "(u undoes an accept)."
             )
-            await self._snapshot()
+            await self.snapshot_journal()
 
         self.push_screen(RewindScreen(checkpoints, load_files, preferred), chosen)
 
@@ -600,7 +600,7 @@ class BackendPairApp(App[int]):
             return
         accepted = await asyncio.to_thread(workspace.accepted_paths)
         if await asyncio.to_thread(checklist.apply_evidence, workspace.root, accepted):
-            await self._snapshot()
+            await self.snapshot_journal()
             self.refresh_checklist()
 
     async def refresh_review(self) -> None:
@@ -633,7 +633,7 @@ class BackendPairApp(App[int]):
             self.notify(str(err), severity="error")
             return
         self.refresh_checklist()
-        await self._snapshot()
+        await self.snapshot_journal()
 
     async def _watch_disk(self) -> None:
         if self.workspace is not None:
@@ -648,10 +648,6 @@ class BackendPairApp(App[int]):
         if line is not None:
             with contextlib.suppress(LookupError):  # quitting: the screen is gone, the log has it
                 await self.main.say(line, "error")
-
-    async def snapshot_journal(self) -> None:
-        """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
-        await self._snapshot()
 
     # Actions
 
