@@ -107,6 +107,8 @@ async def test_scripted_session_plays_every_feature(
     assert nested == ["Grep", "Glob"]
     task = next(e for e in events if isinstance(e, ToolCallFinished) and e.name == "Task")
     assert not task.is_error and "Findings:" in task.result and "tests/test_service.py" in task.result
+    # The search covers the code only (not the bundled references), so it agrees with "No cancellation exists yet".
+    assert "cancellation: none in the code" in task.result
     assert any(isinstance(e, ChecklistChanged) for e in events)
     assert "order cancellation" in "".join(e.text for e in events if isinstance(e, TextDelta))
     changed = {path for e in events if isinstance(e, ProposalChanged) for path in e.paths}

@@ -86,8 +86,8 @@ def step_read_code(body: dict[str, Any]) -> Reply:
 
 
 EXPLORE_PROMPT = (
-    "In this repository, find any existing order-cancellation logic (search case-insensitively for 'cancel') and "
-    "list the test files. Report paths with line numbers; change nothing."
+    "In this repository, find any existing order-cancellation logic in the code under app/ (search "
+    "case-insensitively for 'cancel') and list the test files. Report paths with line numbers; change nothing."
 )
 """What the Backend Engineer asks its explorer collaborator (a ``Task``)."""
 
@@ -116,7 +116,7 @@ def explorer_search(body: dict[str, Any]) -> Reply:
     """The explorer's first answer: search, in two calls."""
     return reply(
         Text("Searching for cancellation code, and listing the tests."),
-        ToolUse("Grep", {"pattern": "cancel", "-i": True, "output_mode": "content"}),
+        ToolUse("Grep", {"pattern": "cancel", "-i": True, "path": "app", "output_mode": "content"}),
         ToolUse("Glob", {"pattern": "tests/**/*.py"}),
     )
 
@@ -127,7 +127,7 @@ def explorer_report(body: dict[str, Any]) -> Reply:
     found = results[0] if results else ""
     tests = [line.strip() for line in (results[1] if len(results) > 1 else "").splitlines() if line.strip()]
     cancel = (
-        "- cancellation: none in the code (Grep `cancel`, case-insensitive: no match)"
+        "- cancellation: none in the code (Grep `cancel` in app/, case-insensitive: no match)"
         if not found.strip() or "no match" in found.lower() or "no files" in found.lower()
         else "- cancellation: mentions found:\n" + "\n".join(f"  {line}" for line in found.splitlines()[:5])
     )
