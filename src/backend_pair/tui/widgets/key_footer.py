@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len
 from textual.binding import Binding
@@ -41,6 +41,17 @@ FIRST: tuple[str, ...] = (
 )
 """Binding ids in the order the footer offers them when they are active (others follow in their own order)."""
 
+
+class KeyEntry(NamedTuple):
+    """A key the footer may show."""
+
+    binding: Binding
+    display: str
+    description: str
+    enabled: bool
+    tooltip: str
+
+
 HELP_ID = "app.help"
 """The binding the footer always ends with."""
 
@@ -63,38 +74,54 @@ class KeyFooter(Footer):
         """A footer for the screen it is mounted on (a modal has its own, showing the modal's keys)."""
         super().__init__(show_command_palette=False)
         self._composed_width = 0
+        self._composed: list[KeyEntry] | None = None
 
     def compose(self) -> ComposeResult:
         """The keys by importance while they fit, then help."""
         if not self._bindings_ready:
             return
-        width = self.size.width or self.app.size.width
-        self._composed_width = width
+        self._composed_width = self.size.width or self.app.size.width
+        self._composed = self._plan(self._composed_width)
+        for entry in self._composed:
+            yield self._key(*entry)
+
+    def _plan(self, width: int) -> list[KeyEntry]:
+        """The keys to show at ``width``, left to right."""
         shown, help_key = self._ordered()
-        used = 0 if help_key is None else _key_width(*help_key[1:3])
-        for binding, display, description, enabled, tooltip in shown:
-            needed = _key_width(display, description)
+        used = 0 if help_key is None else _key_width(help_key.display, help_key.description)
+        plan: list[KeyEntry] = []
+        for entry in shown:
+            needed = _key_width(entry.display, entry.description)
             if used + needed > width:
                 break
             used += needed
-            yield FooterKey(
-                binding.key, display, description, binding.action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+            plan.append(entry)
         if help_key is not None:
-            binding, display, description, enabled, tooltip = help_key
-            yield FooterKey(
-                binding.key, display, description, binding.action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+            plan.append(help_key)
+        return plan
 
-    def _ordered(
-        self,
-    ) -> tuple[
-        list[tuple[Binding, str, str, bool, str]],
-        tuple[Binding, str, str, bool, str] | None,
-    ]:
+    def _key(self, binding: Binding, display: str, description: str, enabled: bool, tooltip: str) -> FooterKey:
+        """One key, born with the footer's ``compact`` value and class.
+
+        FooterKey starts compact and the data binding then makes it match the footer: two restylings of every key on
+        every recompose, a quarter of the CPU of a Pilot test that moves focus. Set first, neither happens.
+        """
+        key = FooterKey(
+            binding.key,
+            display,
+            description,
+            binding.action,
+            disabled=not enabled,
+            tooltip=tooltip,
+            classes="-compact" if self.compact else "",
+        )
+        key.set_reactive(FooterKey.compact, self.compact)
+        return key.data_bind(compact=Footer.compact)
+
+    def _ordered(self) -> tuple[list[KeyEntry], KeyEntry | None]:
         """The shown bindings (one per action) by importance, and the help key apart."""
         rank = {binding_id: index for index, binding_id in enumerate(FIRST)}
-        entries: dict[str, tuple[Binding, str, str, bool, str]] = {}
+        entries: dict[str, KeyEntry] = {}
         help_keys: list[tuple[Binding, bool, str]] = []
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.id == HELP_ID:
@@ -103,11 +130,11 @@ class KeyFooter(Footer):
             if not binding.show or binding.action in entries:
                 continue
             display = self.app.get_key_display(binding)
-            entries[binding.action] = (binding, display, binding.description, enabled, tooltip)
-        order = sorted(entries.values(), key=lambda entry: rank.get(entry[0].id or "", len(FIRST)))
+            entries[binding.action] = KeyEntry(binding, display, binding.description, enabled, tooltip)
+        order = sorted(entries.values(), key=lambda entry: rank.get(entry.binding.id or "", len(FIRST)))
         return order, self._help_entry(help_keys)
 
-    def _help_entry(self, help_keys: list[tuple[Binding, bool, str]]) -> tuple[Binding, str, str, bool, str] | None:
+    def _help_entry(self, help_keys: list[tuple[Binding, bool, str]]) -> KeyEntry | None:
         """The help key to show: a named key (F1) before one a text input would type (``?``)."""
         named = [entry for entry in help_keys if not _is_typed(entry[0].key)]
         if not named:
@@ -116,7 +143,7 @@ class KeyFooter(Footer):
         display = self.app.get_key_display(binding)
         if display.startswith("f") and display[1:].isdigit():
             display = display.upper()
-        return binding, display, binding.description, enabled, tooltip
+        return KeyEntry(binding, display, binding.description, enabled, tooltip)
 
     def on_resize(self, event: Resize) -> None:
         """Fit the keys to the new width."""
@@ -124,7 +151,18 @@ class KeyFooter(Footer):
             self.call_after_refresh(self.recompose)
 
     async def recompose(self) -> None:
-        """Recompose, then forget the watchers of the keys that were removed."""
+        """Recompose when the keys to show changed, then forget the watchers of the keys that were removed.
+
+        Bindings "change" on every focus move and twice a turn, mostly to the same keys: rebuilding the footer then
+        would only cost a restyle of every key.
+        """
+        if not self.is_attached:
+            return
+        if self._composed is not None and self._bindings_ready:
+            width = self.size.width or self.app.size.width
+            if self._plan(width) == self._composed:
+                self._composed_width = width
+                return
         await super().recompose()
         # Footer's data-bind watchers, ``_closing``/``_closed`` and ``FooterKey`` are private: Textual 8 never drops
         # the watchers of removed keys, which would pile up on every resize. Guarded by
