@@ -28,6 +28,25 @@ async def test_recomposing_the_footer_leaves_no_watcher_of_removed_keys(service_
         assert len(watchers) == shown, "one watcher per key on screen, none for keys removed earlier"
 
 
+async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change(service_repo: Path) -> None:
+    from backend_pair.tui.widgets.key_footer import keys_shown
+
+    app, _ = make_app(service_repo, [])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app, BackendPairApp)
+        footer = app.main.query_one(KeyFooter)
+        before = list(footer.query(FooterKey))
+        app.refresh_bindings()  # what every focus move does
+        await settle(pilot)
+        assert list(footer.query(FooterKey)) == before, "the same keys: the same widgets, nothing restyled"
+        assert all(key.has_class("-compact") is footer.compact for key in before)
+        app.main.query_one(PromptInput).busy = True  # a turn runs: Esc is offered
+        await settle(pilot)
+        assert ("esc", "Cancel turn") in [(display.lower(), text) for display, text in keys_shown(footer)]
+        assert all(key not in before for key in footer.query(FooterKey)), "new keys: a new footer"
+
+
 async def test_at_80_columns_the_review_keys_come_first_and_help_ends_the_footer(service_repo: Path) -> None:
     from backend_pair.keymaps import load_keymap
     from backend_pair.tui.widgets.key_footer import keys_shown
