@@ -36,12 +36,15 @@ def _editor(tmp_path: Path, old: str, new: str) -> Path:
     return script
 
 
-def _recorder(app: BackendPairApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _recorder(app: BackendPairApp, monkeypatch: pytest.MonkeyPatch, errors: list[str] | None = None) -> list[str]:
+    """What the app says from now on (and, in ``errors``, what it says as an error)."""
     said: list[str] = []
     original = app.notify
 
     def notify(message: str, **kwargs: Any) -> None:
         said.append(message)
+        if errors is not None and kwargs.get("severity") == "error":
+            errors.append(message)
         original(message, **kwargs)
 
     monkeypatch.setattr(app, "notify", notify)
@@ -111,12 +114,14 @@ async def test_a_missing_or_failing_editor_is_one_line_and_changes_nothing(
     monkeypatch.delenv("VISUAL", raising=False)
     app, _ = make_app(service_repo, [PROPOSING])
     async with app.run_test(size=(120, 40)) as pilot:
-        said = _recorder(app, monkeypatch)
+        errors: list[str] = []
+        _recorder(app, monkeypatch, errors)
         pane = await _review(pilot)
         before = pane.current_proposal
         await pilot.press("e")
-        await wait_until(pilot, lambda: any("editor" in line for line in said), "the editor's failure said")
-        line = next(line for line in said if "editor" in line)
+        await wait_until(pilot, lambda: bool(errors), "the editor's failure said")
+        [line] = errors
+        assert "editor" in line
         assert "\n" not in line and "nothing changed" in line
         assert ("status 1" in line) if editor == "false" else ("not found" in line)
         await settle(pilot)

@@ -54,7 +54,7 @@ async def test_a_subagent_run_is_one_entry_live_then_folded_and_enter_expands_it
         await wait_until(pilot, lambda: bool(pane.query(SubagentEntry)), "the Task's entry")
         entry = pane.query_one(SubagentEntry)
         status = app.main.query_one(StatusLine)
-        await wait_until(pilot, lambda: "Grep @app.get" in entry.render().plain, "the nested tool line")
+        await wait_until(pilot, lambda: "gate" in session().gates, "the Task waits, every nested event before it taken")
         live = entry.render().plain
         assert entry.expanded and "explorer — find the routes — working · 1 tool call · haiku-5-5" in live
         assert "✓ Grep @app.get" in live and "Routes live in app/main.py:12." in live
