@@ -669,10 +669,3 @@ class AgentSession:
             payload["title"] = " ".join(title.split())[:80]
         if self.journal is not None:
             self.journal.append("message", payload)
-
-    # -- resume --------------------------------------------------------------------------------------------------
-
-
-def dumps_prefix(params: dict[str, Any]) -> str:
-    """The cached prefix (tools + system) of request params as canonical JSON, for comparisons."""
-    return json.dumps([params["tools"], params["system"]], sort_keys=True)
