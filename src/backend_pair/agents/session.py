@@ -8,11 +8,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend_pair.agents import compaction, history, subagents
+from backend_pair.agents import compaction, history, request, subagents
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.compaction import COMPACT_AT
 from backend_pair.agents.events import (
@@ -37,14 +36,13 @@ from backend_pair.agents.stream_call import (
     counts_record,
     cut_marker,
     fault_of,
-    for_api,
     one_line,
     produce,
     server_compaction_refused,
     usage_counts,
     zero_counts,
 )
-from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize, tool_definitions
+from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize
 from backend_pair.agents.tools.base import ChecklistView, ToolResult, WorkspaceView
 from backend_pair.agents.tools.bash import APPROVED_ONCE
 
@@ -56,24 +54,6 @@ if TYPE_CHECKING:
     from backend_pair.workspace.journal import SessionJournal
 
 log = logging.getLogger(__name__)
-
-PREAMBLE = """\
-You are pair programming with a developer inside backend-pair, a terminal app, on the git repository at {root}.
-How this session works:
-- Paths are relative to the repository root (absolute paths inside it work too); nothing outside it, nor .git/, \
-can be read or written.
-- Read, Grep and Glob see the working tree with your pending proposals applied.
-- Write and Edit never touch disk: each change becomes a proposal that the developer reviews hunk by hunk, like a \
-pull request. Accepted hunks are written and staged; rejected hunks and review comments come back to you as \
-feedback with the developer's next message. Say what you proposed and why; do not claim a change is applied.
-- Bash asks the developer before running, runs in the repository root, and sees only what is on disk: proposals \
-pending review are not there yet.
-- Keep your task list current with TodoWrite; it is the checklist the developer watches.
-
-The agent you are follows.
-"""
-OFFICIAL_ENDPOINT = "https://api.anthropic.com"
-"""Anthropic's own API, which takes server-side compaction (other endpoints are not asked: ``server_compaction``)."""
 
 MAX_CONTINUATIONS = 8
 CONTINUE_PROMPT = "Your answer was cut off by the output limit. Continue exactly where you stopped."
@@ -162,18 +142,8 @@ class AgentSession:
         self._running = False
         self._repeated_ids: set[str] = set()
         self._model_switched = False
-        preamble = PREAMBLE.format(root=workspace.root)
-        self._system = [history.text_block(preamble), history.text_block(definition.body.strip() or definition.name)]
-        memory_text = memory.prompt_text() if memory is not None else ""
-        if memory_text:
-            self._system.append(history.text_block(memory_text))
-        # One cache mark on the last system block: preamble, body and memory are one stable, cached prefix.
-        self._system[-1]["cache_control"] = dict(history.CACHE_MARK)
-        self._tool_params = tool_definitions(self.tools)
-        if self.collaborators:
-            self._tool_params.append(subagents.task_tool_definition(self.collaborators))
-        if self._tool_params:
-            self._tool_params[-1]["cache_control"] = dict(history.CACHE_MARK)
+        self._system = request.system_prompt(definition, workspace.root, memory)
+        self._tool_params = request.tool_list(self.tools, self.collaborators)
         if journal is not None and not journal.records():
             journal.append("meta", {"agent": definition.name, "model": model, "source": str(definition.source)})
 
@@ -380,39 +350,20 @@ class AgentSession:
 
     def request_params(self) -> dict[str, Any]:
         """The Messages API parameters of the next call (system and tools are the same objects every call)."""
-        server = self.server_compaction_active
-        messages = self.messages if server else compaction.without_server_blocks(self.messages)
-        params = for_api(
-            {
-                "model": self.model,
-                "max_tokens": self.max_tokens,
-                "system": self._system,
-                "messages": history.with_cache_mark(messages),
-            }
-            | ({"tools": self._tool_params} if self._tool_params else {})
-        )
-        if not server:
-            return params
-        from backend_pair.agents.models import context_window
+        server = None
+        if self.server_compaction_active:
+            from backend_pair.agents.models import context_window
 
-        trigger = int(context_window(self.model) * self.compact_at)
-        state = compaction.state_note(self.workspace.proposals(), self.checklist.to_json())
-        return compaction.with_server_compaction(params, trigger, state)
+            trigger = int(context_window(self.model) * self.compact_at)
+            server = (trigger, compaction.state_note(self.workspace.proposals(), self.checklist.to_json()))
+        return request.call_params(self.model, self.max_tokens, self._system, self._tool_params, self.messages, server)
 
     @property
     def server_compaction_active(self) -> bool:
         """Whether the next request asks the API to compact (else backend-pair compacts client-side)."""
         if not self.compact_at or self.server_compaction is False:
             return False
-        if self.server_compaction:
-            return True
-        from backend_pair.agents.client import client_base_url
-
-        if self._base_client is not None:
-            url = client_base_url(self._base_client)
-        else:
-            url = os.environ.get("ANTHROPIC_BASE_URL") or OFFICIAL_ENDPOINT
-        return url.rstrip("/") == OFFICIAL_ENDPOINT
+        return self.server_compaction is True or request.official_endpoint(self._base_client)
 
     async def _stream(self, outcome: StreamOutcome) -> AsyncIterator[AgentEvent]:
         """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
@@ -605,7 +556,7 @@ class AgentSession:
                 yield AgentError("Nothing to compact yet: the conversation is only a few turns long.", "compaction")
             return
         try:
-            params = for_api(
+            params = request.for_api(
                 {
                     "model": self.model,
                     "max_tokens": compaction.SUMMARY_MAX_TOKENS,

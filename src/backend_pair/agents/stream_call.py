@@ -1,4 +1,4 @@
-"""One streamed call to the Messages API, and the small pieces a turn is made of (usage counts, request params).
+"""One streamed call to the Messages API, and the small pieces a turn is made of (usage counts, error lines).
 
 :func:`produce` reads one stream into a queue of events (text redacted as it streams, the loop given back every
 ``pacing.STREAM_SLICE``) and fills a :class:`StreamOutcome`; the session decides what follows from the outcome.
@@ -118,17 +118,6 @@ def fault_of(outcome: StreamOutcome, model: str, client: Any) -> AgentError:
         "Send a message to continue.",
         "interrupted",
     )
-
-
-def for_api(params: dict[str, Any]) -> dict[str, Any]:
-    """``params`` as sent: a ``[1m]`` model becomes its plain id plus the 1M-context beta header."""
-    from backend_pair.agents.models import api_request
-
-    model, headers = api_request(params["model"])
-    sent = {**params, "model": model}
-    if headers:
-        sent["extra_headers"] = headers
-    return sent
 
 
 def zero_counts() -> TokenCounts:
