@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from backend_pair.agents import compaction, history, request, subagents
 from backend_pair.agents.approval import BashApprover
+from backend_pair.agents.cancel import TurnCancel
 from backend_pair.agents.compaction import COMPACT_AT
 from backend_pair.agents.events import (
     AgentError,
@@ -137,8 +138,8 @@ class AgentSession:
         self._client: Any = None
         self._notices: list[str] = []
         self._retry_queue: asyncio.Queue[AgentEvent | Done] | None = None
-        self._op_task: asyncio.Task[Any] | None = None
-        self._cancel_requested = False
+        self.turn_cancel = TurnCancel()
+        """The running turn's cancel: what the developer asked, and the operation it stops."""
         self._running = False
         self._repeated_ids: set[str] = set()
         self._model_switched = False
@@ -201,11 +202,10 @@ class AgentSession:
         """
         if not self._running:
             return
-        self._cancel_requested = True
+        self.turn_cancel.requested = True
         if self.active_subagent is not None:
             self.active_subagent.cancel()
-        if self._op_task is not None and not self._op_task.done():
-            self._op_task.cancel()
+        self.turn_cancel.stop_operation()
 
     @property
     def context_share(self) -> float:
@@ -242,7 +242,7 @@ class AgentSession:
             yield AgentError("A turn is already running; wait for it or cancel it (Esc).", "internal")
             return
         self._running = True
-        self._cancel_requested = False
+        self.turn_cancel.requested = False
         self._turn_counts = zero_counts()
         self._turn_cost = 0.0
         try:
@@ -312,7 +312,7 @@ class AgentSession:
                 results: list[dict[str, Any]] = []
                 async for event in self._run_calls(results):
                     yield event
-                if self._cancel_requested:
+                if self.turn_cancel.requested:
                     yield TurnEnded(None, interrupted=True)
                     return
         except (asyncio.CancelledError, GeneratorExit):
@@ -321,7 +321,7 @@ class AgentSession:
             raise
         finally:
             self._running = False
-            self._op_task = None
+            self.turn_cancel.operation = None
 
     # -- one streamed call ---------------------------------------------------------------------------------------
 
@@ -370,21 +370,20 @@ class AgentSession:
         queue: asyncio.Queue[AgentEvent | Done] = asyncio.Queue()
         self._retry_queue = queue
         task = asyncio.create_task(self._produce(queue, outcome))
-        self._op_task = task
         try:
-            while not isinstance(item := await queue.get(), Done):
-                yield item
-            await task
+            with self.turn_cancel.running(task):
+                while not isinstance(item := await queue.get(), Done):
+                    yield item
+                await task
         finally:
             self._retry_queue = None
-            self._op_task = None
             if not task.done():
                 task.cancel()
                 await asyncio.wait([task])
 
     async def _produce(self, queue: asyncio.Queue[AgentEvent | Done], outcome: StreamOutcome) -> None:
         def open_call() -> tuple[Any, dict[str, Any]]:
-            if self._cancel_requested:
+            if self.turn_cancel.requested:
                 raise asyncio.CancelledError
             params = self.request_params()
             outcome.server_compaction = "context_management" in params
@@ -410,7 +409,7 @@ class AgentSession:
         partial = "".join(outcome.partial_text).strip()
         if partial:
             self._journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
-        fault = None if outcome.cancelled or self._cancel_requested else self._fault(outcome)
+        fault = None if outcome.cancelled or self.turn_cancel.requested else self._fault(outcome)
         stop = outcome.message.stop_reason if outcome.message is not None else None
         return [*([fault] if fault else []), TurnEnded(stop, interrupted=True)]
 
@@ -428,7 +427,7 @@ class AgentSession:
                 name, data, call_id = call["name"], call.get("input"), call["id"]
                 summary = summarize(name, data)
                 yield ToolCallStarted(call_id, name, summary, data if isinstance(data, dict) else {})
-                if self._cancel_requested:
+                if self.turn_cancel.requested:
                     yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
                     return
                 if call_id in self._repeated_ids:
@@ -442,23 +441,21 @@ class AgentSession:
                             result = item
                         else:
                             yield item
-                    if self._cancel_requested:
+                    if self.turn_cancel.requested:
                         yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
                         return
                 else:
                     task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
-                    self._op_task = task
-                    try:
-                        result = await task
-                    except asyncio.CancelledError:
-                        current = asyncio.current_task()
-                        if not self._cancel_requested or (current is not None and current.cancelling()):
-                            await asyncio.wait([task])  # let a running command's process group be killed first
-                            raise
-                        yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
-                        return
-                    finally:
-                        self._op_task = None
+                    with self.turn_cancel.running(task):
+                        try:
+                            result = await task
+                        except asyncio.CancelledError:
+                            current = asyncio.current_task()
+                            if not self.turn_cancel.requested or (current is not None and current.cancelling()):
+                                await asyncio.wait([task])  # let a running command's process group be killed first
+                                raise
+                            yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
+                            return
                 results.append(history.tool_result(call_id, result.content, result.is_error))
                 record = {"id": call_id, "name": name, "input": data, "result": result.content}
                 record["is_error"] = result.is_error
@@ -474,7 +471,7 @@ class AgentSession:
                 if result.checklist_changed:
                     self._journal("checklist", {"items": self.checklist.to_json()})
                     yield ChecklistChanged()
-                if self._cancel_requested:
+                if self.turn_cancel.requested:
                     return
         finally:
             self._journal_message(history.answer_open_calls(self.messages, results, history.CANCELLED))
@@ -484,7 +481,8 @@ class AgentSession:
         self._journal_message(history.append_assistant(self.messages, [subagents.task_call(agent, prompt)]))
         async for event in self._run_calls([]):
             yield event
-        yield TurnEnded(None, interrupted=True) if self._cancel_requested else TurnEnded("end_turn", interrupted=False)
+        cancelled = self.turn_cancel.requested
+        yield TurnEnded(None, interrupted=True) if cancelled else TurnEnded("end_turn", interrupted=False)
 
     async def _run_task(self, call_id: str, data: object) -> AsyncIterator[ToolResult | AgentEvent]:
         """A ``Task`` call: the nested session's events, then its result (the subagent's answer) last."""
@@ -565,18 +563,16 @@ class AgentSession:
                 }
             )
             task = asyncio.create_task(self._summarise(params))
-            self._op_task = task
-            summary = await task
+            with self.turn_cancel.running(task):
+                summary = await task
         except asyncio.CancelledError:
-            if self._cancel_requested:
+            if self.turn_cancel.requested:
                 yield AgentError("Compaction cancelled; the conversation is unchanged.", "compaction")
                 return
             raise
         except Exception as err:
             yield AgentError(f"Compaction failed, the conversation is unchanged: {one_line(err)}", "compaction")
             return
-        finally:
-            self._op_task = None
         before = len(self.messages)
         state = compaction.state_note(self.workspace.proposals(), self.checklist.to_json())
         self.messages = compaction.compacted(summary, cut.kept, state)
