@@ -11,21 +11,17 @@ import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend_pair.agents import compaction, history, request, subagents
+from backend_pair.agents import compaction, history, request, subagents, tool_calls
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.cancel import TurnCancel
 from backend_pair.agents.compaction import COMPACT_AT
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
-    ChecklistChanged,
     Compacted,
     FeedbackSent,
     ModelSwitched,
-    ProposalChanged,
     Retrying,
-    ToolCallFinished,
-    ToolCallStarted,
     TurnEnded,
     UsageUpdated,
 )
@@ -43,9 +39,8 @@ from backend_pair.agents.stream_call import (
     usage_counts,
     zero_counts,
 )
-from backend_pair.agents.tools import ToolContext, offered_tools, run_tool, summarize
-from backend_pair.agents.tools.base import ChecklistView, ToolResult, WorkspaceView
-from backend_pair.agents.tools.bash import APPROVED_ONCE
+from backend_pair.agents.tools import ToolContext, offered_tools
+from backend_pair.agents.tools.base import ChecklistView, WorkspaceView
 
 if TYPE_CHECKING:
     from backend_pair.agents.definition import AgentDefinition
@@ -141,7 +136,6 @@ class AgentSession:
         self.turn_cancel = TurnCancel()
         """The running turn's cancel: what the developer asked, and the operation it stops."""
         self._running = False
-        self._repeated_ids: set[str] = set()
         self._model_switched = False
         self._system = request.system_prompt(definition, workspace.root, memory)
         self._tool_params = request.tool_list(self.tools, self.collaborators)
@@ -254,10 +248,10 @@ class AgentSession:
                 yield FeedbackSent(feedback)
             blocks = [history.text_block(f"<review-feedback>\n{feedback}\n</review-feedback>")] if feedback else []
             blocks.append(history.text_block(user_text if user_text.strip() else "(empty message)"))
-            self._journal_message(history.append_user(self.messages, blocks), title=user_text)
+            self.journal_message(history.append_user(self.messages, blocks), title=user_text)
             target = subagents.addressed(user_text, self.collaborators)
             if target is not None:
-                async for event in self._run_addressed(*target):
+                async for event in tool_calls.run_addressed(self, *target):
                     yield event
                 return
             continuations = 0
@@ -298,19 +292,18 @@ class AgentSession:
                 if message.stop_reason == "max_tokens" and continuations < MAX_CONTINUATIONS:
                     continuations += 1
                     kept = [block for block in blocks if block["type"] != "tool_use"]
-                    self._journal_message(history.append_assistant(self.messages, kept or [cut_marker()]))
-                    self._journal_message(history.append_user(self.messages, [history.text_block(CONTINUE_PROMPT)]))
+                    self.journal_message(history.append_assistant(self.messages, kept or [cut_marker()]))
+                    self.journal_message(history.append_user(self.messages, [history.text_block(CONTINUE_PROMPT)]))
                     continue
                 if message.stop_reason != "tool_use" or not any(b["type"] == "tool_use" for b in blocks):
                     blocks = [block for block in blocks if block["type"] != "tool_use"] or [cut_marker("(no text)")]
-                    self._journal_message(history.append_assistant(self.messages, blocks))
+                    self.journal_message(history.append_assistant(self.messages, blocks))
                     yield TurnEnded(message.stop_reason, interrupted=False)
                     return
                 taken = {call["id"] for message in self.messages for call in history.tool_uses(message)}
-                blocks, self._repeated_ids = history.unique_tool_ids(blocks, taken)
-                self._journal_message(history.append_assistant(self.messages, blocks))
-                results: list[dict[str, Any]] = []
-                async for event in self._run_calls(results):
+                blocks, repeated_ids = history.unique_tool_ids(blocks, taken)
+                self.journal_message(history.append_assistant(self.messages, blocks))
+                async for event in tool_calls.run_calls(self, repeated_ids):
                     yield event
                 if self.turn_cancel.requested:
                     yield TurnEnded(None, interrupted=True)
@@ -408,7 +401,7 @@ class AgentSession:
         """Keep what arrived (text only), name the fault (a cancel is none), end the turn; the history stays valid."""
         partial = "".join(outcome.partial_text).strip()
         if partial:
-            self._journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
+            self.journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
         fault = None if outcome.cancelled or self.turn_cancel.requested else self._fault(outcome)
         stop = outcome.message.stop_reason if outcome.message is not None else None
         return [*([fault] if fault else []), TurnEnded(stop, interrupted=True)]
@@ -417,83 +410,9 @@ class AgentSession:
         """The one-line error for a call that failed or ended without ``message_stop``."""
         return fault_of(outcome, self.model, self._base_client)
 
-    # -- tool calls ----------------------------------------------------------------------------------------------
-
-    async def _run_calls(self, results: list[dict[str, Any]]) -> AsyncIterator[AgentEvent]:
-        """Run the open calls in order; their results go in one user message, also when cancelled midway."""
-        calls = history.unanswered_calls(self.messages)
-        try:
-            for call in calls:
-                name, data, call_id = call["name"], call.get("input"), call["id"]
-                summary = summarize(name, data)
-                yield ToolCallStarted(call_id, name, summary, data if isinstance(data, dict) else {})
-                if self.turn_cancel.requested:
-                    yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
-                    return
-                if call_id in self._repeated_ids:
-                    results.append(history.tool_result(call_id, history.DUPLICATE_ID, True))
-                    yield ToolCallFinished(call_id, name, summary, history.DUPLICATE_ID, True)
-                    continue
-                result = ToolResult(history.CANCELLED, is_error=True)
-                if name == subagents.TASK_TOOL and (self.collaborators or self._parent is not None):
-                    async for item in self._run_task(call_id, data):
-                        if isinstance(item, ToolResult):
-                            result = item
-                        else:
-                            yield item
-                    if self.turn_cancel.requested:
-                        yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
-                        return
-                else:
-                    task = asyncio.create_task(run_tool(self._context, name, data, self.tools))
-                    with self.turn_cancel.running(task):
-                        try:
-                            result = await task
-                        except asyncio.CancelledError:
-                            current = asyncio.current_task()
-                            if not self.turn_cancel.requested or (current is not None and current.cancelling()):
-                                await asyncio.wait([task])  # let a running command's process group be killed first
-                                raise
-                            yield ToolCallFinished(call_id, name, summary, history.CANCELLED, True)
-                            return
-                results.append(history.tool_result(call_id, result.content, result.is_error))
-                record = {"id": call_id, "name": name, "input": data, "result": result.content}
-                record["is_error"] = result.is_error
-                if result.allowed_by:
-                    record["allowed_by"] = result.allowed_by
-                    if result.allowed_by != APPROVED_ONCE:  # the developer just answered: no need to say so
-                        summary = f"{summary} · {result.allowed_by}"
-                self._journal("tool_call", record)
-                yield ToolCallFinished(call_id, name, summary, result.content, result.is_error)
-                if result.changed_paths:
-                    self._journal("proposals", self.workspace.to_json())
-                    yield ProposalChanged(result.changed_paths)
-                if result.checklist_changed:
-                    self._journal("checklist", {"items": self.checklist.to_json()})
-                    yield ChecklistChanged()
-                if self.turn_cancel.requested:
-                    return
-        finally:
-            self._journal_message(history.answer_open_calls(self.messages, results, history.CANCELLED))
-
-    async def _run_addressed(self, agent: AgentDefinition, prompt: str) -> AsyncIterator[AgentEvent]:
-        """The developer wrote ``@name ...``: run it as the main agent's Task to that agent, then end the turn."""
-        self._journal_message(history.append_assistant(self.messages, [subagents.task_call(agent, prompt)]))
-        async for event in self._run_calls([]):
-            yield event
-        cancelled = self.turn_cancel.requested
-        yield TurnEnded(None, interrupted=True) if cancelled else TurnEnded("end_turn", interrupted=False)
-
-    async def _run_task(self, call_id: str, data: object) -> AsyncIterator[ToolResult | AgentEvent]:
-        """A ``Task`` call: the nested session's events, then its result (the subagent's answer) last."""
-        box: list[ToolResult] = []
-        async for event in subagents.run_task(self, call_id, data, box):
-            yield event
-        yield box[0] if box else ToolResult(history.CANCELLED, is_error=True)
-
     def _close_after_cancel(self) -> None:
         """The task running the turn was cancelled: answer any open call so the history stays valid."""
-        self._journal_message(history.answer_open_calls(self.messages, [], history.CANCELLED))
+        self.journal_message(history.answer_open_calls(self.messages, [], history.CANCELLED))
 
     # -- feedback, usage, journal --------------------------------------------------------------------------------
 
@@ -603,7 +522,8 @@ class AgentSession:
         elif self.journal is not None:
             self.journal.append(kind, payload)
 
-    def _journal_message(self, index: int | None, title: str = "") -> None:
+    def journal_message(self, index: int | None, title: str = "") -> None:
+        """Journal the history's message at ``index`` (a subagent's go to its caller's journal as they happen)."""
         if index is None or (self.journal is None and self._parent is None):
             return
         message = self.messages[index]
