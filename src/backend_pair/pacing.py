@@ -5,7 +5,7 @@ screen within 50 ms at the 95th percentile, and no key waits longer than 1 s, wh
 text of a 20,000-token answer is on screen within 1 s of the last event. Three places share the one event loop
 between the stream and the keys, and each gives it back often:
 
-- the session's stream reader (``agents/session.py``) yields every ``STREAM_SLICE`` seconds;
+- the session's stream reader (``agents/stream_call.py``) yields every ``STREAM_SLICE`` seconds;
 - the UI adapter (``tui/adapter.py``) joins text deltas for ``TEXT_FLUSH_INTERVAL`` seconds into one message;
 - the answer widget (``tui/widgets/agent_entry.py``) re-renders at most every ``STREAM_RENDER_INTERVAL`` seconds,
   renders for ``RENDER_STEP`` seconds at a time, and bounds what it renders with the size limits below.

@@ -15,6 +15,7 @@ from backend_pair.agents import compaction, history, request, subagents, tool_ca
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.cancel import TurnCancel
 from backend_pair.agents.compaction import COMPACT_AT
+from backend_pair.agents.connection import Connection
 from backend_pair.agents.events import (
     AgentError,
     AgentEvent,
@@ -27,14 +28,13 @@ from backend_pair.agents.events import (
 )
 from backend_pair.agents.permissions import agent_file_rules
 from backend_pair.agents.stream_call import (
-    Done,
     StreamOutcome,
     cost_of,
     counts_record,
     cut_marker,
     fault_of,
     one_line,
-    produce,
+    refused_model_replacement,
     server_compaction_refused,
     usage_counts,
     zero_counts,
@@ -129,14 +129,14 @@ class AgentSession:
         if permissions is not None:
             self._context.permissions = permissions
         self._context.agent_rules = agent_file_rules(definition.tool_rules, definition.source)
-        self._base_client = client
-        self._client: Any = None
+        self.connection = Connection(client)
+        """The API client (built on first use) and the streamed calls."""
         self._notices: list[str] = []
-        self._retry_queue: asyncio.Queue[AgentEvent | Done] | None = None
         self.turn_cancel = TurnCancel()
         """The running turn's cancel: what the developer asked, and the operation it stops."""
         self._running = False
         self._model_switched = False
+        """A refused model was replaced already (once per session: the replacement is not replaced in turn)."""
         self._system = request.system_prompt(definition, workspace.root, memory)
         self._tool_params = request.tool_list(self.tools, self.collaborators)
         if journal is not None and not journal.records():
@@ -171,8 +171,8 @@ class AgentSession:
     @property
     def api_client(self) -> Any:
         """The SDK client without this session's retry reporter (built on first use; subagents share it)."""
-        self._api()
-        return self._base_client
+        self.connection.client()
+        return self.connection.base
 
     @property
     def is_subagent(self) -> bool:
@@ -268,8 +268,9 @@ class AgentSession:
                     self._journal("server_compaction", {"accepted": False, "reason": why})
                     yield Retrying(1, f"the endpoint refused server-side compaction ({why}); compacting here", 0.0)
                     continue
-                replacement = self._replacement_for_refused_model(outcome)
+                replacement = None if self._model_switched else refused_model_replacement(outcome, self.model)
                 if replacement is not None:
+                    self._model_switched = True
                     old, self.model = self.model, replacement
                     self._journal("model", {"refused": old, "using": replacement})
                     yield ModelSwitched(old, replacement)
@@ -321,25 +322,11 @@ class AgentSession:
     @property
     def connected(self) -> bool:
         """Whether the API client has been built (the first turn builds it)."""
-        return self._client is not None
+        return self.connection.connected
 
     def connect(self) -> None:
         """Build the API client now (``import anthropic`` takes about a second: call it off the event loop)."""
-        self._api()
-
-    def _api(self) -> Any:
-        if self._client is None:
-            from backend_pair.agents.client import make_client, retry_reporter
-
-            base = self._base_client if self._base_client is not None else make_client()
-            reporter = retry_reporter(self._report_retry, int(getattr(base, "max_retries", 2)))
-            self._base_client = base
-            self._client = base.with_middleware(reporter)
-        return self._client
-
-    def _report_retry(self, attempt: int, reason: str, delay: float) -> None:
-        if self._retry_queue is not None:
-            self._retry_queue.put_nowait(Retrying(attempt, reason, delay))
+        self.connection.client()
 
     def request_params(self) -> dict[str, Any]:
         """The Messages API parameters of the next call (system and tools are the same objects every call)."""
@@ -356,59 +343,31 @@ class AgentSession:
         """Whether the next request asks the API to compact (else backend-pair compacts client-side)."""
         if not self.compact_at or self.server_compaction is False:
             return False
-        return self.server_compaction is True or request.official_endpoint(self._base_client)
+        return self.server_compaction is True or request.official_endpoint(self.connection.base)
 
     async def _stream(self, outcome: StreamOutcome) -> AsyncIterator[AgentEvent]:
-        """Run one call in a task (so retries can be reported while it waits, and cancel can stop it)."""
-        queue: asyncio.Queue[AgentEvent | Done] = asyncio.Queue()
-        self._retry_queue = queue
-        task = asyncio.create_task(self._produce(queue, outcome))
-        try:
-            with self.turn_cancel.running(task):
-                while not isinstance(item := await queue.get(), Done):
-                    yield item
-                await task
-        finally:
-            self._retry_queue = None
-            if not task.done():
-                task.cancel()
-                await asyncio.wait([task])
+        """One call with the history as it stands (not begun when the turn was cancelled first)."""
 
-    async def _produce(self, queue: asyncio.Queue[AgentEvent | Done], outcome: StreamOutcome) -> None:
         def open_call() -> tuple[Any, dict[str, Any]]:
             if self.turn_cancel.requested:
                 raise asyncio.CancelledError
             params = self.request_params()
             outcome.server_compaction = "context_management" in params
-            return (self._api().beta if outcome.server_compaction else self._api()), params
+            client = self.connection.client()
+            return (client.beta if outcome.server_compaction else client), params
 
-        await produce(open_call, queue, outcome)
-
-    def _replacement_for_refused_model(self, outcome: StreamOutcome) -> str | None:
-        """The family's current model when the endpoint answered 404 naming the model (a retired, pinned id), once."""
-        from backend_pair.agents.models import current_for, split_long_context
-
-        error = outcome.error
-        if error is None or outcome.started or self._model_switched:
-            return None
-        if getattr(error, "status_code", None) != 404 or split_long_context(self.model)[0] not in str(error):
-            return None
-        replacement = current_for(self.model)
-        self._model_switched = replacement is not None
-        return replacement
+        async for event in self.connection.stream(open_call, outcome, self.turn_cancel):
+            yield event
 
     def _end_interrupted(self, outcome: StreamOutcome) -> list[AgentEvent]:
         """Keep what arrived (text only), name the fault (a cancel is none), end the turn; the history stays valid."""
         partial = "".join(outcome.partial_text).strip()
         if partial:
             self.journal_message(history.append_assistant(self.messages, [history.text_block(partial)]))
-        fault = None if outcome.cancelled or self.turn_cancel.requested else self._fault(outcome)
+        cancelled = outcome.cancelled or self.turn_cancel.requested
+        fault = None if cancelled else fault_of(outcome, self.model, self.connection.base)
         stop = outcome.message.stop_reason if outcome.message is not None else None
         return [*([fault] if fault else []), TurnEnded(stop, interrupted=True)]
-
-    def _fault(self, outcome: StreamOutcome) -> AgentError:
-        """The one-line error for a call that failed or ended without ``message_stop``."""
-        return fault_of(outcome, self.model, self._base_client)
 
     def _close_after_cancel(self) -> None:
         """The task running the turn was cancelled: answer any open call so the history stays valid."""
@@ -500,7 +459,7 @@ class AgentSession:
         yield Compacted(before, len(self.messages), automatic)
 
     async def _summarise(self, params: dict[str, Any]) -> str:
-        async with self._api().messages.stream(**params) as stream:
+        async with self.connection.client().messages.stream(**params) as stream:
             message = await stream.get_final_message()
         if getattr(message, "stop_reason", None) is None:
             raise RuntimeError("the summary was cut off")

@@ -103,6 +103,18 @@ def server_compaction_refused(outcome: StreamOutcome) -> bool:
     return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 404, 413, 429)
 
 
+def refused_model_replacement(outcome: StreamOutcome, model: str) -> str | None:
+    """The family's current model when the endpoint answered 404 naming ``model`` (a retired, pinned id)."""
+    from backend_pair.agents.models import current_for, split_long_context
+
+    error = outcome.error
+    if error is None or outcome.started:
+        return None
+    if getattr(error, "status_code", None) != 404 or split_long_context(model)[0] not in str(error):
+        return None
+    return current_for(model)
+
+
 def fault_of(outcome: StreamOutcome, model: str, client: Any) -> AgentError:
     """The one-line error for a call that failed or ended without ``message_stop``."""
     if outcome.error is not None:
