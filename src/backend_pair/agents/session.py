@@ -6,12 +6,11 @@ This module imports neither ``anthropic`` nor Textual: the SDK is loaded by ``ag
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from backend_pair.agents import compaction, history, request, subagents, tool_calls
+from backend_pair.agents import compaction, history, request, subagents, summary_call, tool_calls
 from backend_pair.agents.approval import BashApprover
 from backend_pair.agents.cancel import TurnCancel
 from backend_pair.agents.compaction import COMPACT_AT
@@ -215,7 +214,7 @@ class AgentSession:
             return
         self._running = True
         try:
-            async for event in self._compact(automatic=False):
+            async for event in summary_call.compact(self, automatic=False):
                 yield event
         finally:
             self._running = False
@@ -257,7 +256,7 @@ class AgentSession:
             continuations = 0
             while True:
                 if self.compact_at and self.context_share >= self.compact_at and not self.server_compaction_active:
-                    async for event in self._compact(automatic=True):
+                    async for event in summary_call.compact(self, automatic=True):
                         yield event
                 outcome = StreamOutcome()
                 async for event in self._stream(outcome):
@@ -417,56 +416,6 @@ class AgentSession:
             session_cost=self.session_cost,
             context=self.context_share,
         )
-
-    # -- compaction ----------------------------------------------------------------------------------------------
-
-    async def _compact(self, automatic: bool) -> AsyncIterator[AgentEvent]:
-        """Summarise the turns before the last few with one API call and replace them; the history stays valid.
-
-        On any failure the history is left as it was and the error is reported (the next request may then be
-        refused for its size, which the developer sees as an API error).
-        """
-        cut = compaction.plan(self.messages)
-        if cut is None:
-            if not automatic:
-                yield AgentError("Nothing to compact yet: the conversation is only a few turns long.", "compaction")
-            return
-        try:
-            params = request.for_api(
-                {
-                    "model": self.model,
-                    "max_tokens": compaction.SUMMARY_MAX_TOKENS,
-                    "system": compaction.SUMMARY_SYSTEM,
-                    "messages": compaction.summary_messages(cut.older),
-                }
-            )
-            task = asyncio.create_task(self._summarise(params))
-            with self.turn_cancel.running(task):
-                summary = await task
-        except asyncio.CancelledError:
-            if self.turn_cancel.requested:
-                yield AgentError("Compaction cancelled; the conversation is unchanged.", "compaction")
-                return
-            raise
-        except Exception as err:
-            yield AgentError(f"Compaction failed, the conversation is unchanged: {one_line(err)}", "compaction")
-            return
-        before = len(self.messages)
-        state = compaction.state_note(self.workspace.proposals(), self.checklist.to_json())
-        self.messages = compaction.compacted(summary, cut.kept, state)
-        self.last_input_tokens = len(json.dumps(self.messages)) // 4
-        self._journal("compacted", {"messages": self.messages})
-        yield Compacted(before, len(self.messages), automatic)
-
-    async def _summarise(self, params: dict[str, Any]) -> str:
-        async with self.connection.client().messages.stream(**params) as stream:
-            message = await stream.get_final_message()
-        if getattr(message, "stop_reason", None) is None:
-            raise RuntimeError("the summary was cut off")
-        text = "".join(str(block.text) for block in message.content if getattr(block, "type", "") == "text")
-        if not text.strip():
-            raise RuntimeError("the summary came back empty")
-        return text
 
     def journal_record(self, kind: str, payload: dict[str, Any]) -> None:
         """Append a record to the session journal (a subagent's go to its caller's, tagged with its name)."""
