@@ -1,6 +1,9 @@
 """The agent loop: stream an answer through the SDK, run its tool calls, loop until the model ends the turn.
 
-This module imports neither ``anthropic`` nor Textual: the SDK is loaded by ``agents/client.py`` on the first turn.
+The session owns the conversation and its state; each job of a turn has its own module: what a call carries
+(``request``), the client and the streamed call (``connection``, ``stream_call``), the tool calls (``tool_calls``),
+compaction (``summary_call``), cancel (``cancel``). This module imports neither ``anthropic`` nor Textual: the SDK is
+loaded by ``agents/client.py`` on the first turn.
 """
 
 from __future__ import annotations
@@ -316,7 +319,7 @@ class AgentSession:
             self._running = False
             self.turn_cancel.operation = None
 
-    # -- one streamed call ---------------------------------------------------------------------------------------
+    # -- calls to the API ----------------------------------------------------------------------------------------
 
     @property
     def connected(self) -> bool:
