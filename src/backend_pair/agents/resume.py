@@ -65,8 +65,6 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
         restore_checklist(session, checklist["items"])
     from backend_pair.agents.models import TokenCounts, cost_usd
 
-    total = None
-    cost = 0.0
     for record in records:
         payload = record.get("payload")
         if record.get("kind") != "usage" or not isinstance(payload, dict):
@@ -77,16 +75,10 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
             cache_read=int(payload.get("cache_read", 0)),
             cache_creation=int(payload.get("cache_creation", 0)),
         )
-        total = counts if total is None else total + counts
         raw_cost = payload.get("cost")
         call_cost = float(raw_cost) if isinstance(raw_cost, (int, float)) else cost_usd(session.model, counts)
-        cost += call_cost
         agent = payload.get("agent")
-        name = agent if isinstance(agent, str) and agent else session.definition.name
-        known, known_cost = session.usage_by_agent.get(name, (None, 0.0))
-        session.usage_by_agent[name] = (counts if known is None else known + counts, known_cost + call_cost)
-    session.session_usage = total
-    session.session_cost = cost
+        session.count_usage(agent if isinstance(agent, str) and agent else session.definition.name, counts, call_cost)
     from backend_pair.agents.subagents import journaled_runs
 
     session.subagent_runs = journaled_runs(records)
