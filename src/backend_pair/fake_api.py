@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -175,10 +176,20 @@ class FakeMessagesServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> str:
-        """Listen on 127.0.0.1 on a free port in a daemon thread; return the base URL."""
+    def start(self, listener: socket.socket | None = None) -> str:
+        """Serve in a daemon thread; return the base URL.
+
+        Args:
+            listener: A listening socket to serve on (connections already waiting in it are served); None listens on
+                127.0.0.1 on a free port.
+        """
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        if listener is None:
+            self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        else:
+            self._server = ThreadingHTTPServer(listener.getsockname()[:2], handler, bind_and_activate=False)
+            self._server.socket.close()
+            self._server.socket = listener  # socketserver's documented attribute: serve the given socket
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-messages-api", daemon=True

@@ -184,3 +184,26 @@ def test_demo_refuses_a_foreign_folder_and_reuses_its_own(tmp_path: Path) -> Non
         create_demo_repo(foreign)
     first = create_demo_repo(tmp_path / "again")
     assert create_demo_repo(first) == first
+
+
+def test_the_fake_api_starts_on_the_first_connection_and_accepts_it_itself(tmp_path: Path) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    environment = prepare_demo(tmp_path / "demo", pace=0)
+    try:
+        address = urlsplit(environment.base_url)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            answer = connection.recv(200)
+        assert answer.startswith(b"HTTP/1."), "the fake itself answered the connection that started it"
+        assert environment.server.base_url == environment.base_url, "the fake serves the address handed out"
+    finally:
+        environment.close()
+
+
+def test_a_demo_closed_before_any_request_starts_no_fake_api(tmp_path: Path) -> None:
+    environment = prepare_demo(tmp_path / "demo", pace=0)
+    environment.close()
+    with pytest.raises(DemoError, match="closing"):
+        _ = environment.server

@@ -7,6 +7,7 @@ of the script (so it reacts to tool results, e.g. a denied command); later promp
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import subprocess
 import tempfile
@@ -14,7 +15,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from backend_pair.demo.repo import FILES
 from backend_pair.errors import BackendPairError
@@ -36,7 +36,7 @@ class DemoEnvironment:
     """A demo being prepared: the sample repository is made in a background thread, the fake API on first use.
 
     The command line imports the UI meanwhile: the thread mostly waits for git's own processes, so the two overlap.
-    The fake API's address is known at once (see :class:`_DeferredApi`); the fake itself starts with the first
+    The fake API's address is known at once (see :class:`_ApiOnFirstConnection`); the fake itself starts with the first
     request. Reading ``root`` or ``server`` waits for the repository and raises its error, if any. ``close()`` stops
     the fake.
     """
@@ -56,7 +56,7 @@ class DemoEnvironment:
         self._cleanup = cleanup
         self._root: Path | None = None
         self._error: BaseException | None = None
-        self._api = _DeferredApi(pace)
+        self._api = _ApiOnFirstConnection(pace)
         self._thread = threading.Thread(target=self._prepare, name="demo-setup", daemon=True)
         self._thread.start()
 
@@ -102,12 +102,13 @@ class DemoEnvironment:
             action()
 
 
-class _DeferredApi:
-    """A loopback address for the fake API now, the fake itself on the first connection.
+class _ApiOnFirstConnection:
+    """A loopback address for the fake API now, the fake itself once the first connection waits at it.
 
     Starting the fake imports ``http.server`` and the script, tens of milliseconds of CPU: the command line would
     pay them on its way to the first frame, only to set ``ANTHROPIC_BASE_URL``. So this listens on a free port at
-    once and relays each connection, byte for byte, to the fake started when the first one arrives.
+    once, and a thread starts the fake on that same socket when a connection is waiting: the connection is then
+    accepted by the fake itself, nothing relays it.
     """
 
     def __init__(self, pace: float | None) -> None:
@@ -117,61 +118,44 @@ class _DeferredApi:
         self.base_url = f"http://{host}:{port}"
         """Where the SDK sends its requests."""
         self._fake: FakeMessagesServer | None = None
+        self._closed = False
         self._lock = threading.Lock()
-        threading.Thread(target=self._accept, name="demo-api", daemon=True).start()
+        threading.Thread(target=self._start_on_first_connection, name="demo-api", daemon=True).start()
 
     def fake(self) -> FakeMessagesServer:
-        """The fake Messages API, started on the first call."""
+        """The fake Messages API, started now if no connection has started it.
+
+        Raises:
+            DemoError: The demo is closing.
+        """
         with self._lock:
             if self._fake is None:
+                if self._closed:
+                    raise DemoError("the demo is closing: no fake API to start")
                 from backend_pair.fake_api import FakeMessagesServer
 
                 fake = FakeMessagesServer(demo_script(), pace=self._pace)
-                fake.start()
+                fake.start(self._listener)
                 self._fake = fake
             return self._fake
 
     def close(self) -> None:
-        """Stop listening and stop the fake (open relays end with it)."""
-        with contextlib.suppress(OSError):
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
-        self._listener.close()
+        """Stop the fake (and its socket), or stop listening when it never started."""
         with self._lock:
+            self._closed = True
             if self._fake is not None:
                 self._fake.stop()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:  # closed
                 return
-            threading.Thread(target=self._relay, args=(client,), name="demo-api-relay", daemon=True).start()
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the waiting thread on Linux
+            self._listener.close()
 
-    def _relay(self, client: socket.socket) -> None:
-        with client:
-            try:
-                address = urlsplit(self.fake().base_url)
-                upstream = socket.create_connection((address.hostname, address.port))
-            except Exception:  # nowhere to print (the app draws the terminal): the SDK reports the dropped connection
-                return
-            with upstream:
-                back = threading.Thread(target=_pump, args=(upstream, client), name="demo-api-relay", daemon=True)
-                back.start()
-                _pump(client, upstream)
-                back.join()
-
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    """Copy ``source`` to ``sink`` until ``source`` ends, then end ``sink``'s sending side."""
-    try:
-        while chunk := source.recv(65536):
-            sink.sendall(chunk)
-    except OSError:
-        pass  # the other side went away: the connection is over either way
-    finally:
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
+    def _start_on_first_connection(self) -> None:
+        try:
+            select.select([self._listener], [], [])
+            self.fake()
+        except (OSError, ValueError, DemoError):  # closed before any connection: nothing to serve
+            return
 
 
 def _git(root: Path, *args: str) -> None:
