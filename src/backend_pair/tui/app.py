@@ -24,10 +24,6 @@ from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.theme import use_pair_colours
-from backend_pair.tui.widgets.conversation import ConversationPane
-from backend_pair.tui.widgets.prompt import PromptInput
-from backend_pair.tui.widgets.review_pane import ReviewPane
-from backend_pair.tui.widgets.status_line import StatusLine
 from backend_pair.untrusted import visible
 
 # The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
@@ -213,7 +209,7 @@ class BackendPairApp(App[int]):
 
     async def _start(self, painted: asyncio.Event) -> None:
         await painted.wait()
-        status = self.main.query_one(StatusLine)
+        screen = self.main
         try:
             if self.workspace is None:
                 self.workspace = await asyncio.to_thread(_open_workspace, self.config.root)
@@ -221,7 +217,7 @@ class BackendPairApp(App[int]):
             repaired = await asyncio.to_thread(workspace.recover_interrupted_accept)
             if repaired:
                 await self.main.say(repaired, "info")
-            status.branch = await asyncio.to_thread(workspace.branch)
+            screen.show_branch(await asyncio.to_thread(workspace.branch))
             self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
             self.refresh_checklist(mark_changes=False)
             await self.refresh_review()
@@ -238,12 +234,12 @@ class BackendPairApp(App[int]):
                 await self.main.say(reminder, "info")
             await self._recover_interrupted_command(workspace)
         except BackendPairError as err:
-            status.activity = "offline"
-            await self.main.say(str(err), "error")
+            screen.show_activity("offline")
+            await screen.say(str(err), "error")
             return
         finally:
             self._session_ready.set()
-        status.activity = "ready"
+        screen.show_activity("ready")
         self.refresh_checklist(mark_changes=False)  # a resumed checklist is loaded whole, not changed
         await self.refresh_review()
         await self._greet()
@@ -262,17 +258,17 @@ class BackendPairApp(App[int]):
 
     async def _greet(self) -> None:
         """Tell a new user what to do first (nothing on a resumed session that already shows its history)."""
-        conversation = self.main.query_one(ConversationPane)
-        if conversation.entries:
+        screen = self.main
+        if screen.shows_history:
             return
         if self.config.demo:
-            await conversation.add_notice(
+            await screen.say(
                 "Demo: a scripted agent answers through a local fake of the API (no key, no cost), in the sample "
                 f"repository {self.config.root}. Type any request, e.g. 'add an endpoint to cancel an order', and "
                 "press Enter.",
                 "info",
             )
-        await conversation.add_notice(
+        await screen.say(
             "Enter sends · ctrl+r review the agent's changes · ctrl+l checklist · F1 every key · ctrl+q quit",
             "info",
         )
@@ -291,18 +287,18 @@ class BackendPairApp(App[int]):
 
     async def _announce_settings(self) -> None:
         """Say which memory files and permission rules are in use, and which settings files were ignored and why."""
-        conversation = self.main.query_one(ConversationPane)
+        screen = self.main
         if self.session is None:
             return
         memory, permissions = self.session.memory, self.session.permissions
         if memory is not None and memory.files:
-            await conversation.add_notice(memory.describe(), "info")
+            await screen.say(memory.describe(), "info")
         for note in memory.notes if memory is not None else ():
-            await conversation.add_notice(f"memory: {note}", "info")
+            await screen.say(f"memory: {note}", "info")
         if permissions.rules:
-            await conversation.add_notice(permissions.summary(), "info")
+            await screen.say(permissions.summary(), "info")
         for problem in permissions.problems:
-            await conversation.add_notice(problem, "error")
+            await screen.say(problem, "error")
             self.notify(problem, severity="warning", timeout=10)
 
     async def _adopt_session(self, session: SessionPort) -> None:
@@ -315,11 +311,8 @@ class BackendPairApp(App[int]):
         if self.config.resume is not None and messages:
             from backend_pair.agents.tools import summarize
 
-            conversation = self.main.query_one(ConversationPane)
-            await conversation.replay(list(messages), summarize, session.subagent_runs)
-            await conversation.add_notice("session resumed from the journal", "info")
-            screen_prompt = self.main.query_one(PromptInput)
-            screen_prompt.sent = [*_typed_messages(list(messages)), *screen_prompt.sent]
+            history = list(messages)
+            await self.main.show_resumed(history, summarize, session.subagent_runs, _typed_messages(history))
         usage = session.session_usage
         if usage is not None:
             self.main.show_usage(usage, session.session_cost)
@@ -336,7 +329,7 @@ class BackendPairApp(App[int]):
         if self._turn_running():
             self.notify("The agent is still working: Esc cancels the turn.", severity="warning", kind="busy")
             return
-        await self.main.query_one(ConversationPane).add_user(text)
+        await self.main.show_user(text)
         self.run_worker(self._run_turn(text), name="turn", group=TURN_GROUP, exclusive=True)
 
     async def compact_now(self) -> None:
@@ -354,18 +347,17 @@ class BackendPairApp(App[int]):
         if session is None:
             return
         screen = self.main
-        status = screen.query_one(StatusLine)
         messages = TextCoalescer(screen.post_message)
         try:
             await self._connect(cast("SessionPort", self.session))
-            status.activity = "compacting"
+            screen.show_activity("compacting")
             async for event in session.compact():
                 messages.add(event)
             messages.flush()
         except BackendPairError as err:
             await screen.say(str(err), "error")
         finally:
-            status.activity = "ready"
+            screen.show_activity("ready")
 
     def _turn_running(self) -> bool:
         return any(
@@ -375,18 +367,16 @@ class BackendPairApp(App[int]):
 
     async def _run_turn(self, text: str) -> None:
         screen = self.main
-        status = screen.query_one(StatusLine)
-        prompt = screen.query_one(PromptInput)
         await self._session_ready.wait()
         session = self.session
         if session is None:
             await screen.say("no agent session: see the error above", "error")
             return
-        prompt.busy = True
+        screen.show_turn_running(True)
         messages = TextCoalescer(screen.post_message)
         try:
             await self._connect(session)
-            status.activity = "working"
+            screen.show_activity("working")
             async for event in session.run_turn(text):
                 if messages.add(event):
                     # A stream already buffered never suspends this task: give the screen its turn to
@@ -402,8 +392,8 @@ class BackendPairApp(App[int]):
             messages.flush()
             await screen.say(str(err), "error")
         finally:
-            status.activity = "ready"
-            prompt.busy = False
+            screen.show_activity("ready")
+            screen.show_turn_running(False)
 
     async def _connect(self, session: SessionPort) -> None:
         """Build the API client in a thread on the first turn (``import anthropic`` costs about a second).
@@ -420,8 +410,7 @@ class BackendPairApp(App[int]):
             session.connect()
             warm_markdown()  # the Markdown parser and code highlighting load here, not on the first answer
 
-        status = self.main.query_one(StatusLine)
-        status.activity = "connecting…"
+        self.main.show_activity("connecting…")
         try:
             await asyncio.to_thread(connect_and_warm)
         except BackendPairError:
@@ -453,8 +442,8 @@ class BackendPairApp(App[int]):
         from backend_pair.tui.screens.approval import ApprovalScreen
 
         modal = ApprovalScreen(request)
-        status = self.main.query_one(StatusLine)
-        status.activity = "approval"
+        screen = self.main
+        screen.show_activity("approval")
         await self.push_screen(modal, callback=decided)
         try:
             return await future
@@ -463,7 +452,7 @@ class BackendPairApp(App[int]):
                 modal.dismiss(None)
             raise
         finally:
-            status.activity = "working"
+            screen.show_activity("working")
 
     async def redo_conflict(self, path: str) -> None:
         """Drop a conflicted proposal and ask the agent to redo it against what is on disk now."""
@@ -507,7 +496,7 @@ class BackendPairApp(App[int]):
             if not proposal.hunks:
                 self.notify(f"{path} is already as it was before “{checkpoint.label}”.")
                 return
-            self.main.query_one(ReviewPane).select_path(path)
+            self.main.select_review_file(path)
             self.notify(
                 f"{path} as it was before “{checkpoint.label}” is proposed: accept the hunks you want back "
                 "(u undoes an accept)."

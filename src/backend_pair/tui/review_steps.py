@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.app import SuspendNotSupported
 
 from backend_pair.errors import BackendPairError
-from backend_pair.tui.widgets.review_pane import ReviewPane
 
 if TYPE_CHECKING:
     from backend_pair.tui.app_port import ReviewHost
@@ -51,7 +50,6 @@ async def edit_proposal(app: ReviewHost, path: str, hunk_id: str | None) -> None
     workspace = app.workspace
     if workspace is None:
         return
-    pane = app.main.query_one(ReviewPane)
     try:
         buffer = await asyncio.to_thread(workspace.edit_buffer, path, hunk_id)
         edited = run_editor(app, buffer, editor_suffix(path))
@@ -70,7 +68,7 @@ async def edit_proposal(app: ReviewHost, path: str, hunk_id: str | None) -> None
     await _journal(app, {"op": "edit_file" if hunk_id is None else "edit_hunk", "path": path, "hunk_id": hunk_id})
     await app.refresh_review()
     if step.hunk_id:
-        pane.show_hunk(step.path, step.hunk_id)
+        app.main.show_hunk(step.path, step.hunk_id)
         app.notify("Your edit is in the proposal (✎ edited by you): accept or reject it like any hunk; u undoes it.")
     else:
         app.notify("Your edit leaves nothing to review there: the file already holds that text (u undoes it).")
@@ -92,7 +90,7 @@ async def undo_decision(app: ReviewHost, *, redo: bool) -> None:
     await app.apply_evidence()
     await app.refresh_review()
     if step.path:
-        app.main.query_one(ReviewPane).show_hunk(step.path, step.hunk_id)
+        app.main.show_hunk(step.path, step.hunk_id)
 
 
 async def _journal(app: ReviewHost, decision: dict[str, object]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widget import Widget
@@ -38,7 +40,7 @@ from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Mapping, Sequence
 
     from backend_pair.agents.checklist import ChecklistItem
     from backend_pair.agents.models import TokenCounts
@@ -104,9 +106,49 @@ class MainScreen(Screen[None]):
         """One line in the conversation: a note, an error, a retry."""
         await self.query_one(ConversationPane).add_notice(text, kind)
 
+    async def show_user(self, text: str) -> None:
+        """The developer's message, as sent, in the conversation."""
+        await self.query_one(ConversationPane).add_user(text)
+
+    async def show_resumed(
+        self,
+        messages: list[dict[str, Any]],
+        summarize: Callable[[str, object], str],
+        subagent_runs: dict[str, dict[str, Any]] | None,
+        typed: list[str],
+    ) -> None:
+        """A resumed session: its conversation replayed, and what the developer typed back in the prompt's history.
+
+        Args:
+            messages: The Messages API history.
+            summarize: Makes a tool call's one-line summary from its name and input.
+            subagent_runs: Journaled nested runs by ``Task`` call id.
+            typed: The developer's messages, oldest first (they go before this run's history).
+        """
+        conversation = self.query_one(ConversationPane)
+        await conversation.replay(messages, summarize, subagent_runs)
+        await conversation.add_notice("session resumed from the journal", "info")
+        prompt = self.query_one(PromptInput)
+        prompt.sent = [*typed, *prompt.sent]
+
+    @property
+    def shows_history(self) -> bool:
+        """The conversation has entries already (a resumed session's, a message sent)."""
+        return bool(self.query_one(ConversationPane).entries)
+
     def show_activity(self, activity: str) -> None:
         """What the agent is doing, in the top line (``ready``, ``working``, ``offline``)."""
-        self.query_one(StatusLine).activity = activity
+        with suppress(NoMatches):  # a turn cut short by quitting ends after the screen let go of its widgets
+            self.query_one(StatusLine).activity = activity
+
+    def show_turn_running(self, running: bool) -> None:
+        """Whether a turn runs, in the prompt (Esc cancels it then)."""
+        with suppress(NoMatches):  # as in show_activity: the turn may end after the screen closed
+            self.query_one(PromptInput).busy = running
+
+    def show_branch(self, branch: str) -> None:
+        """The repository's branch, in the top line."""
+        self.query_one(StatusLine).branch = branch
 
     def show_review(self, proposals: Sequence[FileProposal], problems: Mapping[str, str], counts: ReviewCounts) -> None:
         """The proposals in the review pane, their counts in the top line and on the review tab."""
@@ -116,6 +158,14 @@ class MainScreen(Screen[None]):
         status.staged_hunks = counts.staged_hunks
         status.conflicts = counts.conflicts
         self.query_one(PaneTabs).review_count = counts.pending_hunks
+
+    def select_review_file(self, path: str) -> None:
+        """Show the agent's (or a rewind's) proposal for ``path`` in the review pane, if it is listed."""
+        self.query_one(ReviewPane).select_path(path)
+
+    def show_hunk(self, path: str, hunk_id: str) -> None:
+        """The review pane's cursor on a hunk (one an undo or an edit brought back; ``path`` is a review key)."""
+        self.query_one(ReviewPane).show_hunk(path, hunk_id)
 
     def show_checklist(
         self,
