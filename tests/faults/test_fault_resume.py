@@ -181,7 +181,7 @@ def test_a_killed_empty_session_leaves_no_lock_behind_for_long(git_repo: Path) -
 
 def test_prompt_history_comes_back_from_the_history() -> None:
     from backend_pair.agents.session import CONTINUE_PROMPT
-    from backend_pair.tui.app import _typed_messages
+    from backend_pair.tui.startup import typed_messages
 
     messages = [
         {"role": "user", "content": [{"type": "text", "text": "first ask"}]},
@@ -196,4 +196,4 @@ def test_prompt_history_comes_back_from_the_history() -> None:
         },
         {"role": "user", "content": [{"type": "text", "text": CONTINUE_PROMPT}]},
     ]
-    assert _typed_messages(messages) == ["first ask", "second ask"]
+    assert typed_messages(messages) == ["first ask", "second ask"]

@@ -64,5 +64,5 @@ def test_footer_keys_and_closing_flags() -> None:
 
 
 def test_anyio_asyncio_backend_module() -> None:
-    """tui/app.py imports anyio's asyncio backend in a thread before the watcher needs it."""
+    """tui/background.py imports anyio's asyncio backend in a thread before the watcher needs it."""
     assert importlib.import_module("anyio._backends._asyncio") is not None

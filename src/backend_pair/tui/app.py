@@ -1,14 +1,16 @@
-"""The Textual app: starts the workspace and the agent session after the first frame, runs turns, routes reviews."""
+"""The Textual app: owns the workspace and the agent session, opened after the first frame.
+
+The jobs are in modules of their own: ``startup`` (what is made and said first), ``turns`` (running the agent),
+``review_steps`` (the review decisions), ``background`` (the disk watcher); the main screen shows what they hand it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import threading
 from collections.abc import Awaitable, Callable, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
@@ -18,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from backend_pair.agents.port import SessionPort
 from backend_pair.errors import BackendPairError, NoTerminal
-from backend_pair.tui.adapter import TextCoalescer, TurnCancelled
+from backend_pair.tui import review_steps, startup, turns
 from backend_pair.tui.background import FailureLines, disk_changed, watch_disk
 from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
@@ -31,17 +33,7 @@ from backend_pair.untrusted import visible
 if TYPE_CHECKING:
     from backend_pair.agents.approval import BashDecision, BashRequest
     from backend_pair.agents.checklist import Checklist
-    from backend_pair.agents.definition import AgentDefinition
     from backend_pair.workspace import FileProposal, Workspace
-    from backend_pair.workspace.checkpoints import Checkpoint
-
-log = logging.getLogger(__name__)
-
-UI_BREATH = 0.005
-"""Seconds the turn pauses after posting to the screen, so the screen can repaint while text streams."""
-
-TURN_GROUP = "agent-turn"
-"""Worker group of the running agent turn (exclusive: one turn at a time)."""
 
 TOAST_OVER_REVIEW_SECONDS = 3.0
 """The longest a toast may lie over the review pane (a narrow screen showing it): the current hunk is there."""
@@ -95,7 +87,7 @@ class BackendPairApp(App[int]):
         """The live checklist."""
         self.session: SessionPort | None = None
         """The agent session, once connected."""
-        self._session_factory = session_factory or _default_session
+        self._session_factory = session_factory or startup.default_session
         self._watch = watch
         self._session_ready: asyncio.Event = asyncio.Event()
         self._stop_watching = asyncio.Event()
@@ -212,13 +204,13 @@ class BackendPairApp(App[int]):
         screen = self.main
         try:
             if self.workspace is None:
-                self.workspace = await asyncio.to_thread(_open_workspace, self.config.root)
+                self.workspace = await asyncio.to_thread(startup.open_workspace, self.config.root)
             workspace = self.workspace
             repaired = await asyncio.to_thread(workspace.recover_interrupted_accept)
             if repaired:
-                await self.main.say(repaired, "info")
+                await screen.say(repaired, "info")
             screen.show_branch(await asyncio.to_thread(workspace.branch))
-            self.checklist = await asyncio.to_thread(_new_checklist, self.config.definition)
+            self.checklist = await asyncio.to_thread(startup.new_checklist, self.config.definition)
             self.refresh_checklist(mark_changes=False)
             await self.refresh_review()
             if self._watch:
@@ -228,11 +220,13 @@ class BackendPairApp(App[int]):
                 from backend_pair.workspace.journal import pending_reminder
 
                 reminder = await asyncio.to_thread(pending_reminder, self.config.root)
-            self.session = await self._session_factory(self)
-            await self._adopt_session(self.session)
+            self.session = session = await self._session_factory(self)
+            self.checklist = startup.resumed_checklist(session) or self.checklist
+            await startup.show_restored(screen, session, resumed=self.config.resume is not None)
             if reminder:
-                await self.main.say(reminder, "info")
-            await self._recover_interrupted_command(workspace)
+                await screen.say(reminder, "info")
+            if await startup.recover_interrupted_command(screen, workspace):
+                await self.snapshot_journal()
         except BackendPairError as err:
             screen.show_activity("offline")
             await screen.say(str(err), "error")
@@ -242,80 +236,9 @@ class BackendPairApp(App[int]):
         screen.show_activity("ready")
         self.refresh_checklist(mark_changes=False)  # a resumed checklist is loaded whole, not changed
         await self.refresh_review()
-        await self._greet()
-        await self._announce_settings()
-
-    async def _recover_interrupted_command(self, workspace: Workspace) -> None:
-        """Put what a command cut short by a crash had changed under review, and say so."""
-        report = await asyncio.to_thread(workspace.recover_interrupted_command)
-        if report is not None and report.changed:
-            await self.main.say(
-                f"A Bash command was cut short when backend-pair last stopped; what it changed "
-                f"({', '.join(report.changed)}) is in the review pane.",
-                "info",
-            )
-            await self.snapshot_journal()
-
-    async def _greet(self) -> None:
-        """Tell a new user what to do first (nothing on a resumed session that already shows its history)."""
-        screen = self.main
-        if screen.shows_history:
-            return
-        if self.config.demo:
-            await screen.say(
-                "Demo: a scripted agent answers through a local fake of the API (no key, no cost), in the sample "
-                f"repository {self.config.root}. Type any request, e.g. 'add an endpoint to cancel an order', and "
-                "press Enter.",
-                "info",
-            )
-        await screen.say(
-            "Enter sends · ctrl+r review the agent's changes · ctrl+l checklist · F1 every key · ctrl+q quit",
-            "info",
-        )
-
-    def context_lines(self) -> list[str]:
-        """What the session read from the Claude Code ecosystem: memory files and permission rules (for help)."""
-        lines: list[str] = []
-        session = self.session
-        if session is None:
-            return lines
-        if session.memory is not None:
-            lines.append(session.memory.describe())
-        lines.append(session.permissions.summary())
-        lines.extend(usage_lines(session.usage_by_agent))
-        return lines
-
-    async def _announce_settings(self) -> None:
-        """Say which memory files and permission rules are in use, and which settings files were ignored and why."""
-        screen = self.main
-        if self.session is None:
-            return
-        memory, permissions = self.session.memory, self.session.permissions
-        if memory is not None and memory.files:
-            await screen.say(memory.describe(), "info")
-        for note in memory.notes if memory is not None else ():
-            await screen.say(f"memory: {note}", "info")
-        if permissions.rules:
-            await screen.say(permissions.summary(), "info")
-        for problem in permissions.problems:
-            await screen.say(problem, "error")
-            self.notify(problem, severity="warning", timeout=10)
-
-    async def _adopt_session(self, session: SessionPort) -> None:
-        """Take over what a resumed session restored: checklist, conversation, usage."""
-        from backend_pair.agents.checklist import Checklist
-
-        if isinstance(session.checklist, Checklist):
-            self.checklist = session.checklist  # a resumed session's, from the journal
-        messages = session.messages
-        if self.config.resume is not None and messages:
-            from backend_pair.agents.tools import summarize
-
-            history = list(messages)
-            await self.main.show_resumed(history, summarize, session.subagent_runs, _typed_messages(history))
-        usage = session.session_usage
-        if usage is not None:
-            self.main.show_usage(usage, session.session_cost)
+        await startup.greet(screen, self.config)
+        if self.session is not None:
+            await startup.announce_settings(screen, self.session, self)
 
     async def snapshot_journal(self) -> None:
         """Journal proposals and checklist as they stand (after a tick, evidence or an outside edit)."""
@@ -326,106 +249,35 @@ class BackendPairApp(App[int]):
 
     async def send_prompt(self, text: str) -> None:
         """Show the prompt and start a turn for it (one turn at a time)."""
-        if self._turn_running():
+        if turns.turn_running(self):
             self.notify("The agent is still working: Esc cancels the turn.", severity="warning", kind="busy")
             return
         await self.main.show_user(text)
-        self.run_worker(self._run_turn(text), name="turn", group=TURN_GROUP, exclusive=True)
+        self.run_worker(self._run_turn(text), name="turn", group=turns.TURN_GROUP, exclusive=True)
 
     async def compact_now(self) -> None:
         """Compact the conversation now (``app.compact``), between turns."""
-        if self._turn_running():
+        if turns.turn_running(self):
             self.notify(
                 "The agent is working: compact once the turn ends (Esc cancels it).", severity="warning", kind="busy"
             )
             return
-        self.run_worker(self._run_compaction(), name="compact", group=TURN_GROUP, exclusive=True)
-
-    async def _run_compaction(self) -> None:
-        await self._session_ready.wait()
-        session = self.session
-        if session is None:
-            return
-        screen = self.main
-        messages = TextCoalescer(screen.post_message)
-        try:
-            await self._connect(cast("SessionPort", self.session))
-            screen.show_activity("compacting")
-            async for event in session.compact():
-                messages.add(event)
-            messages.flush()
-        except BackendPairError as err:
-            await screen.say(str(err), "error")
-        finally:
-            screen.show_activity("ready")
-
-    def _turn_running(self) -> bool:
-        return any(
-            worker.group == TURN_GROUP and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-            for worker in self.workers
-        )
+        self.run_worker(self._run_compaction(), name="compact", group=turns.TURN_GROUP, exclusive=True)
 
     async def _run_turn(self, text: str) -> None:
         screen = self.main
         await self._session_ready.wait()
-        session = self.session
-        if session is None:
-            await screen.say("no agent session: see the error above", "error")
-            return
-        screen.show_turn_running(True)
-        messages = TextCoalescer(screen.post_message)
-        try:
-            await self._connect(session)
-            screen.show_activity("working")
-            async for event in session.run_turn(text):
-                if messages.add(event):
-                    # A stream already buffered never suspends this task: give the screen its turn to
-                    # handle the message and repaint (and the prompt to echo keys).
-                    await asyncio.sleep(UI_BREATH)
-            messages.flush()
-        except asyncio.CancelledError:
-            messages.flush()
-            if not self._quitting:
-                screen.post_message(TurnCancelled())
-            raise
-        except BackendPairError as err:
-            messages.flush()
-            await screen.say(str(err), "error")
-        finally:
-            screen.show_activity("ready")
-            screen.show_turn_running(False)
+        await turns.run_turn(screen, self.session, text, quitting=lambda: self._quitting)
 
-    async def _connect(self, session: SessionPort) -> None:
-        """Build the API client in a thread on the first turn (``import anthropic`` costs about a second).
-
-        Never at startup: the SDK alone is ~70 MB of memory that a session that never sends does not need.
-        """
-        if session.connected:
-            return
-        import gc
-
-        from backend_pair.tui.widgets.agent_entry import warm_markdown
-
-        def connect_and_warm() -> None:
-            session.connect()
-            warm_markdown()  # the Markdown parser and code highlighting load here, not on the first answer
-
-        self.main.show_activity("connecting…")
-        try:
-            await asyncio.to_thread(connect_and_warm)
-        except BackendPairError:
-            raise
-        except Exception as err:  # the SDK's own configuration errors (e.g. no key) become one line
-            raise BackendPairError(f"cannot create the API client: {err}") from err
-        # What exists now (the app, the SDK just imported) lives as long as the app. Out of the collector's sight,
-        # it is no longer scanned by every full collection, which a streamed answer (it allocates a lot) triggers:
-        # each took a few hundred milliseconds of frozen screen.
-        gc.freeze()
+    async def _run_compaction(self) -> None:
+        await self._session_ready.wait()
+        if self.session is not None:
+            await turns.run_compaction(self.main, self.session)
 
     def cancel_turn(self) -> None:
         """Cancel the running turn, if any (the session journals what it had)."""
-        if self._turn_running():
-            self.workers.cancel_group(self, TURN_GROUP)
+        if turns.turn_running(self):
+            self.workers.cancel_group(self, turns.TURN_GROUP)
 
     async def approve_bash(self, request: BashRequest) -> BashDecision:
         """The approver the agent loop awaits: show the modal, resolve when the developer decides.
@@ -433,30 +285,13 @@ class BackendPairApp(App[int]):
         Args:
             request: The command, its working directory and the agent's reason.
         """
-        future: asyncio.Future[BashDecision] = asyncio.get_running_loop().create_future()
+        from backend_pair.tui.screens.approval import ask_developer
 
-        def decided(decision: BashDecision | None) -> None:
-            if not future.done() and decision is not None:
-                future.set_result(decision)
-
-        from backend_pair.tui.screens.approval import ApprovalScreen
-
-        modal = ApprovalScreen(request)
-        screen = self.main
-        screen.show_activity("approval")
-        await self.push_screen(modal, callback=decided)
-        try:
-            return await future
-        except asyncio.CancelledError:
-            if modal.is_current:
-                modal.dismiss(None)
-            raise
-        finally:
-            screen.show_activity("working")
+        return await ask_developer(self, self.main, request)
 
     async def redo_conflict(self, path: str) -> None:
         """Drop a conflicted proposal and ask the agent to redo it against what is on disk now."""
-        if self._turn_running() or self.session is None:
+        if turns.turn_running(self) or self.session is None:
             self.notify(
                 "Wait for the agent to finish (or Esc) before asking for a redo.", severity="warning", kind="busy"
             )
@@ -470,117 +305,48 @@ class BackendPairApp(App[int]):
 
     async def open_rewind(self, preferred: str | None) -> None:
         """Pick a turn and a file; propose the file as it was before that turn (reviewed like any proposal)."""
-        from backend_pair.tui.screens.rewind import RewindScreen
-
-        workspace = self.workspace
-        if workspace is None:
-            return
-        checkpoints = await asyncio.to_thread(workspace.checkpoints)
-        if not checkpoints:
-            self.notify("No checkpoint yet: one is taken as each of your turns starts.", severity="warning")
-            return
-
-        async def load_files(checkpoint: Checkpoint) -> list[str]:
-            return await asyncio.to_thread(workspace.changed_since, checkpoint)
-
-        async def chosen(choice: tuple[Checkpoint, str] | None) -> None:
-            if choice is None:
-                return
-            checkpoint, path = choice
-            try:
-                proposal = await asyncio.to_thread(workspace.propose_rewind, path, checkpoint)
-            except BackendPairError as err:
-                self.notify(str(err), severity="error", timeout=8)
-                return
-            await self.refresh_review()
-            if not proposal.hunks:
-                self.notify(f"{path} is already as it was before “{checkpoint.label}”.")
-                return
-            self.main.select_review_file(path)
-            self.notify(
-                f"{path} as it was before “{checkpoint.label}” is proposed: accept the hunks you want back "
-                "(u undoes an accept)."
-            )
-            await self.snapshot_journal()
-
-        self.push_screen(RewindScreen(checkpoints, load_files, preferred), chosen)
+        await review_steps.open_rewind(self, preferred)
 
     # Review and checklist
 
     async def accept_hunk(self, path: str, hunk_id: str) -> None:
         """Write and stage one hunk (off the event loop), then refresh what depends on it."""
         decision = {"op": "accept_hunk", "path": path, "hunk_id": hunk_id}
-        await self._decide(decision, lambda workspace: workspace.accept_hunk(path, hunk_id), accepted=True)
+        await review_steps.decide(self, decision, lambda workspace: workspace.accept_hunk(path, hunk_id), accepted=True)
 
     async def reject_hunk(self, path: str, hunk_id: str) -> None:
         """Drop one hunk from the proposal (the agent hears of it with the next message)."""
         decision = {"op": "reject_hunk", "path": path, "hunk_id": hunk_id}
-        await self._decide(decision, lambda workspace: workspace.reject_hunk(path, hunk_id))
+        await review_steps.decide(self, decision, lambda workspace: workspace.reject_hunk(path, hunk_id))
 
     async def accept_file(self, path: str) -> None:
         """Write and stage every pending hunk of a file."""
-        await self._decide(
-            {"op": "accept_file", "path": path}, lambda workspace: workspace.accept_file(path), accepted=True
+        await review_steps.decide(
+            self, {"op": "accept_file", "path": path}, lambda workspace: workspace.accept_file(path), accepted=True
         )
 
     async def reject_file(self, path: str, reason: str = "") -> None:
         """Drop a file's whole proposal; ``reason`` goes to the agent with the rejection."""
         decision = {"op": "reject_file", "path": path, **({"comment": reason} if reason else {})}
-        await self._decide(decision, lambda workspace: workspace.reject_file(path, reason))
+        await review_steps.decide(self, decision, lambda workspace: workspace.reject_file(path, reason))
 
     async def comment_hunk(self, path: str, hunk_id: str, text: str) -> None:
         """Attach a comment to a hunk without deciding it (it goes to the agent with the next message)."""
         decision = {"op": "comment_hunk", "path": path, "hunk_id": hunk_id, "comment": text}
-        await self._decide(
+        await review_steps.decide(
+            self,
             decision,
             lambda workspace: workspace.comment_hunk(path, hunk_id, text),
             said="Comment saved; it goes to the agent with your next message.",
         )
 
-    async def _decide(
-        self,
-        decision: dict[str, str],
-        operation: Callable[[Workspace], object],
-        *,
-        accepted: bool = False,
-        said: str = "",
-    ) -> None:
-        """Run a review decision on the workspace in a thread, journal it, then refresh the panes.
-
-        Args:
-            decision: What the journal records (``op``, ``path`` and, as they apply, ``hunk_id`` and ``comment``).
-            operation: The workspace call.
-            accepted: It wrote and staged hunks (evidence may tick checklist items).
-            said: A line to show once it is done.
-        """
-        workspace = self.workspace
-        if workspace is None:
-            return
-        try:
-            await asyncio.to_thread(operation, workspace)
-        except BackendPairError as err:
-            self.notify(str(err), severity="error", timeout=8, kind="review")
-            await self.refresh_review()
-            return
-        if said:
-            self.notify(said, kind="review")
-        if self.session is not None:
-            await asyncio.to_thread(self.session.record_review, decision)
-        if accepted:
-            await self.apply_evidence()
-        await self.refresh_review()
-
     async def edit_proposal(self, path: str, hunk_id: str | None) -> None:
         """Edit a hunk (or, for None, the whole proposed file) in ``$VISUAL`` / ``$EDITOR`` (``review.edit_hunk``)."""
-        from backend_pair.tui.review_steps import edit_proposal
-
-        await edit_proposal(self, path, hunk_id)
+        await review_steps.edit_proposal(self, path, hunk_id)
 
     async def undo_decision(self, *, redo: bool) -> None:
         """Undo the last review decision of any kind (``review.undo``), or redo the one undone last."""
-        from backend_pair.tui.review_steps import undo_decision
-
-        await undo_decision(self, redo=redo)
+        await review_steps.undo_decision(self, redo=redo)
 
     async def apply_evidence(self) -> None:
         """Tick checklist items the accepted files prove (after an accept or an undo)."""
@@ -648,22 +414,15 @@ class BackendPairApp(App[int]):
 
     def action_help(self) -> None:
         """Show every binding of the active keymap."""
-        from backend_pair.tui.screens.help import HelpScreen
+        from backend_pair.tui.screens.help import HelpScreen, binding_rows, context_lines
 
         if isinstance(self.screen, HelpScreen):
             return
-        self.push_screen(HelpScreen(self.binding_rows(), "active", self.context_lines()))
+        self.push_screen(HelpScreen(binding_rows(self.config.keymap), "active", context_lines(self.session)))
 
     def action_focus_prompt(self) -> None:
         """Back to the prompt (Esc in the review pane or checklist)."""
         self.main.action_focus_pane("prompt")
-
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(binding id, active keys, description) for every binding id, in the table's order."""
-        from backend_pair.keymaps.ids import TABLE
-
-        keymap = self.config.keymap
-        return [(binding_id, keymap.get(binding_id, spec.keys), spec.description) for binding_id, spec in TABLE.items()]
 
     async def action_quit(self) -> None:
         """Quit; the journal already holds the conversation, proposals and checklist."""
@@ -685,68 +444,11 @@ class BackendPairApp(App[int]):
             self.notify(str(error), severity="error", timeout=10)
 
 
-def _open_workspace(root: Path) -> Workspace:
-    """Import and open the workspace; called in a thread (GitPython's import alone takes about 0.1 s)."""
-    from backend_pair.workspace import open_workspace
-
-    return open_workspace(root)
-
-
-def _new_checklist(definition: AgentDefinition) -> Checklist:
-    """Import the checklist module and make the agent's checklist; called in a thread."""
-    from backend_pair.agents.checklist import Checklist
-
-    return Checklist.from_definition(definition)
-
-
-def _typed_messages(messages: list[dict[str, Any]]) -> list[str]:
-    """What the developer typed, in order, from an API history (review feedback and summaries left out)."""
-    from backend_pair.agents.session import CONTINUE_PROMPT
-
-    typed = []
-    for message in messages:
-        content = message.get("content")
-        if message.get("role") != "user":
-            continue
-        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content or []
-        texts = [
-            str(block.get("text", "")) for block in blocks if isinstance(block, dict) and block.get("type") == "text"
-        ]
-        texts = [t for t in texts if t.strip() and not t.lstrip().startswith("<") and t != CONTINUE_PROMPT]
-        if texts:
-            typed.append(texts[-1])
-    return typed
-
-
 def _contract_problems(proposals: list[FileProposal]) -> dict[str, str]:
     """Path -> first validation problem of each proposed OpenAPI/DBML document; called in a thread."""
     from backend_pair.agents.contracts import contract_problems
 
     return contract_problems([(p.path, p.proposed) for p in proposals if p.conflict is None])
-
-
-async def _default_session(app: BackendPairApp) -> SessionPort:
-    """The real, journaled agent session (new or resumed).
-
-    The SDK client is not built here: the first turn builds it in a thread (see ``BackendPairApp._connect``), so
-    ``import anthropic`` (about a second, ~70 MB) never weighs on startup.
-    """
-    from backend_pair.agents.resume import open_session
-
-    workspace, checklist = app.workspace, app.checklist
-    if workspace is None or checklist is None:
-        raise BackendPairError("the workspace is not open")
-    config = app.config
-    session = await asyncio.to_thread(
-        open_session,
-        config.definition,
-        workspace,
-        checklist,
-        config.model,
-        app.approve_bash,
-        resume=config.resume,
-    )
-    return session
 
 
 def run_app(config: AppConfig) -> int:
@@ -769,23 +471,3 @@ def run_app(config: AppConfig) -> int:
     app = BackendPairApp(config)
     result = app.run()
     return result if isinstance(result, int) else app.return_code or 0
-
-
-def usage_lines(by_agent: object) -> list[str]:
-    """Tokens and cost per agent (the main agent and its subagents) for help, with the total when several."""
-    from backend_pair.tui.widgets.status_line import compact_count
-
-    if not isinstance(by_agent, dict) or not by_agent:
-        return []
-    lines = ["tokens and cost by agent:"]
-    total = 0.0
-    for name, (counts, cost) in by_agent.items():
-        total += cost
-        cached = compact_count(counts.cache_read)
-        lines.append(
-            f"  {visible(str(name), multiline=False)[:40]}: {compact_count(counts.input)} in / "
-            f"{compact_count(counts.output)} out / {cached} cached · ${cost:.4f}"
-        )
-    if len(by_agent) > 1:
-        lines.append(f"  all agents: ${total:.4f}")
-    return lines

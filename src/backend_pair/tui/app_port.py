@@ -1,8 +1,8 @@
 """What the screens ask of the app, as Protocols: the screens never import the app (no import cycle).
 
 The app (``tui/app.py``) owns the workspace and the session; the main screen owns its widgets and hands every
-decision to the app through :class:`PairApp`; the review steps that suspend the app for an editor use
-:class:`ReviewHost`.
+decision to the app through :class:`PairApp`; the review steps (``tui/review_steps.py``: decisions, the editor,
+undo, rewind) use :class:`ReviewHost`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
     from contextlib import AbstractContextManager
 
     from textual.notifications import SeverityLevel
+    from textual.screen import Screen
 
     from backend_pair.agents.port import SessionPort
     from backend_pair.tui.config import AppConfig
@@ -112,7 +114,7 @@ class Notifies(Protocol):
 
 
 class ReviewHost(Notifies, Protocol):
-    """The app as the review steps that run an editor use it."""
+    """The app as the review steps use it."""
 
     workspace: Workspace | None
     session: SessionPort | None
@@ -132,4 +134,12 @@ class ReviewHost(Notifies, Protocol):
 
     async def apply_evidence(self) -> None:
         """Tick checklist items the accepted files prove."""
+        ...
+
+    async def snapshot_journal(self) -> None:
+        """Journal proposals and checklist as they stand."""
+        ...
+
+    def push_screen(self, screen: Screen[Any], callback: Callable[[Any], Awaitable[None]]) -> object:
+        """Show a modal; ``callback`` gets what it dismisses with."""
         ...

@@ -1,8 +1,13 @@
-"""Review steps that leave the screen or move the cursor: editing in ``$EDITOR`` (``e``, ``E``), undo and redo."""
+"""The review pane's steps, run for the app: decisions (accept, reject, comment), editing in ``$EDITOR`` (``e``,
+``E``), undo and redo, and rewinding a file to before a turn.
+
+Each runs on the workspace in a thread, is journaled, then the panes show the proposals as they stand.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual.app import SuspendNotSupported
@@ -11,7 +16,44 @@ from backend_pair.errors import BackendPairError
 
 if TYPE_CHECKING:
     from backend_pair.tui.app_port import ReviewHost
+    from backend_pair.workspace import Workspace
+    from backend_pair.workspace.checkpoints import Checkpoint
     from backend_pair.workspace.decisions import ReviewStep
+
+
+async def decide(
+    app: ReviewHost,
+    decision: dict[str, str],
+    operation: Callable[[Workspace], object],
+    *,
+    accepted: bool = False,
+    said: str = "",
+) -> None:
+    """Run a review decision on the workspace in a thread, journal it, then refresh the panes.
+
+    Args:
+        app: The app.
+        decision: What the journal records (``op``, ``path`` and, as they apply, ``hunk_id`` and ``comment``).
+        operation: The workspace call.
+        accepted: It wrote and staged hunks (evidence may tick checklist items).
+        said: A line to show once it is done.
+    """
+    workspace = app.workspace
+    if workspace is None:
+        return
+    try:
+        await asyncio.to_thread(operation, workspace)
+    except BackendPairError as err:
+        app.notify(str(err), severity="error", timeout=8, kind="review")
+        await app.refresh_review()
+        return
+    if said:
+        app.notify(said, kind="review")
+    if app.session is not None:
+        await asyncio.to_thread(app.session.record_review, decision)
+    if accepted:
+        await app.apply_evidence()
+    await app.refresh_review()
 
 
 def run_editor(app: ReviewHost, text: str, suffix: str) -> str:
@@ -98,3 +140,41 @@ async def _journal(app: ReviewHost, decision: dict[str, object]) -> None:
     record_review = getattr(app.session, "record_review", None)
     if record_review is not None:
         await asyncio.to_thread(record_review, decision)
+
+
+async def open_rewind(app: ReviewHost, preferred: str | None) -> None:
+    """Pick a turn and a file; propose the file as it was before that turn (reviewed like any proposal)."""
+    from backend_pair.tui.screens.rewind import RewindScreen
+
+    workspace = app.workspace
+    if workspace is None:
+        return
+    checkpoints = await asyncio.to_thread(workspace.checkpoints)
+    if not checkpoints:
+        app.notify("No checkpoint yet: one is taken as each of your turns starts.", severity="warning")
+        return
+
+    async def load_files(checkpoint: Checkpoint) -> list[str]:
+        return await asyncio.to_thread(workspace.changed_since, checkpoint)
+
+    async def chosen(choice: tuple[Checkpoint, str] | None) -> None:
+        if choice is None:
+            return
+        checkpoint, path = choice
+        try:
+            proposal = await asyncio.to_thread(workspace.propose_rewind, path, checkpoint)
+        except BackendPairError as err:
+            app.notify(str(err), severity="error", timeout=8)
+            return
+        await app.refresh_review()
+        if not proposal.hunks:
+            app.notify(f"{path} is already as it was before “{checkpoint.label}”.")
+            return
+        app.main.select_review_file(path)
+        app.notify(
+            f"{path} as it was before “{checkpoint.label}” is proposed: accept the hunks you want back "
+            "(u undoes an accept)."
+        )
+        await app.snapshot_journal()
+
+    app.push_screen(RewindScreen(checkpoints, load_files, preferred), chosen)

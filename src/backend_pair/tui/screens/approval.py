@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+import asyncio
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,6 +20,11 @@ from backend_pair.tui.key_hints import keymap_of
 from backend_pair.tui.screens.help import display_keys
 from backend_pair.tui.widgets.key_footer import KeyFooter
 from backend_pair.untrusted import has_controls, visible
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from backend_pair.tui.screens.main import MainScreen
 
 
 class ReasonInput(Input):
@@ -217,3 +223,32 @@ class ApprovalScreen(ModalScreen[BashDecision]):
         """Deny with the reason given."""
         event.stop()
         self.dismiss(BashDecision("deny", event.value.strip()))
+
+
+async def ask_developer(app: App[Any], main: MainScreen, request: BashRequest) -> BashDecision:
+    """Show the modal and wait for the developer's decision (the top line says ``approval`` meanwhile).
+
+    Cancelled (the turn is), it takes the modal away.
+
+    Args:
+        app: The app that shows the modal.
+        main: The main screen, whose top line says what the agent waits for.
+        request: The command, its working directory and the agent's reason.
+    """
+    future: asyncio.Future[BashDecision] = asyncio.get_running_loop().create_future()
+
+    def decided(decision: BashDecision | None) -> None:
+        if not future.done() and decision is not None:
+            future.set_result(decision)
+
+    modal = ApprovalScreen(request)
+    main.show_activity("approval")
+    await app.push_screen(modal, callback=decided)
+    try:
+        return await future
+    except asyncio.CancelledError:
+        if modal.is_current:
+            modal.dismiss(None)
+        raise
+    finally:
+        main.show_activity("working")

@@ -1,9 +1,9 @@
-"""The help screen: every binding of the active keymap and what it does."""
+"""The help screen: every binding of the active keymap and what it does, under what the session uses and costs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +13,13 @@ from textual.containers import VerticalScroll
 from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from backend_pair.keymaps.ids import TABLE
+from backend_pair.tui.widgets.status_line import compact_count
+from backend_pair.untrusted import visible
+
+if TYPE_CHECKING:
+    from backend_pair.agents.port import SessionPort
 
 
 def display_keys(keys: str) -> str:
@@ -25,6 +32,41 @@ def display_keys(keys: str) -> str:
         *modifiers, name = key.split("+")
         shown.append("+".join([*modifiers, format_key(name)]))
     return ", ".join(shown)
+
+
+def binding_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(binding id, active keys, description) for every binding id, in the table's order."""
+    return [(binding_id, keymap.get(binding_id, spec.keys), spec.description) for binding_id, spec in TABLE.items()]
+
+
+def context_lines(session: SessionPort | None) -> list[str]:
+    """What the session read from the Claude Code ecosystem (memory files, permission rules) and what it cost."""
+    lines: list[str] = []
+    if session is None:
+        return lines
+    if session.memory is not None:
+        lines.append(session.memory.describe())
+    lines.append(session.permissions.summary())
+    lines.extend(usage_lines(session.usage_by_agent))
+    return lines
+
+
+def usage_lines(by_agent: object) -> list[str]:
+    """Tokens and cost per agent (the main agent and its subagents), with the total when several."""
+    if not isinstance(by_agent, dict) or not by_agent:
+        return []
+    lines = ["tokens and cost by agent:"]
+    total = 0.0
+    for name, (counts, cost) in by_agent.items():
+        total += cost
+        cached = compact_count(counts.cache_read)
+        lines.append(
+            f"  {visible(str(name), multiline=False)[:40]}: {compact_count(counts.input)} in / "
+            f"{compact_count(counts.output)} out / {cached} cached · ${cost:.4f}"
+        )
+    if len(by_agent) > 1:
+        lines.append(f"  all agents: ${total:.4f}")
+    return lines
 
 
 class HelpScreen(ModalScreen[None]):
