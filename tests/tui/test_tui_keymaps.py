@@ -11,9 +11,10 @@ from backend_pair.keymaps import BINDINGS, Keymap, load_keymap
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.screens.help import HelpScreen
 from backend_pair.tui.widgets.checklist_pane import ChecklistPane
+from backend_pair.tui.widgets.comment_input import CommentInput
 from backend_pair.tui.widgets.conversation import ConversationPane, ToolEntry
 from backend_pair.tui.widgets.prompt import PromptInput
-from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
+from backend_pair.tui.widgets.review_pane import ReviewPane
 from tests.tui.stand_ins import make_app, send, settle, staged_diff
 from tests.tui.test_tui_review import TWO_FILES
 

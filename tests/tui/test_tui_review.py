@@ -9,9 +9,10 @@ from textual.widgets import Static
 
 from backend_pair.agents.events import TurnEnded
 from backend_pair.tui.app import BackendPairApp
+from backend_pair.tui.widgets.comment_input import CommentInput
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList
-from backend_pair.tui.widgets.review_pane import CommentInput, ReviewPane
+from backend_pair.tui.widgets.review_pane import ReviewPane
 from backend_pair.tui.widgets.status_line import StatusLine
 from tests.tui.stand_ins import (
     MAIN_PY,

@@ -1,23 +1,27 @@
-"""The review pane: files with pending changes and the diff of the selected one, reviewed hunk by hunk."""
+"""The review pane: files with pending changes and the diff of the selected one, reviewed hunk by hunk.
+
+Its parts are widgets of their own: the file list, the note above the diff (``review_note``), the diff and the
+comment line (``comment_input``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from backend_pair.tui.bindings import bind
 from backend_pair.tui.key_hints import key_hint
+from backend_pair.tui.widgets.comment_input import CommentInput
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList, in_conflict
-from backend_pair.untrusted import visible
+from backend_pair.tui.widgets.review_note import ReviewNote
 from backend_pair.workspace.hunks import hunk_as_patch
 from backend_pair.workspace.model import FileState
 
@@ -26,29 +30,6 @@ if TYPE_CHECKING:
 
 SPLIT_MIN_WIDTH = 100
 """From this many columns the diff is shown side by side unless toggled."""
-
-
-class CommentInput(Input):
-    """A one-line comment on the current hunk: Enter saves, Esc drops it."""
-
-    DEFAULT_CSS = """
-    CommentInput {
-        dock: bottom;
-        display: none;
-    }
-    CommentInput.-open {
-        display: block;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Cancel comment", show=False)]
-
-    class Closed(Message):
-        """The comment was dropped."""
-
-    def action_close(self) -> None:
-        """Drop the comment."""
-        self.post_message(self.Closed())
 
 
 class _HunkMessage(Message):
@@ -198,7 +179,7 @@ class ReviewPane(Vertical, can_focus=True):
     def compose(self) -> ComposeResult:
         """File list on top, diff below, the comment line docked at the bottom."""
         yield FileList(id="review-files")
-        yield Static(id="review-note")
+        yield ReviewNote(id="review-note")
         yield DiffView(id="review-diff")
         yield CommentInput(placeholder="Comment on this hunk (Enter saves, Esc cancels)", id="review-comment")
 
@@ -279,27 +260,10 @@ class ReviewPane(Vertical, can_focus=True):
 
     def _refresh_views(self) -> None:
         self.query_one(FileList).show(self.proposals, self.file_index, self.problems)
-        self._show_note()
+        current = self.current_proposal
+        self.query_one(ReviewNote).show(current, self.problems.get(current.path) if current is not None else None)
         self.query_one(DiffView).show(self.current_proposal, self.hunk_index, self.split, self.wrap)
         self._update_title()
-
-    def _show_note(self) -> None:
-        """Above the diff: which command made the change (for a Bash change), and why a contract does not validate."""
-        current = self.current_proposal
-        note = Text()
-        if current is not None and current.origin:
-            note.append("changed by Bash ", "bold")
-            note.append(f"`{visible(current.origin)}`", "bold cyan")
-            note.append("  (already on disk: accept keeps and stages a hunk, reject restores it)", "dim")
-        problem = self.problems.get(current.path) if current is not None else None
-        if problem is not None:
-            if note:
-                note.append("\n")
-            note.append_text(Text.assemble(("⚠ does not validate: ", "bold yellow"), (visible(problem), "yellow")))
-        line = self.query_one("#review-note", Static)
-        line.display = bool(note)
-        if note:
-            line.update(note)
 
     def _update_title(self) -> None:
         hunks = sum(len(p.hunks) for p in self.proposals)
