@@ -40,7 +40,7 @@ def test_app_filters_hold_monochrome_under_no_color(monkeypatch: pytest.MonkeyPa
 
 
 def test_app_notifications_can_be_added_and_removed() -> None:
-    """tui/app.py replaces toasts with ``App._notifications.add`` and ``App._unnotify``."""
+    """tui/toasts.py replaces toasts with ``App._notifications.add`` and ``App._unnotify``."""
     app: App[None] = App()
     assert callable(app._notifications.add)
     assert "refresh" in inspect.signature(app._unnotify).parameters

@@ -1,14 +1,14 @@
 """The Textual app: owns the workspace and the agent session, opened after the first frame.
 
 The jobs are in modules of their own: ``startup`` (what is made and said first), ``turns`` (running the agent),
-``review_steps`` (the review decisions), ``background`` (the disk watcher); the main screen shows what they hand it.
+``review_steps`` (the review decisions), ``background`` (the disk watcher), ``toasts`` (one toast per kind); the
+main screen shows what they hand it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +26,7 @@ from backend_pair.tui.bindings import bind
 from backend_pair.tui.config import AppConfig
 from backend_pair.tui.screens.main import MainScreen
 from backend_pair.tui.theme import use_pair_colours
+from backend_pair.tui.toasts import ToastShelf
 from backend_pair.untrusted import visible
 
 # The modals (Bash approval, help) are imported when first shown: they are not on the first frame.
@@ -79,8 +80,6 @@ class BackendPairApp(App[int]):
         self.set_keymap(config.keymap)  # before the main screen composes, so its footer shows the keymap's keys
         self.config = config
         """The command line's decisions."""
-        self._ui_thread = threading.get_ident()
-        """The thread the app is made and runs on (``run_app`` and Pilot make it where they run it)."""
         self.workspace: Workspace | None = workspace
         """The repository with the proposal overlay, once open."""
         self.checklist: Checklist | None = None
@@ -93,7 +92,7 @@ class BackendPairApp(App[int]):
         self._stop_watching = asyncio.Event()
         self._quitting = False
         self._failures = FailureLines(config.root)
-        self._toasts: dict[str, Notification] = {}
+        self._toasts = ToastShelf(self)
 
     def notify(
         self,
@@ -124,22 +123,7 @@ class BackendPairApp(App[int]):
         if self.toasts_cover_review():
             seconds = min(seconds, TOAST_OVER_REVIEW_SECONDS)
         notification = Notification(visible(message), visible(title, multiline=False), severity, seconds, markup=markup)
-        self._show_toast(kind or f"{severity}:{message}", notification)
-
-    def _show_toast(self, key: str, notification: Notification) -> None:
-        if threading.get_ident() != self._ui_thread:  # notify is thread-safe in Textual: keep it so
-            self.call_from_thread(self._show_toast, key, notification)
-            return
-        # ``App._unnotify`` and ``App._notifications`` (private): Textual 8 cannot replace a toast (``notify`` only
-        # posts a message that adds one). Guarded by tests/tui/test_tui_upstream_internals.py.
-        for old_key, shown in list(self._toasts.items()):
-            if old_key == key or shown.has_expired:
-                del self._toasts[old_key]
-                self._unnotify(shown, refresh=False)
-        self._toasts[key] = notification
-        # Added now, not through a posted ``Notify``: a toast replaced before that message arrived would stay.
-        self._notifications.add(notification)
-        self._refresh_notifications()
+        self._toasts.show(kind or f"{severity}:{message}", notification)
 
     def toasts_cover_review(self) -> bool:
         """True when a toast would lie over the review pane: the main screen, narrow, showing review.
@@ -154,16 +138,8 @@ class BackendPairApp(App[int]):
 
     def keep_toasts_off_review(self) -> None:
         """Shorten the toasts showing to :data:`TOAST_OVER_REVIEW_SECONDS` when they now cover the review pane."""
-        if not self.toasts_cover_review():
-            return
-        for key, shown in list(self._toasts.items()):
-            if shown.time_left > TOAST_OVER_REVIEW_SECONDS:
-                self._show_toast(
-                    key,
-                    Notification(
-                        shown.message, shown.title, shown.severity, TOAST_OVER_REVIEW_SECONDS, markup=shown.markup
-                    ),
-                )
+        if self.toasts_cover_review():
+            self._toasts.shorten(TOAST_OVER_REVIEW_SECONDS)
 
     # Startup
 
