@@ -197,7 +197,8 @@ class BackendPairApp(App[int]):
 
                 reminder = await asyncio.to_thread(pending_reminder, self.config.root)
             self.session = session = await self._session_factory(self)
-            self.checklist = startup.resumed_checklist(session) or self.checklist
+            if (resumed := startup.resumed_checklist(session)) is not None:
+                self.checklist = resumed
             await startup.show_restored(screen, session, resumed=self.config.resume is not None)
             if reminder:
                 await screen.say(reminder, "info")
