@@ -25,6 +25,15 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return max(2, 2 * cores)
 
 
+SLOW_FIRST = ("test_tui_e2e_tmux.py", "test_fault_resume_e2e.py", "test_fault_kill_", "test_tui_keymaps.py")
+"""Test files whose tests take seconds each (a real backend-pair in tmux, hundreds of keys through Pilot)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slowest tests first, so the workers do not all finish but one still running a slow test."""
+    items.sort(key=lambda item: not item.path.name.startswith(SLOW_FIRST))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No real key, no real endpoint, no user config: every test starts from the same blank machine."""
