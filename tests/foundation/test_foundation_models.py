@@ -171,3 +171,15 @@ def test_cost_is_additive_over_counts(a: TokenCounts, b: TokenCounts, model: str
     assert cost_usd(model, a + b) == pytest.approx(cost_usd(model, a) + cost_usd(model, b))
     assert (a + b).total == a.total + b.total
     assert a + TokenCounts() == a
+
+
+@settings(derandomize=True, deadline=None)
+@given(st.builds(TokenCounts, *[st.integers(min_value=0, max_value=10**12)] * 4))
+def test_token_counts_come_back_from_their_journal_record(counts: TokenCounts) -> None:
+    assert TokenCounts.from_json(counts.to_json()) == counts
+
+
+def test_a_hand_edited_usage_record_reads_bad_counts_as_zero() -> None:
+    record = {"input": "12", "output": -3, "cache_read": float("nan"), "cache_creation": True, "cost": 1.0}
+    assert TokenCounts.from_json(record) == TokenCounts()
+    assert TokenCounts.from_json({"input": 7.0, "output": float("inf")}) == TokenCounts(input=7)

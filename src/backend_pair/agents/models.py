@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
@@ -156,6 +157,28 @@ class TokenCounts:
     def total(self) -> int:
         """Every token counted, input (cached or not) and output."""
         return self.input + self.output + self.cache_read + self.cache_creation
+
+    def to_json(self) -> dict[str, int]:
+        """The counts as the journal's ``usage`` record holds them."""
+        return {
+            "input": self.input,
+            "output": self.output,
+            "cache_read": self.cache_read,
+            "cache_creation": self.cache_creation,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> TokenCounts:
+        """Counts from a journal record; a count missing, negative or not a number reads as 0 (a hand-edited
+        journal costs its figures, never the resume)."""
+
+        def count(name: str) -> int:
+            value = data.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                return 0
+            return int(value) if value != float("inf") else 0  # NaN fails ``>= 0`` above
+
+        return cls(count("input"), count("output"), count("cache_read"), count("cache_creation"))
 
 
 def resolve_model(model: str, override: str | None) -> str:

@@ -69,12 +69,7 @@ def restore_into(session: AgentSession, records: list[dict[str, Any]]) -> None:
         payload = record.get("payload")
         if record.get("kind") != "usage" or not isinstance(payload, dict):
             continue
-        counts = TokenCounts(
-            input=int(payload.get("input", 0)),
-            output=int(payload.get("output", 0)),
-            cache_read=int(payload.get("cache_read", 0)),
-            cache_creation=int(payload.get("cache_creation", 0)),
-        )
+        counts = TokenCounts.from_json(payload)
         raw_cost = payload.get("cost")
         call_cost = float(raw_cost) if isinstance(raw_cost, (int, float)) else cost_usd(session.model, counts)
         agent = payload.get("agent")

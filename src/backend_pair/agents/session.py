@@ -32,7 +32,6 @@ from backend_pair.agents.permissions import agent_file_rules
 from backend_pair.agents.stream_call import (
     StreamOutcome,
     cost_of,
-    counts_record,
     cut_marker,
     fault_of,
     one_line,
@@ -393,7 +392,7 @@ class AgentSession:
 
     def _add_usage(self, counts: TokenCounts, cost: float) -> UsageUpdated:
         self.last_input_tokens = counts.input + counts.cache_read + counts.cache_creation
-        self._journal("usage", {**counts_record(counts), "cost": cost})
+        self._journal("usage", {**counts.to_json(), "cost": cost})
         self.count_usage(self.definition.name, counts, cost)
         if self._parent is not None:
             self._parent.count_usage(self.definition.name, counts, cost)

@@ -149,15 +149,6 @@ def usage_counts(usage: Any) -> TokenCounts:
     )
 
 
-def counts_record(counts: TokenCounts) -> dict[str, int]:
-    return {
-        "input": counts.input,
-        "output": counts.output,
-        "cache_read": counts.cache_read,
-        "cache_creation": counts.cache_creation,
-    }
-
-
 def cost_of(model: str, counts: TokenCounts) -> float:
     from backend_pair.agents.models import cost_usd
 
