@@ -125,7 +125,11 @@ def _run_demo(args: argparse.Namespace) -> int:
         os.environ.pop("ANTHROPIC_AUTH_TOKEN", None)
         status = _launch(args, environment.root, demo=True)
         if status == 0:
-            print(f"The demo repository is {environment.root}; to go on: backend-pair {environment.root} --resume")
+            print(
+                f"The demo repository is {environment.root}. To go on with the scripted agent: "
+                f"backend-pair --demo {environment.root} --resume; with your own key (ANTHROPIC_API_KEY): "
+                f"backend-pair {environment.root} --resume"
+            )
         return status
     finally:
         environment.close()

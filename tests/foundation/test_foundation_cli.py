@@ -240,7 +240,10 @@ def test_demo_needs_no_key_and_points_the_sdk_at_the_fake(
     monkeypatch.setitem(sys.modules, "backend_pair.demo.setup", demo)
     monkeypatch.setenv("ANTHROPIC_AUTH_TOKEN", SECRET)
 
-    assert run(capsys, "--demo")[0] == 0
+    status, out, _ = run(capsys, "--demo")
+    assert status == 0
+    assert f"backend-pair --demo {git_repo} --resume" in out, "going on needs no key either"
+    assert f"backend-pair {git_repo} --resume" in out
     assert run(capsys, "--demo", str(git_repo / "demo"))[0] == 0
     assert calls == [None, git_repo / "demo"]
     assert closed == [True, True]
