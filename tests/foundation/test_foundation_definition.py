@@ -374,6 +374,12 @@ def test_fuzzed_raw_bytes_never_raise_anything_else(tmp_path: Path, data: bytes,
         ("Bash(npm  test:*), Bash, Bash(npm test:*)", ("Bash",), ("Bash(npm test:*)",)),
         ('"*, Bash(make:*)"', ALL_TOOLS_BY_DEFAULT, ("Bash(make:*)",)),
         ("\n  - Read\n  - Bash(git diff *)\n  - mcp__github__create_issue", ("Read", "Bash"), ("Bash(git diff *)",)),
+        (
+            "Read, Bash(git commit -m 'wip, tidy':*, git status)",
+            ("Read", "Bash"),
+            ("Bash(git commit -m 'wip, tidy':*)", "Bash(git status)"),
+        ),
+        ('Bash(echo "a, b)', ("Bash",), ('Bash(echo "a, b)',)),  # an open quote holds the comma: never `Bash(b)`
     ],
 )
 def test_bash_rules_in_the_tool_list_are_kept(

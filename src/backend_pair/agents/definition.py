@@ -294,15 +294,21 @@ def _split_tools(text: str) -> list[str]:
 
 
 def _split_outside_parentheses(text: str, separators: str) -> list[str]:
-    """The non-empty, stripped pieces of ``text`` between separators that are not inside parentheses."""
-    entries, depth, current = [], 0, ""
+    """The non-empty, stripped pieces of ``text`` between separators that are not inside parentheses or quotes
+    (``Bash(git commit -m "a, b":*)`` is one rule)."""
+    entries, depth, current, quote = [], 0, "", ""
     for char in text:
-        if char in separators and depth == 0:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in separators and depth == 0:
             if current.strip():
                 entries.append(current.strip())
             current = ""
             continue
-        depth += (char == "(") - (char == ")")
+        else:
+            depth += (char == "(") - (char == ")")
         current += char
     if current.strip():
         entries.append(current.strip())
