@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import SuspendNotSupported
 
@@ -49,8 +49,7 @@ async def decide(
         return
     if said:
         app.notify(said, kind="review")
-    if app.session is not None:
-        await asyncio.to_thread(app.session.record_review, decision)
+    await _journal(app, decision)
     if accepted:
         await app.apply_evidence()
     await app.refresh_review()
@@ -135,11 +134,10 @@ async def undo_decision(app: ReviewHost, *, redo: bool) -> None:
         app.main.show_hunk(step.path, step.hunk_id)
 
 
-async def _journal(app: ReviewHost, decision: dict[str, object]) -> None:
+async def _journal(app: ReviewHost, decision: dict[str, Any]) -> None:
     """Journal the step with the review state after it (``--resume`` brings the stack back)."""
-    record_review = getattr(app.session, "record_review", None)
-    if record_review is not None:
-        await asyncio.to_thread(record_review, decision)
+    if app.session is not None:
+        await asyncio.to_thread(app.session.record_review, decision)
 
 
 async def open_rewind(app: ReviewHost, preferred: str | None) -> None:
