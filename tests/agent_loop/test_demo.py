@@ -207,3 +207,29 @@ def test_a_demo_closed_before_any_request_starts_no_fake_api(tmp_path: Path) -> 
     environment.close()
     with pytest.raises(DemoError, match="closing"):
         _ = environment.server
+
+
+def test_a_fake_api_that_cannot_start_refuses_the_connection_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    from backend_pair import fake_api
+
+    def broken_start(self: object, listener: object = None) -> str:
+        raise RuntimeError("cannot serve")
+
+    monkeypatch.setattr(fake_api.FakeMessagesServer, "start", broken_start)
+    environment = prepare_demo(tmp_path / "demo", pace=0)
+    try:
+        address = urlsplit(environment.base_url)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+            connection.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                answer = connection.recv(200)
+            except ConnectionResetError:
+                answer = b""
+        assert answer == b"", "refused (closed or reset), not left waiting for the SDK's timeout"
+    finally:
+        environment.close()

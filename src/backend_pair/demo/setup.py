@@ -153,9 +153,12 @@ class _ApiOnFirstConnection:
     def _start_on_first_connection(self) -> None:
         try:
             select.select([self._listener], [], [])
-            self.fake()
-        except (OSError, ValueError, DemoError):  # closed before any connection: nothing to serve
+        except (OSError, ValueError):  # closed before any connection: nothing to serve
             return
+        try:
+            self.fake()
+        except Exception:  # nowhere to print (the app draws the terminal): refuse the waiting connection instead,
+            self.close()  # so the SDK reports a failed connection as one line rather than waiting for its timeout
 
 
 def _git(root: Path, *args: str) -> None:
