@@ -234,8 +234,8 @@ async def test_cancel_stops_the_whole_tree_and_keeps_both_histories_valid(build:
 
     async def approver(request: BashRequest) -> BashDecision:
         parent = holder[0]
-        assert parent.active_subagent is not None
-        children.append(parent.active_subagent)
+        [child] = parent.active_subagents
+        children.append(child)
         parent.cancel()
         await asyncio.Event().wait()
         raise AssertionError("never answered")
@@ -276,8 +276,7 @@ async def test_cancelling_the_task_running_the_turn_stops_the_subagent(build: Bu
 
     runner = asyncio.create_task(drive())
     await started.wait()
-    child = session.active_subagent
-    assert child is not None
+    [child] = session.active_subagents
     runner.cancel()
     with pytest.raises(asyncio.CancelledError):
         await runner
@@ -406,3 +405,152 @@ async def test_a_crash_mid_task_keeps_the_nested_run_so_far(
     assert resumed.messages[-1]["content"][0]["tool_use_id"] == call_id  # answered "not run" by the repair
     assert resumed.journal is not None
     resumed.journal.release()
+
+
+def _who(body: dict[str, Any]) -> str:
+    """Which agent sent a request: the explorer, the tester or the main agent (by its system prompt)."""
+    system = system_text(body)
+    if "read-only" in system:
+        return "explorer"
+    return "tester" if "You write and run tests" in system else "main"
+
+
+TWO_TASKS = tool_reply(
+    ToolUse("Task", {"description": "find hello", "prompt": "Where is hello?", "subagent_type": "explorer"}),
+    ToolUse("Task", {"description": "test hello", "prompt": "Test hello().", "subagent_type": "tester"}),
+    text="Asking both at once.",
+)
+
+
+async def test_task_calls_in_one_answer_run_side_by_side_and_answer_in_order(build: Build) -> None:
+    import threading
+
+    tester_asked = threading.Event()
+    seen: dict[str, int] = {}
+
+    def script(body: dict[str, Any], index: int) -> Any:
+        who = _who(body)
+        seen[who] = seen.get(who, 0) + 1
+        if who == "tester":
+            tester_asked.set()
+            return text_reply("hello() needs one test.", usage=USAGE)
+        if who == "explorer":
+            if seen["explorer"] == 1:
+                # Answered only once the tester has asked: one after the other, this would wait in vain.
+                side_by_side = tester_asked.wait(10)
+                return tool_reply(ToolUse("Grep", {"pattern": "def hello" if side_by_side else "SEQUENTIAL"}))
+            return text_reply("app/main.py:1 defines hello.", usage=USAGE)
+        return TWO_TASKS if seen["main"] == 1 else text_reply("Both answered.", usage=USAGE)
+
+    session, server = build(script)
+    events = await collect(session, "find and test hello")
+
+    greps = [e.event.input for e in events if isinstance(e, SubagentEvent) and isinstance(e.event, ToolCallStarted)]
+    assert greps == [{"pattern": "def hello"}], "the explorer answered after the tester asked: side by side"
+    assert events[-1] == TurnEnded("end_turn", interrupted=False)
+    started = [i for i, e in enumerate(events) if isinstance(e, SubagentStarted)]
+    ended = [i for i, e in enumerate(events) if isinstance(e, ToolCallFinished) and e.name == "Task"]
+    assert sorted(e.agent for e in events if isinstance(e, SubagentStarted)) == ["explorer", "tester"]
+    assert len(started) == len(ended) == 2 and max(started) < min(ended), "both started before either ended"
+    results = server.requests[-1]["messages"][-1]["content"]
+    assert [block["content"] for block in results] == ["app/main.py:1 defines hello.", "hello() needs one test."]
+    assert problems(session.messages) == []
+    assert set(session.usage_by_agent) == {"Backend Engineer", "explorer", "tester"}
+    assert not session.active_subagents
+
+
+async def test_cancel_stops_every_task_running_side_by_side(build: Build) -> None:
+    holder: list[AgentSession] = []
+    children: list[AgentSession] = []
+
+    async def approver(request: BashRequest) -> BashDecision:
+        parent = holder[0]
+        children.extend(parent.active_subagents)
+        parent.cancel()
+        await asyncio.Event().wait()
+        raise AssertionError("never answered")
+
+    seen: dict[str, int] = {}
+
+    def script(body: dict[str, Any], index: int) -> Any:
+        who = _who(body)
+        seen[who] = seen.get(who, 0) + 1
+        if who == "tester":
+            return tool_reply(ToolUse("Bash", {"command": "sleep 30"}))
+        if who == "explorer":
+            if seen["explorer"] == 1:
+                return tool_reply(ToolUse("Grep", {"pattern": "def hello"}))
+            return text_reply("app/main.py:1 defines hello.", usage=USAGE)
+        return TWO_TASKS if seen["main"] == 1 else text_reply("Both answered.", usage=USAGE)
+
+    session, _ = build(script, approver=approver)
+    holder.append(session)
+    events = await collect(session, "go")
+    assert events[-1] == TurnEnded(None, interrupted=True)
+    ends = [e for e in events if isinstance(e, ToolCallFinished) and e.name == "Task"]
+    assert [(e.is_error, e.result) for e in ends] == [(True, "cancelled by the developer")] * 2
+    assert len(children) == 2
+    assert problems(session.messages) == [] and all(problems(child.messages) == [] for child in children)
+    assert not session.running and not any(child.running for child in children)
+    assert not session.active_subagents
+
+
+async def test_side_by_side_tasks_run_one_command_at_a_time(build: Build) -> None:
+    asking = 0
+    most = 0
+
+    async def approver(request: BashRequest) -> BashDecision:
+        nonlocal asking, most
+        asking += 1
+        most = max(most, asking)
+        await asyncio.sleep(0.05)  # long enough for the other tester to ask meanwhile, if it could
+        asking -= 1
+        return BashDecision("once")
+
+    def script(body: dict[str, Any], index: int) -> Any:
+        messages = body["messages"]
+        if _who(body) == "tester":
+            if len(messages) == 1:
+                return tool_reply(ToolUse("Bash", {"command": "echo ran"}))
+            return text_reply("ran it.", usage=USAGE)
+        if len(messages) == 1:
+            return tool_reply(
+                ToolUse("Task", {"description": "one", "prompt": "Run it.", "subagent_type": "tester"}),
+                ToolUse("Task", {"description": "two", "prompt": "Run it too.", "subagent_type": "tester"}),
+            )
+        return text_reply("done", usage=USAGE)
+
+    session, _ = build(script, approver=approver)
+    events = await collect(session, "run both")
+    assert events[-1] == TurnEnded("end_turn", interrupted=False)
+    commands = [e.event for e in events if isinstance(e, SubagentEvent) and isinstance(e.event, ToolCallFinished)]
+    assert len(commands) == 2 and all("ran" in e.result and not e.is_error for e in commands)
+    assert most == 1, "one approval, and one command, at a time across the subagents"
+    assert problems(session.messages) == []
+
+
+async def test_side_by_side_runs_are_journaled_apart_and_resume_restores_both(
+    build: Build, workspace: Workspace, definition: AgentDefinition
+) -> None:
+    journal = SessionJournal.create(workspace.root)
+
+    def script(body: dict[str, Any], index: int) -> Any:
+        who = _who(body)
+        if who == "explorer":
+            if len(body["messages"]) == 1:
+                return tool_reply(ToolUse("Glob", {"pattern": "**/*.py"}))
+            return text_reply("app/main.py", usage=USAGE)
+        if who == "tester":
+            return text_reply("one test", usage=USAGE)
+        return TWO_TASKS if len(body["messages"]) == 1 else text_reply("Both done.", usage=USAGE)
+
+    session, server = build(script, journal=journal)
+    await collect(session, "find and test")
+    explorer_id, tester_id = (call["id"] for call in session.messages[1]["content"] if call["type"] == "tool_use")
+    resumed = _resume(definition, workspace, journal, server)
+    runs = resumed.subagent_runs
+    assert set(runs) == {explorer_id, tester_id}
+    assert runs[explorer_id]["agent"] == "explorer" and runs[tester_id]["agent"] == "tester"
+    assert runs[explorer_id]["messages"][-1]["content"][0]["text"] == "app/main.py"
+    assert runs[tester_id]["messages"][-1]["content"][0]["text"] == "one test"
+    assert problems(resumed.messages) == []

@@ -172,3 +172,49 @@ async def test_the_review_names_the_subagent_that_proposed_a_file(service_repo: 
         shown = [str(files.get_option_at_index(i).prompt) for i in range(files.option_count)]
         assert any("tests/test_hello.py" in line and "· by tester" in line for line in shown), shown
         assert any("README.md" in line and "by " not in line for line in shown), shown
+
+
+TESTER_INPUT = {"description": "test the routes", "prompt": "Test them.", "subagent_type": "tester"}
+
+SIDE_BY_SIDE_TURN = [
+    ToolCallStarted("task1", "Task", "Task explorer: find the routes", TASK_INPUT),
+    ToolCallStarted("task2", "Task", "Task tester: test the routes", TESTER_INPUT),
+    SubagentStarted("task1", "explorer", "claude-haiku-5-5", "find the routes"),
+    SubagentStarted("task2", "tester", "claude-sonnet-4-5", "test the routes"),
+    nested(ToolCallStarted("g1", "Grep", "Grep @app.get", {"pattern": "@app.get"})),
+    SubagentEvent("task2", "tester", ToolCallStarted("r1", "Read", "Read tests/test_app.py", {})),
+    nested(ToolCallFinished("g1", "Grep", "Grep @app.get", "app/main.py", False)),
+    SubagentEvent("task2", "tester", ToolCallFinished("r1", "Read", "Read tests/test_app.py", "1\tx", False)),
+    Wait("both"),
+    ToolCallFinished("task1", "Task", "Task explorer: find the routes", "Routes live in app/main.py:12.", False),
+    Wait("one"),
+    ToolCallFinished("task2", "Task", "Task tester: test the routes", "Two tests pass.", False),
+    TurnEnded("end_turn", False),
+]
+
+
+async def test_tasks_side_by_side_each_have_their_entry_and_the_top_line_names_who_works(service_repo: Path) -> None:
+    app, session = make_app(service_repo, [SIDE_BY_SIDE_TURN])
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await send(pilot, "find and test the routes")
+        pane = app.main.query_one(ConversationPane)
+        status = app.main.query_one(StatusLine)
+        await wait_until(pilot, lambda: "both" in session().gates, "both Tasks running")
+        await pilot.pause()
+        explorer, tester = pane.query(SubagentEntry)
+        assert (explorer.agent, tester.agent) == ("explorer", "tester")
+        assert list(explorer.calls) == ["g1"] and list(tester.calls) == ["r1"], "each tool line in its own entry"
+        assert status.working_agent == "explorer, tester"
+        gate = session().gates["both"]
+        assert isinstance(gate, asyncio.Event)
+        gate.set()
+        await wait_until(pilot, lambda: "one" in session().gates, "the explorer's Task ended")
+        await pilot.pause()
+        assert explorer.result is not None and tester.result is None
+        assert status.working_agent == "tester", "the tester still works"
+        gate = session().gates["one"]
+        assert isinstance(gate, asyncio.Event)
+        gate.set()
+        await settle(pilot)
+        assert status.working_agent == ""

@@ -107,8 +107,8 @@ class AgentSession:
         self._parent = parent
         self.task_call_id = ""
         """For a subagent: the caller's ``Task`` call id it runs for."""
-        self.active_subagent: AgentSession | None = None
-        """The nested session of the ``Task`` running now, if any (cancel reaches it)."""
+        self.active_subagents: set[AgentSession] = set()
+        """The nested sessions of the ``Task`` calls running now (cancel reaches each)."""
         self.usage_by_agent: dict[str, tuple[TokenCounts, float]] = {}
         """Tokens and cost per agent name (this agent and its subagents), summed over the session."""
         self.subagent_runs: dict[str, dict[str, Any]] = {}
@@ -198,8 +198,8 @@ class AgentSession:
         if not self._running:
             return
         self.turn_cancel.requested = True
-        if self.active_subagent is not None:
-            self.active_subagent.cancel()
+        for child in list(self.active_subagents):
+            child.cancel()
         self.turn_cancel.stop_operation()
 
     @property

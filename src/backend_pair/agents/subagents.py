@@ -92,8 +92,9 @@ def task_tool_definition(collaborators: Sequence[AgentDefinition]) -> dict[str, 
         "Launch another agent (a subagent) to handle a task on its own, in a fresh context, and get its final "
         "answer back as this tool's result. It works on the same repository under the same rules: its Write and "
         "Edit become proposals the developer reviews, its Bash commands ask the developer first. It does not see "
-        "this conversation: give it a complete, self-contained prompt and say what to report back. A subagent "
-        "cannot start a Task of its own (one level of nesting only).\n\n"
+        "this conversation: give it a complete, self-contained prompt and say what to report back. Independent "
+        "tasks given together, as several Task calls in one answer, run side by side. A subagent cannot start a "
+        "Task of its own (one level of nesting only).\n\n"
         f"Available agents (subagent_type):\n{listing}"
     )
     return {
@@ -204,6 +205,7 @@ def nested_session(parent: AgentSession, definition: AgentDefinition) -> AgentSe
         parent=parent,
     )
     child.tool_context.always_allowed = context.always_allowed  # "always allow" holds for the whole tree
+    child.tool_context.command_lock = context.command_lock  # one command at a time in the whole tree
     child.tool_context.agent = name
     return child
 
@@ -241,7 +243,7 @@ async def run_task(
     yield SubagentStarted(call_id, name, child.model, description)
     ended: TurnEnded | None = None
     faults: list[str] = []
-    parent.active_subagent = child
+    parent.active_subagents.add(child)
     try:
         async for event in child.run_turn(prompt):
             if isinstance(event, (ProposalChanged, ChecklistChanged)):
@@ -255,7 +257,7 @@ async def run_task(
             elif isinstance(event, TurnEnded):
                 ended = event
     finally:
-        parent.active_subagent = None
+        parent.active_subagents.discard(child)
         parent.journal_record("subagent", {**record, "messages": child.messages})
     answer = final_answer(child.messages)
     if ended is None or ended.interrupted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,6 +78,10 @@ class ToolContext:
     """Allow rules from the agent file's tool list (``Bash(git status)``), for this agent's commands only."""
     agent: str = ""
     """The subagent these tools run for (a ``Task``): its proposals carry its name. Empty for the main agent."""
+    command_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held from a Bash command's approval to its end, and shared by a session and its subagents: Tasks run side by
+    side, but one command at a time is asked for and runs (what it changed is told apart by comparing the tree
+    before and after it, and a crash leaves one command to recover)."""
 
 
 @dataclass(frozen=True)

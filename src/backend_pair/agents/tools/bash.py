@@ -146,6 +146,11 @@ async def run_bash(ctx: ToolContext, data: dict[str, Any]) -> ToolResult:
     command = require_str(data, "command", max_chars=MAX_PATTERN_CHARS)
     timeout_ms = optional_int(data, "timeout", minimum=1, maximum=MAX_TIMEOUT_MS) or DEFAULT_TIMEOUT_MS
     description = optional_str(data, "description") or ""
+    async with ctx.command_lock:
+        return await _authorize_and_run(ctx, command, description, timeout_ms)
+
+
+async def _authorize_and_run(ctx: ToolContext, command: str, description: str, timeout_ms: int) -> ToolResult:
     root = ctx.workspace.root
     allowed = await authorize(ctx, command, description)
     if isinstance(allowed, ToolResult):

@@ -81,6 +81,8 @@ class MainScreen(Screen[None]):
         """
         super().__init__(classes="-show-conversation")
         self.add_class("-wide" if self.app.size.width >= WIDE_COLUMNS else "-narrow", update=False)
+        self._subagents_working: dict[str, str] = {}
+        """The subagents running a ``Task`` now, by call id (several run side by side), for the top line."""
 
     @property
     def pair_app(self) -> PairApp:
@@ -264,13 +266,21 @@ class MainScreen(Screen[None]):
             event.call_id, event.name, event.summary, event.result, event.is_error
         )
         if event.name == "Task":
-            self.query_one(StatusLine).working_agent = ""
+            self._show_working(event.call_id, None)
 
     def on_agent_subagent_started(self, message: AgentSubagentStarted) -> None:
         """Name the subagent on its Task's entry and in the status line."""
         event = message.event
         self.query_one(ConversationPane).subagent_started(event.call_id, event.agent, event.model, event.description)
-        self.query_one(StatusLine).working_agent = event.agent
+        self._show_working(event.call_id, event.agent)
+
+    def _show_working(self, call_id: str, agent: str | None) -> None:
+        """A subagent started (``agent``) or ended (None); the top line names those working, main agent: none."""
+        if agent is None:
+            self._subagents_working.pop(call_id, None)
+        else:
+            self._subagents_working[call_id] = agent
+        self.query_one(StatusLine).working_agent = ", ".join(self._subagents_working.values())
 
     def on_agent_subagent_event(self, message: AgentSubagentEvent) -> None:
         """Show a subagent's text and tool calls inside its Task's entry."""
@@ -337,6 +347,7 @@ class MainScreen(Screen[None]):
         """Finish the answer; say so when it was cut off."""
         conversation = self.query_one(ConversationPane)
         await conversation.end_answer()
+        self._subagents_working.clear()
         self.query_one(StatusLine).working_agent = ""
         if message.event.interrupted and message.event.stop_reason is None:
             await conversation.add_notice("the turn ended early (interrupted); you can ask again", "cancelled")
@@ -345,6 +356,7 @@ class MainScreen(Screen[None]):
         """Finish the answer and say the turn was cancelled."""
         conversation = self.query_one(ConversationPane)
         await conversation.end_answer()
+        self._subagents_working.clear()
         self.query_one(StatusLine).working_agent = ""
         conversation.cancel_running_tools()
         await conversation.add_notice("turn cancelled", "cancelled")
