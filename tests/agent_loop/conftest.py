@@ -13,7 +13,7 @@ from backend_pair.agents.checklist import Checklist
 from backend_pair.agents.definition import AgentDefinition, parse_definition
 from backend_pair.agents.session import AgentSession
 from backend_pair.fake_api import FakeMessagesServer, Script
-from backend_pair.workspace import Workspace, open_workspace
+from backend_pair.workspace import Workspace
 from backend_pair.workspace.journal import SessionJournal
 
 BUNDLED = Path(__file__).parents[2] / "src" / "backend_pair" / "agents" / "definitions" / "backend-engineer.md"
@@ -33,10 +33,9 @@ def definition() -> AgentDefinition:
 
 
 @pytest.fixture
-def workspace(git_repo: Path) -> Iterator[Workspace]:
-    opened = open_workspace(git_repo)
-    yield opened
-    opened.close()
+def workspace(ws: Workspace) -> Workspace:
+    """The shared ``ws`` fixture (the test repository's workspace), under the name the agent-loop tests use."""
+    return ws
 
 
 @pytest.fixture
