@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from backend_pair.agents.permissions import PermissionRules
     from backend_pair.agents.tools.base import ChecklistView
     from backend_pair.keymaps import Keymap
+    from backend_pair.tui.widgets.review_pane import ReviewPane
     from backend_pair.workspace import Workspace
 
 MAIN_PY = '''"""A tiny service."""
@@ -270,6 +271,21 @@ async def send(pilot: Pilot[int], text: str) -> None:
     prompt.focus()
     prompt.insert(text)
     await pilot.press("enter")
+
+
+async def open_review(pilot: Pilot[int], prompt: str) -> ReviewPane:
+    """Send ``prompt`` (its scripted turn proposes), let the turn end, then focus the review pane with ctrl+r."""
+    from backend_pair.tui.widgets.review_pane import ReviewPane
+
+    await settle(pilot)
+    await send(pilot, prompt)
+    await settle(pilot)
+    await pilot.press("ctrl+r")
+    app = pilot.app
+    assert isinstance(app, BackendPairApp)
+    pane = app.main.query_one(ReviewPane)
+    assert app.focused is pane
+    return pane
 
 
 def git(root: Path, *args: str) -> str:

@@ -13,7 +13,16 @@ from backend_pair.agents.events import TurnEnded
 from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.review_pane import ReviewPane
-from tests.tui.stand_ins import MAIN_PY, MAIN_PY_PROPOSED, Propose, make_app, send, settle, staged_diff, wait_until
+from tests.tui.stand_ins import (
+    MAIN_PY,
+    MAIN_PY_PROPOSED,
+    Propose,
+    make_app,
+    open_review,
+    settle,
+    staged_diff,
+    wait_until,
+)
 
 PROPOSING = [Propose("app/main.py", MAIN_PY_PROPOSED), TurnEnded("end_turn", False)]
 
@@ -52,13 +61,7 @@ def _recorder(app: BackendPairApp, monkeypatch: pytest.MonkeyPatch, errors: list
 
 
 async def _review(pilot: Pilot[int]) -> ReviewPane:
-    await settle(pilot)
-    await send(pilot, "add docstrings")
-    await settle(pilot)
-    await pilot.press("ctrl+r")
-    app = pilot.app
-    assert isinstance(app, BackendPairApp)
-    return app.main.query_one(ReviewPane)
+    return await open_review(pilot, "add docstrings")
 
 
 async def test_e_edits_the_hunk_in_the_editor_and_a_accepts_exactly_the_edited_lines(

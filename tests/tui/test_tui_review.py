@@ -8,7 +8,6 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from backend_pair.agents.events import TurnEnded
-from backend_pair.tui.app import BackendPairApp
 from backend_pair.tui.widgets.comment_input import CommentInput
 from backend_pair.tui.widgets.diff_view import DiffView
 from backend_pair.tui.widgets.file_list import FileList
@@ -21,7 +20,7 @@ from tests.tui.stand_ins import (
     Propose,
     RunCommand,
     make_app,
-    send,
+    open_review,
     settle,
     staged_diff,
 )
@@ -35,15 +34,7 @@ TWO_FILES = [
 
 async def _review(pilot: Pilot[int]) -> ReviewPane:
     """Send a prompt whose turn proposes two files (three hunks), then focus the review pane."""
-    await settle(pilot)
-    await send(pilot, "add docstrings and a test")
-    await settle(pilot)
-    await pilot.press("ctrl+r")
-    app = pilot.app
-    assert isinstance(app, BackendPairApp)
-    pane = app.main.query_one(ReviewPane)
-    assert app.focused is pane
-    return pane
+    return await open_review(pilot, "add docstrings and a test")
 
 
 async def test_files_and_hunks_listed_after_a_turn(service_repo: Path) -> None:
